@@ -1,0 +1,52 @@
+// CLI plumbing: one JSON document on stdout with --json, everything else on stderr,
+// a one-line reason and a non-zero exit code on failure.
+export class CliError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+export interface CommandContext {
+  readonly json: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  /** Progress and logs: always stderr, so stdout stays a single JSON document. */
+  log(line: string): void;
+}
+
+export interface CommandResult {
+  /** The JSON document printed with --json. */
+  readonly json: unknown;
+  /** Human-readable text printed without --json. */
+  readonly text: string;
+  readonly exitCode?: number;
+}
+
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60 ? `${minutes}m${String(seconds % 60).padStart(2, '0')}s` : `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+/** Throttled single-line progress on stderr (a TTY gets \r updates, a pipe gets lines). */
+export function progressPrinter(prefix: string, stream: NodeJS.WriteStream = process.stderr) {
+  let last = 0;
+  return (done: number, total: number, etaMs: number | null, extra = '', force = false) => {
+    const now = Date.now();
+    if (!force && now - last < (stream.isTTY ? 100 : 2000) && done < total) return;
+    last = now;
+    const pct = total > 0 ? ((100 * done) / total).toFixed(1) : '100.0';
+    const eta = etaMs === null ? '' : ` ETA ${formatDuration(etaMs)}`;
+    const line = `${prefix} ${done}/${total} (${pct}%)${eta}${extra}`;
+    if (stream.isTTY) stream.write(`\r${line}\x1b[K${done >= total ? '\n' : ''}`);
+    else stream.write(`${line}\n`);
+  };
+}

@@ -1,0 +1,59 @@
+// `sealsight import <vault> <folder>`: progress with ETA on stderr, Ctrl-C cancels
+// cleanly (in-flight images finish, the vault stays consistent, re-run resumes).
+import path from 'node:path';
+import { importFolder } from '../../engine/index.ts';
+import { progressPrinter, UsageError } from '../cli-io.ts';
+import type { CommandContext, CommandResult } from '../cli-io.ts';
+import { parseCommand, withVault } from './vault-commands.ts';
+
+export async function importCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
+  const { values, positionals } = parseCommand(
+    argv,
+    {
+      'labels-from-folders': { type: 'boolean' },
+      threshold: { type: 'string' },
+      workers: { type: 'string' },
+    },
+    ['vault', 'folder'],
+  );
+  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+  if (threshold !== undefined && !(Number.isFinite(threshold) && threshold >= 0)) {
+    throw new UsageError(`--threshold must be a number ≥ 0, got "${values.threshold as string}"`);
+  }
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
+    throw new UsageError(`--workers must be a whole number ≥ 1, got "${values.workers as string}"`);
+  }
+  const [vaultDir, folder] = positionals.map((p) => path.resolve(p)) as [string, string];
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130); // second Ctrl-C: the transaction log protects the vault
+    ctx.log('\ncancelling: finishing the images in flight (Ctrl-C again to stop at once)…');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const print = progressPrinter('import');
+  try {
+    const report = await withVault(ctx, vaultDir, values['passphrase-file'] as string | undefined, (vault) =>
+      importFolder(vault, folder, {
+        labelsFromFolders: values['labels-from-folders'] === true,
+        threshold,
+        workers,
+        signal: controller.signal,
+        onProgress: (p) =>
+          print(p.done, p.total, p.etaMs, ` imported ${p.imported}, duplicates ${p.duplicates}, failed ${p.failed}`),
+      }),
+    );
+    for (const failure of report.failed) ctx.log(`could not import ${failure.file}: ${failure.reason}`);
+    const text = [
+      `${report.cancelled ? 'cancelled' : 'done'}: ${report.imported} imported, ${report.duplicates} duplicate(s), ${report.failed.length} failed, ${report.skippedNonImages} non-image file(s) skipped`,
+      `${report.imagesPerSecond.toFixed(1)} images/s over ${report.seconds.toFixed(1)} s; ${report.lowGradient} image(s) below the threshold used their strongest chunks`,
+      ...(report.cancelled ? ['run the same command again to resume'] : []),
+    ].join('\n');
+    return { json: { vault: vaultDir, ...report }, text, exitCode: report.cancelled ? 130 : 0 };
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}

@@ -1,0 +1,57 @@
+// The `sealsight` command line: a thin layer over the engine.
+import { CliError, UsageError } from './cli-io.ts';
+import type { CommandContext, CommandResult } from './cli-io.ts';
+import { exportCommand, listCommand, vaultInitCommand, verifyCommand } from './commands/vault-commands.ts';
+import { importCommand } from './commands/import-command.ts';
+
+type Command = (argv: string[], ctx: CommandContext) => Promise<CommandResult>;
+
+const COMMANDS: Record<string, { run: Command; usage: string }> = {
+  'vault init': { run: vaultInitCommand, usage: 'vault init <dir>' },
+  import: {
+    run: importCommand,
+    usage: 'import <vault> <folder> [--labels-from-folders] [--threshold N] [--workers N]',
+  },
+  list: { run: listCommand, usage: 'list <vault>' },
+  export: { run: exportCommand, usage: 'export <vault> <image-id> <out-file> [--force]' },
+  verify: { run: verifyCommand, usage: 'verify <vault>' },
+};
+
+export const USAGE = [
+  'usage: sealsight <command> [options]',
+  ...Object.values(COMMANDS).map((c) => `  sealsight ${c.usage} [--json] [--passphrase-file F]`),
+  'The passphrase comes from SEALSIGHT_PASSPHRASE, --passphrase-file, or a prompt.',
+  'With --json, stdout carries exactly one JSON document; progress and logs go to stderr.',
+].join('\n');
+
+function findCommand(argv: string[]): { run: Command; rest: string[] } | null {
+  const two = argv.slice(0, 2).join(' ');
+  if (COMMANDS[two]) return { run: COMMANDS[two].run, rest: argv.slice(2) };
+  const one = argv[0];
+  if (one !== undefined && COMMANDS[one] && one !== 'vault') return { run: COMMANDS[one].run, rest: argv.slice(1) };
+  return null;
+}
+
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const json = argv.includes('--json');
+  const ctx: CommandContext = { json, env, log: (line) => process.stderr.write(`${line}\n`) };
+  try {
+    if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help') {
+      if (json) process.stdout.write(`${JSON.stringify({ usage: USAGE })}\n`);
+      else process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const command = findCommand(argv);
+    if (!command) throw new UsageError(`unknown command "${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}"`);
+    const result = await command.run(command.rest, ctx);
+    process.stdout.write(json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
+    return result.exitCode ?? 0;
+  } catch (error) {
+    const exitCode = error instanceof CliError ? error.exitCode : 1;
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    if (json) process.stdout.write(`${JSON.stringify({ error: reason, exitCode })}\n`);
+    process.stderr.write(`sealsight: ${reason}\n`);
+    if (error instanceof UsageError) process.stderr.write(`${USAGE}\n`);
+    return exitCode;
+  }
+}

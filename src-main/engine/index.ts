@@ -1,0 +1,15 @@
+// The engine's public API: a plain Node library (never Electron) used by the CLI,
+// the Electron shell, tests and benchmarks.
+export { initVault, openVault, UnlockedVault, VaultError, HEADER_FILE } from './vault/vault.ts';
+export type { InitVaultOptions, CkksKeyset } from './vault/vault.ts';
+export { importFolder, DEFAULT_MAX_PIXELS } from './vault/import-folder.ts';
+export type { ImportOptions, ImportProgress, ImportReport, ImportFailure } from './vault/import-folder.ts';
+export {
+  listImages,
+  getImage,
+  decryptOriginal,
+  exportOriginal,
+  decryptChunkGrid,
+  verifyVault,
+} from './vault/read-image.ts';
+export { CATALOGUE_FILE } from './vault/catalogue.ts';

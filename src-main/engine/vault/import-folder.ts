@@ -1,0 +1,192 @@
+// Folder import: walk → read + keyed content MAC + dedupe (main thread, cheap) →
+// decode, preprocess and compound-encrypt (worker threads, CPU-heavy) → one
+// catalogue transaction per image (main thread, the only writer). Cancelling stops
+// dispatching, lets in-flight images finish, and leaves a consistent vault; the
+// next import skips what is already there (dedupe by content MAC) and so resumes.
+import { availableParallelism } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
+import { contentMac } from '../crypto/index.ts';
+import { hasImageExtension } from '../image/index.ts';
+import { DEFAULT_FEATURE_THRESHOLD } from '../../../src-shared/domain/geometry.ts';
+import { walkFiles } from '../fs/walk-files.ts';
+import { WorkerPool } from '../workers/worker-pool.ts';
+import type { ImportJob, ImportWorkerData } from './import-worker.ts';
+import type { SealedImage } from './sealed-image.ts';
+import { hasContentMac, insertSealedImage } from './image-store.ts';
+import { newImageUid } from './vault.ts';
+import type { UnlockedVault } from './vault.ts';
+
+export const DEFAULT_MAX_PIXELS = 50_000_000;
+/** Larger files are refused before they are read: no supported image here needs more. */
+export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+
+export interface ImportOptions {
+  readonly labelsFromFolders?: boolean;
+  readonly threshold?: number;
+  readonly workers?: number;
+  readonly maxPixels?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly imported: number;
+  readonly duplicates: number;
+  readonly failed: number;
+  readonly elapsedMs: number;
+  readonly etaMs: number | null;
+}
+
+export interface ImportFailure {
+  readonly file: string;
+  readonly reason: string;
+}
+
+export interface ImportReport {
+  readonly folder: string;
+  readonly candidates: number;
+  readonly imported: number;
+  readonly duplicates: number;
+  readonly failed: ImportFailure[];
+  readonly skippedNonImages: number;
+  readonly lowGradient: number;
+  readonly cancelled: boolean;
+  readonly seconds: number;
+  readonly imagesPerSecond: number;
+  readonly importedIds: string[];
+}
+
+export async function importFolder(
+  vault: UnlockedVault,
+  folder: string,
+  options: ImportOptions = {},
+): Promise<ImportReport> {
+  const threshold = options.threshold ?? DEFAULT_FEATURE_THRESHOLD;
+  if (!Number.isFinite(threshold) || threshold < 0) {
+    throw new RangeError(`threshold must be a number ≥ 0, got ${threshold}`);
+  }
+  const started = performance.now();
+  const candidates: Array<{ absolutePath: string; relativePath: string }> = [];
+  let skippedNonImages = 0;
+  for await (const file of walkFiles(folder)) {
+    if (hasImageExtension(file.relativePath)) candidates.push(file);
+    else skippedNonImages++;
+  }
+
+  const keyset = vault.currentKeyset();
+  const secretKey = vault.unwrapCkksSecretKey(keyset.id);
+  const workerData: ImportWorkerData = {
+    keys: vault.sealingKeys,
+    ckksSecretKey: secretKey,
+    presetId: keyset.evaluation.presetId,
+    packingId: 'chunk-blocks-1024-v1',
+  };
+  const workerCount = Math.max(1, Math.min(options.workers ?? availableParallelism(), candidates.length || 1));
+  const pool =
+    candidates.length > 0
+      ? new WorkerPool<ImportJob, SealedImage>(new URL('./import-worker.ts', import.meta.url), workerCount, workerData)
+      : null;
+  secretKey.fill(0); // each worker received its own copy
+
+  const failed: ImportFailure[] = [];
+  const importedIds: string[] = [];
+  const inFlightMacs = new Set<string>();
+  let duplicates = 0;
+  let lowGradient = 0;
+  let done = 0;
+  const report = () => {
+    const elapsedMs = performance.now() - started;
+    options.onProgress?.({
+      done,
+      total: candidates.length,
+      imported: importedIds.length,
+      duplicates,
+      failed: failed.length,
+      elapsedMs,
+      etaMs: done > 0 ? (elapsedMs / done) * (candidates.length - done) : null,
+    });
+  };
+
+  const importOne = async (file: { absolutePath: string; relativePath: string }) => {
+    const bytes = await readCandidate(file.absolutePath, file.relativePath);
+    const mac = contentMac(vault.dedupeKey, bytes);
+    const macKey = Buffer.from(mac).toString('hex');
+    if (inFlightMacs.has(macKey) || hasContentMac(vault.db, mac)) {
+      duplicates++;
+      return;
+    }
+    inFlightMacs.add(macKey);
+    try {
+      const sealed = await pool!.run({
+        uid: newImageUid(),
+        bytes,
+        name: file.relativePath,
+        label: options.labelsFromFolders ? labelFromPath(file.relativePath) : null,
+        threshold,
+        maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
+      });
+      insertSealedImage(vault.db, sealed, mac, keyset.id);
+      importedIds.push(sealed.uid);
+      if (sealed.lowGradient) lowGradient++;
+    } finally {
+      inFlightMacs.delete(macKey);
+    }
+  };
+
+  // Two jobs per worker keep every core busy while the main thread reads and writes.
+  let next = 0;
+  const lanes = Array.from({ length: workerCount * 2 }, async () => {
+    while (next < candidates.length && !options.signal?.aborted) {
+      const file = candidates[next++]!;
+      try {
+        await importOne(file);
+      } catch (error) {
+        failed.push({ file: file.relativePath, reason: reasonOf(error, file.relativePath) });
+      }
+      done++;
+      report();
+    }
+  });
+  try {
+    await Promise.all(lanes);
+  } finally {
+    await pool?.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    folder,
+    candidates: candidates.length,
+    imported: importedIds.length,
+    duplicates,
+    failed,
+    skippedNonImages,
+    lowGradient,
+    cancelled: options.signal?.aborted === true && done < candidates.length,
+    seconds,
+    imagesPerSecond: importedIds.length / Math.max(seconds, 1e-9),
+    importedIds,
+  };
+}
+
+async function readCandidate(absolutePath: string, relativePath: string): Promise<Uint8Array> {
+  const { size } = await stat(absolutePath);
+  if (size > MAX_FILE_BYTES) {
+    throw new Error(`${relativePath}: file is ${size} bytes, above the ${MAX_FILE_BYTES}-byte limit`);
+  }
+  return readFile(absolutePath);
+}
+
+/** The sub-folder directly under the import root names the class. */
+export function labelFromPath(relativePath: string): string | null {
+  const segments = relativePath.split('/');
+  return segments.length >= 2 ? segments[0]! : null;
+}
+
+/** One line naming the file and the cause (decoder errors already start with the file). */
+function reasonOf(error: unknown, relativePath: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const prefix = `${relativePath}: `;
+  return (message.startsWith(prefix) ? message.slice(prefix.length) : message).split('\n')[0]!;
+}

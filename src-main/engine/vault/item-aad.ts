@@ -1,0 +1,12 @@
+// Associated data bound into every encrypted item of a vault. Binding the vault id,
+// the image id and the item's role means a ciphertext copied to another image, to
+// another slot of the same image or into another vault fails authentication.
+export type ImagePart = 'original' | 'meta' | `chunk:${number}` | `ckks:${number}`;
+
+export function imagePartAad(vaultId: string, imageUid: string, part: ImagePart): string {
+  return `sealsight/v1|vault=${vaultId}|image=${imageUid}|${part}`;
+}
+
+export function ckksSecretKeyAad(vaultId: string, presetId: string): string {
+  return `sealsight/v1|vault=${vaultId}|ckks-secret-key|preset=${presetId}`;
+}

@@ -1,0 +1,7 @@
+// Ordered list of schema migrations, one file each. Append; never edit a shipped one.
+import type { Migration } from './migration.ts';
+import { migration0001 } from './0001-initial.ts';
+
+export const MIGRATIONS: readonly Migration[] = [migration0001];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,185 @@
+// A vault is a folder: `vault.json` (the authenticated key header) and
+// `catalogue.sqlite` (everything else, all pixel data encrypted). Opening a vault
+// needs the passphrase; the unlocked handle holds only derived subkeys.
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import {
+  createVaultHeader,
+  hkdfSubkey,
+  openVaultHeader,
+  unwrapSecret,
+  wrapSecret,
+} from '../crypto/index.ts';
+import type { KdfParams } from '../crypto/index.ts';
+import { loadSeal } from '../he/seal-runtime.ts';
+import { createCkksContext, DEFAULT_CKKS_PRESET } from '../he/ckks-presets.ts';
+import { generateCkksKeys } from '../he/ckks-keys.ts';
+import type { CkksEvaluationKeys } from '../he/ckks-keys.ts';
+import { CATALOGUE_FILE, openCatalogue } from './catalogue.ts';
+import type { Catalogue } from './catalogue.ts';
+import { ckksSecretKeyAad } from './item-aad.ts';
+import type { ImageSealingKeys } from './sealed-image.ts';
+
+export const HEADER_FILE = 'vault.json';
+const CKKS_SECRET_LABEL = 'sealsight/v1/ckks-secret';
+
+export interface InitVaultOptions {
+  /** Override KDF cost (tests); the default is the crypto library's standard cost. */
+  readonly kdf?: Partial<KdfParams>;
+}
+
+export interface CkksKeyset {
+  readonly id: number;
+  readonly evaluation: CkksEvaluationKeys;
+}
+
+export class VaultError extends Error {
+  override name = 'VaultError';
+}
+
+/** Creates a new vault in an empty (or missing) folder. */
+export async function initVault(
+  dir: string,
+  passphrase: string,
+  options: InitVaultOptions = {},
+): Promise<{ dir: string; vaultId: string }> {
+  await mkdir(dir, { recursive: true });
+  const existing = await readdir(dir);
+  if (existing.length > 0) throw new VaultError(`${dir}: folder is not empty; a vault needs its own folder`);
+  const { headerJson, masterKey } = await createVaultHeader(passphrase, { kdf: options.kdf });
+  const vaultId = vaultIdOf(headerJson);
+  const seal = await loadSeal();
+  using ckks = createCkksContext(seal, DEFAULT_CKKS_PRESET);
+  const keys = generateCkksKeys(seal, ckks);
+  const db = openCatalogue(path.join(dir, CATALOGUE_FILE), { create: true });
+  try {
+    db.transaction(() => {
+      db.prepare('INSERT INTO vault_meta (key, value) VALUES (?, ?)').run('vault_id', vaultId);
+      db.prepare(
+        `INSERT INTO ckks_keysets (preset_id, public_key, relin_keys, galois_keys, galois_steps,
+           secret_key_wrapped, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        keys.evaluation.presetId,
+        keys.evaluation.publicKey,
+        keys.evaluation.relinKeys,
+        keys.evaluation.galoisKeys,
+        JSON.stringify(keys.evaluation.galoisSteps),
+        wrapSecret(masterKey, CKKS_SECRET_LABEL, keys.secretKey, ckksSecretKeyAad(vaultId, keys.evaluation.presetId)),
+        new Date().toISOString(),
+      );
+    })();
+  } finally {
+    db.close();
+    keys.secretKey.fill(0);
+    masterKey.fill(0);
+  }
+  // The header goes last, atomically: a folder without it is not a vault, so an
+  // interrupted init never leaves a half-made vault that looks usable.
+  const tmp = path.join(dir, `${HEADER_FILE}.tmp`);
+  await writeFile(tmp, headerJson, { mode: 0o600 });
+  await rename(tmp, path.join(dir, HEADER_FILE));
+  return { dir, vaultId };
+}
+
+/** Unlocks a vault: verifies the header with the passphrase, opens the catalogue. */
+export async function openVault(dir: string, passphrase: string): Promise<UnlockedVault> {
+  const headerJson = await readFile(path.join(dir, HEADER_FILE), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new VaultError(
+      error.code === 'ENOENT' ? `${dir}: not a SealSight vault (no ${HEADER_FILE})` : `${dir}: ${error.message}`,
+    );
+  });
+  const masterKey = await openVaultHeader(headerJson, passphrase);
+  const vaultId = vaultIdOf(headerJson);
+  const db = openCatalogue(path.join(dir, CATALOGUE_FILE), { create: false });
+  const stored = db.prepare("SELECT value FROM vault_meta WHERE key = 'vault_id'").pluck().get();
+  if (stored !== vaultId) {
+    db.close();
+    masterKey.fill(0);
+    throw new VaultError(`${dir}: the catalogue belongs to another vault (id mismatch)`);
+  }
+  return new UnlockedVault(dir, vaultId, db, masterKey);
+}
+
+function vaultIdOf(headerJson: string): string {
+  const { vaultId } = JSON.parse(headerJson) as { vaultId?: unknown };
+  if (typeof vaultId !== 'string' || !/^[0-9a-f]{32}$/.test(vaultId)) {
+    throw new VaultError('vault header has no valid vault id');
+  }
+  return vaultId;
+}
+
+export function newImageUid(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export class UnlockedVault {
+  readonly dir: string;
+  readonly vaultId: string;
+  readonly db: Catalogue;
+  #masterKey: Uint8Array;
+  readonly #blobKey: Uint8Array;
+  readonly #ckksMacKey: Uint8Array;
+  readonly #dedupeKey: Uint8Array;
+
+  constructor(dir: string, vaultId: string, db: Catalogue, masterKey: Uint8Array) {
+    this.dir = dir;
+    this.vaultId = vaultId;
+    this.db = db;
+    this.#masterKey = masterKey;
+    this.#blobKey = hkdfSubkey(masterKey, 'sealsight/v1/blob');
+    this.#ckksMacKey = hkdfSubkey(masterKey, 'sealsight/v1/ckks-mac');
+    this.#dedupeKey = hkdfSubkey(masterKey, 'sealsight/v1/dedupe');
+  }
+
+  get sealingKeys(): ImageSealingKeys {
+    return { vaultId: this.vaultId, blobKey: this.#blobKey, ckksMacKey: this.#ckksMacKey };
+  }
+
+  get dedupeKey(): Uint8Array {
+    return this.#dedupeKey;
+  }
+
+  /** The current CKKS key set: evaluation keys only (safe to hand to an evaluator). */
+  currentKeyset(): CkksKeyset {
+    const row = this.db
+      .prepare('SELECT id, preset_id, public_key, relin_keys, galois_keys, galois_steps FROM ckks_keysets ORDER BY id DESC LIMIT 1')
+      .get() as
+      | { id: number; preset_id: string; public_key: Buffer; relin_keys: Buffer; galois_keys: Buffer | null; galois_steps: string }
+      | undefined;
+    if (!row) throw new VaultError(`${this.dir}: vault has no CKKS key set`);
+    return {
+      id: row.id,
+      evaluation: {
+        presetId: row.preset_id,
+        publicKey: row.public_key,
+        relinKeys: row.relin_keys,
+        galoisKeys: row.galois_keys,
+        galoisSteps: JSON.parse(row.galois_steps) as number[],
+      },
+    };
+  }
+
+  /** Unwraps a key set's CKKS secret key. Key-holder only; zero it after use. */
+  unwrapCkksSecretKey(keysetId: number): Uint8Array {
+    const row = this.db
+      .prepare('SELECT preset_id, secret_key_wrapped FROM ckks_keysets WHERE id = ?')
+      .get(keysetId) as { preset_id: string; secret_key_wrapped: Buffer } | undefined;
+    if (!row) throw new VaultError(`CKKS key set ${keysetId} not found`);
+    return unwrapSecret(
+      this.#masterKey,
+      CKKS_SECRET_LABEL,
+      row.secret_key_wrapped,
+      ckksSecretKeyAad(this.vaultId, row.preset_id),
+    );
+  }
+
+  close(): void {
+    if (this.db.open) {
+      // Fold the WAL back into the main file so a closed vault is two files.
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.close();
+    }
+    for (const key of [this.#masterKey, this.#blobKey, this.#ckksMacKey, this.#dedupeKey]) key.fill(0);
+  }
+}

@@ -1,0 +1,43 @@
+// The image geometry every tier agrees on (the paper's pipeline): a 112×112
+// grayscale image cut into a 4×4 grid of 28×28 chunks, numbered row-major.
+
+export const IMAGE_SIZE = 112;
+export const CHUNK_SIZE = 28;
+export const CHUNKS_PER_SIDE = IMAGE_SIZE / CHUNK_SIZE; // 4
+export const CHUNK_COUNT = CHUNKS_PER_SIDE * CHUNKS_PER_SIDE; // 16
+export const CHUNK_PIXELS = CHUNK_SIZE * CHUNK_SIZE; // 784
+
+/** Sobel score above which a chunk is a feature chunk (the paper's default). */
+export const DEFAULT_FEATURE_THRESHOLD = 100;
+
+/**
+ * When no chunk of an image scores above the threshold, its strongest chunks are
+ * still used so that the sealed tier has something to classify. Four is a quarter
+ * of the grid: enough signal for the chunk classifier, still under half the image.
+ */
+export const FALLBACK_FEATURE_CHUNKS = 4;
+
+/**
+ * The paper marks feature chunks with positive indices and the others with negative
+ * ones. Position 0 has no sign, so indices are 1-based: position p (0..15) becomes
+ * +(p+1) for a feature chunk and -(p+1) otherwise.
+ */
+export function signedChunkIndex(position: number, isFeature: boolean): number {
+  if (!Number.isInteger(position) || position < 0 || position >= CHUNK_COUNT) {
+    throw new RangeError(`chunk position ${position} is outside 0..${CHUNK_COUNT - 1}`);
+  }
+  return isFeature ? position + 1 : -(position + 1);
+}
+
+export function chunkPositionOf(signedIndex: number): number {
+  const position = Math.abs(signedIndex) - 1;
+  if (!Number.isInteger(signedIndex) || position < 0 || position >= CHUNK_COUNT) {
+    throw new RangeError(`${signedIndex} is not a signed chunk index (±1..±${CHUNK_COUNT})`);
+  }
+  return position;
+}
+
+export function isFeatureIndex(signedIndex: number): boolean {
+  chunkPositionOf(signedIndex);
+  return signedIndex > 0;
+}
