@@ -42,11 +42,23 @@ export default tseslint.config(
           patterns: [
             { group: nodeBuiltins, message: 'src-shared is pure TypeScript: no Node built-ins.' },
             { group: ['electron', 'electron/*'], message: 'src-shared must not import Electron.' },
-            { group: ['**/src-main/**', '**/src-renderer/**', '../src-main/*', '../src-renderer/*'], message: 'src-shared depends on nothing else in the app.' },
+            {
+              group: ['**/src-main/**', '**/src-renderer/**', '../src-main/*', '../src-renderer/*'],
+              message: 'src-shared depends on nothing else in the app.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'process', 'Buffer', 'require', '__dirname'],
+      'no-restricted-globals': [
+        'error',
+        'window',
+        'document',
+        'navigator',
+        'process',
+        'Buffer',
+        'require',
+        '__dirname',
+      ],
     },
   },
   {
@@ -56,7 +68,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['electron', 'electron/*'], message: 'The engine is a plain Node library: never import Electron.' },
+            {
+              group: ['electron', 'electron/*'],
+              message: 'The engine is a plain Node library: never import Electron.',
+            },
             { group: ['**/src-renderer/**'], message: 'The engine never imports the renderer.' },
           ],
         },

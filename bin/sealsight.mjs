@@ -17,6 +17,8 @@ if (major >= 24) {
     process.stderr.write(`sealsight: needs Node 24 (found ${process.version}); run npm install\n`);
     process.exit(1);
   }
-  const { status, signal } = spawnSync(pinned, [entry, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const { status, signal } = spawnSync(pinned, [entry, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   process.exit(status ?? (signal ? 128 + 1 : 1));
 }

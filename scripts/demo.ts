@@ -11,15 +11,22 @@ const demoDir = path.join(root, '.demo');
 const vault = path.join(demoDir, 'vault');
 const samples = path.join(root, 'assets', 'samples', 'neu-cls');
 // A demo passphrase, for the demo vault only. Real vaults ask for yours.
-const env = { ...process.env, SEALSIGHT_PASSPHRASE: process.env.SEALSIGHT_PASSPHRASE ?? 'demo passphrase, not a secret' };
+const env = {
+  ...process.env,
+  SEALSIGHT_PASSPHRASE: process.env.SEALSIGHT_PASSPHRASE ?? 'demo passphrase, not a secret',
+};
 
 function sealsight(...args: string[]): unknown {
   process.stderr.write(`\n$ sealsight ${args.join(' ')}\n`);
-  const result = spawnSync(process.execPath, [path.join(root, 'bin', 'sealsight.mjs'), ...args, '--json'], {
-    env,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(root, 'bin', 'sealsight.mjs'), ...args, '--json'],
+    {
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   if (result.status !== 0) {
     process.stderr.write(result.stdout);
     throw new Error(`sealsight ${args[0]} failed with exit code ${result.status}`);
@@ -36,21 +43,38 @@ const report = sealsight('import', vault, samples, '--labels-from-folders') as {
   imagesPerSecond: number;
 };
 const list = sealsight('list', vault) as {
-  images: Array<{ id: string; name: string; label: string; featureIndices: number[]; lowGradient: boolean }>;
+  images: Array<{
+    id: string;
+    name: string;
+    label: string;
+    featureIndices: number[];
+    lowGradient: boolean;
+  }>;
 };
 const verify = sealsight('verify', vault) as { ok: boolean; itemsChecked: number };
 const first = list.images[0]!;
-const exported = sealsight('export', vault, first.id, path.join(demoDir, path.basename(first.name))) as { outFile: string };
+const exported = sealsight(
+  'export',
+  vault,
+  first.id,
+  path.join(demoDir, path.basename(first.name)),
+) as { outFile: string };
 
 console.log('\nSealSight demo: sealed vault of the bundled NEU-CLS samples');
 console.log(`vault: ${vault}`);
-console.log(`imported ${report.imported} image(s), ${report.failed.length} failed, ${report.imagesPerSecond.toFixed(1)} images/s`);
+console.log(
+  `imported ${report.imported} image(s), ${report.failed.length} failed, ${report.imagesPerSecond.toFixed(1)} images/s`,
+);
 console.log('id            label             CKKS-encrypted chunks (signed indices > 0)');
 for (const image of list.images) {
   console.log(
     `${image.id.slice(0, 12)}  ${image.label.padEnd(16)}  ${image.featureIndices.length.toString().padStart(2)}/16 ${JSON.stringify(image.featureIndices)}${image.lowGradient ? ' (low gradient: strongest chunks used)' : ''}`,
   );
 }
-console.log(`verify: ${verify.ok ? 'ok' : 'PROBLEMS'} (${verify.itemsChecked} encrypted items authenticated)`);
+console.log(
+  `verify: ${verify.ok ? 'ok' : 'PROBLEMS'} (${verify.itemsChecked} encrypted items authenticated)`,
+);
 console.log(`exported ${first.name} back to ${exported.outFile}`);
-console.log('Not yet in the demo: encrypted classification (packed CKKS engine, issue 3) and the trained model (issue 4).');
+console.log(
+  'Not yet in the demo: encrypted classification (packed CKKS engine, issue 3) and the trained model (issue 4).',
+);

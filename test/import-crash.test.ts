@@ -18,7 +18,10 @@ beforeAll(async () => {
 afterAll(() => tmp.cleanup());
 
 function imageCount(vaultDir: string): number {
-  const db = new Database(path.join(vaultDir, CATALOGUE_FILE), { readonly: true, fileMustExist: true });
+  const db = new Database(path.join(vaultDir, CATALOGUE_FILE), {
+    readonly: true,
+    fileMustExist: true,
+  });
   try {
     return db.prepare('SELECT count(*) FROM images').pluck().get() as number;
   } finally {
@@ -27,17 +30,25 @@ function imageCount(vaultDir: string): number {
 }
 
 /** Starts an import and SIGKILLs it once the catalogue holds at least `killAt` images. */
-async function importAndKill(vaultDir: string, folder: string, killAt: number): Promise<number | null> {
-  const child = spawn(process.execPath, [CLI, 'import', vaultDir, folder, '--labels-from-folders', '--json'], {
-    env,
-    stdio: 'ignore',
-  });
+async function importAndKill(
+  vaultDir: string,
+  folder: string,
+  killAt: number,
+): Promise<number | null> {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'import', vaultDir, folder, '--labels-from-folders', '--json'],
+    {
+      env,
+      stdio: 'ignore',
+    },
+  );
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let done = false;
   void exited.then(() => (done = true));
   while (!done) {
     await new Promise((r) => setTimeout(r, 15));
-    let count = 0;
+    let count: number;
     try {
       count = imageCount(vaultDir);
     } catch {
@@ -98,12 +109,20 @@ it('survives SIGKILL at random points and resumes', async () => {
     vault.close();
   }
 
-  const rerun = spawnSync(process.execPath, [CLI, 'import', vaultDir, folder, '--labels-from-folders', '--json'], {
-    env,
-    encoding: 'utf8',
-  });
+  const rerun = spawnSync(
+    process.execPath,
+    [CLI, 'import', vaultDir, folder, '--labels-from-folders', '--json'],
+    {
+      env,
+      encoding: 'utf8',
+    },
+  );
   expect(rerun.status, rerun.stderr).toBe(0);
-  const report = JSON.parse(rerun.stdout) as { imported: number; duplicates: number; failed: unknown[] };
+  const report = JSON.parse(rerun.stdout) as {
+    imported: number;
+    duplicates: number;
+    failed: unknown[];
+  };
   expect(report.failed).toEqual([]);
   expect(report.imported + report.duplicates).toBe(images.length);
   expect(report.duplicates).toBe(previous);

@@ -19,7 +19,10 @@ afterAll(() => tmp.cleanup());
 
 /** Rolling hash over WINDOW bytes (polynomial mod 2^32 via Math.imul). */
 const BASE = 257;
-const BASE_POW = Array.from({ length: WINDOW - 1 }).reduce<number>((acc) => Math.imul(acc, BASE), 1);
+const BASE_POW = Array.from({ length: WINDOW - 1 }).reduce<number>(
+  (acc) => Math.imul(acc, BASE),
+  1,
+);
 function windowHashes(bytes: Uint8Array, visit: (hash: number, start: number) => void): void {
   if (bytes.length < WINDOW) return;
   let h = 0;
@@ -61,7 +64,10 @@ it('stores no run of original or preprocessed pixel bytes anywhere in the vault'
     const pixelOffset = bytes.readUInt32LE(10);
     const sources = [
       { what: `${path.basename(file)} pixels`, data: bytes.subarray(pixelOffset) },
-      { what: `${path.basename(file)} preprocessed`, data: (await processImage(bytes, file, {})).pixels },
+      {
+        what: `${path.basename(file)} preprocessed`,
+        data: (await processImage(bytes, file, {})).pixels,
+      },
     ];
     for (const { what, data } of sources) {
       windowHashes(data, (hash, start) => {
@@ -98,7 +104,11 @@ it('the scanner finds pixel runs when they are there (it can fail)', async () =>
   const [{ file }] = await neuImages(1);
   const bytes = await readFile(file!);
   const pixels = bytes.subarray(bytes.readUInt32LE(10));
-  const haystack = Buffer.concat([Buffer.alloc(1000, 7), pixels.subarray(5000, 5100), Buffer.alloc(1000, 9)]);
+  const haystack = Buffer.concat([
+    Buffer.alloc(1000, 7),
+    pixels.subarray(5000, 5100),
+    Buffer.alloc(1000, 9),
+  ]);
   const wanted = new Set<number>();
   windowHashes(pixels, (hash, start) => {
     if (isTextured(pixels, start)) wanted.add(hash);

@@ -57,7 +57,9 @@ describe('vault import', () => {
       expect(listed).toHaveLength(images.length);
       expect(listed.map((i) => i.label).sort()).toEqual(images.map((i) => i.label).sort());
       for (const image of listed) {
-        expect(image.signedIndices.map(Math.abs)).toEqual(Array.from({ length: 16 }, (_, p) => p + 1));
+        expect(image.signedIndices.map(Math.abs)).toEqual(
+          Array.from({ length: 16 }, (_, p) => p + 1),
+        );
         expect(image.featureIndices.length).toBeGreaterThan(0);
       }
     } finally {
@@ -115,19 +117,42 @@ describe('vault import', () => {
 
   it('detects a flipped byte in any stored ciphertext, naming image and item', async () => {
     const db = new Database(path.join(vaultDir, CATALOGUE_FILE));
-    const target = db.prepare('SELECT id, uid FROM images ORDER BY id LIMIT 1').get() as { id: number; uid: string };
+    const target = db.prepare('SELECT id, uid FROM images ORDER BY id LIMIT 1').get() as {
+      id: number;
+      uid: string;
+    };
     const aesChunk = db
       .prepare('SELECT position FROM chunks WHERE image_id = ? AND aes_blob IS NOT NULL LIMIT 1')
       .pluck()
       .get(target.id) as number | undefined;
     const flips: Array<{ item: string; sql: string; args: unknown[] }> = [
-      { item: 'original', sql: 'UPDATE images SET original = flip(original, 40) WHERE id = ?', args: [target.id] },
-      { item: 'meta', sql: 'UPDATE images SET meta = flip(meta, 20) WHERE id = ?', args: [target.id] },
-      { item: 'ckks:0', sql: 'UPDATE ckks_ciphertexts SET data = flip(data, 5000) WHERE image_id = ? AND ordinal = 0', args: [target.id] },
-      { item: 'ckks:0', sql: 'UPDATE ckks_ciphertexts SET mac = flip(mac, 3) WHERE image_id = ? AND ordinal = 0', args: [target.id] },
+      {
+        item: 'original',
+        sql: 'UPDATE images SET original = flip(original, 40) WHERE id = ?',
+        args: [target.id],
+      },
+      {
+        item: 'meta',
+        sql: 'UPDATE images SET meta = flip(meta, 20) WHERE id = ?',
+        args: [target.id],
+      },
+      {
+        item: 'ckks:0',
+        sql: 'UPDATE ckks_ciphertexts SET data = flip(data, 5000) WHERE image_id = ? AND ordinal = 0',
+        args: [target.id],
+      },
+      {
+        item: 'ckks:0',
+        sql: 'UPDATE ckks_ciphertexts SET mac = flip(mac, 3) WHERE image_id = ? AND ordinal = 0',
+        args: [target.id],
+      },
     ];
     if (aesChunk !== undefined) {
-      flips.push({ item: `chunk:${aesChunk}`, sql: 'UPDATE chunks SET aes_blob = flip(aes_blob, 30) WHERE image_id = ? AND position = ?', args: [target.id, aesChunk] });
+      flips.push({
+        item: `chunk:${aesChunk}`,
+        sql: 'UPDATE chunks SET aes_blob = flip(aes_blob, 30) WHERE image_id = ? AND position = ?',
+        args: [target.id, aesChunk],
+      });
     }
     db.function('flip', (blob: unknown, at: unknown) => {
       const copy = Buffer.from(blob as Buffer);
@@ -144,7 +169,9 @@ describe('vault import', () => {
           expect(report.problems[0]).toMatchObject({ image: target.uid, item: flip.item });
           expect(report.problems[0]!.reason).toMatch(target.uid);
           if (flip.item === 'original') {
-            await expect(exportOriginal(vault, target.uid, path.join(vaultDir, '..', 'x.bmp'))).rejects.toThrow(/original file of image/);
+            await expect(
+              exportOriginal(vault, target.uid, path.join(vaultDir, '..', 'x.bmp')),
+            ).rejects.toThrow(/original file of image/);
           }
         } finally {
           vault.close();
@@ -163,19 +190,29 @@ describe('vault import', () => {
     const db = new Database(path.join(vaultDir, CATALOGUE_FILE));
     try {
       const rows = db
-        .prepare('SELECT image_id, position, aes_blob FROM chunks WHERE aes_blob IS NOT NULL ORDER BY image_id, position')
+        .prepare(
+          'SELECT image_id, position, aes_blob FROM chunks WHERE aes_blob IS NOT NULL ORDER BY image_id, position',
+        )
         .all() as Array<{ image_id: number; position: number; aes_blob: Buffer }>;
       const a = rows[0]!;
       const b = rows.find((r) => r.image_id !== a.image_id && r.position === a.position);
       if (!b) return expect.fail('need two images with the same AES chunk position');
-      db.prepare('UPDATE chunks SET aes_blob = ? WHERE image_id = ? AND position = ?').run(a.aes_blob, b.image_id, b.position);
+      db.prepare('UPDATE chunks SET aes_blob = ? WHERE image_id = ? AND position = ?').run(
+        a.aes_blob,
+        b.image_id,
+        b.position,
+      );
       const vault = await openVault(vaultDir, PASS);
       try {
         expect(verifyVault(vault).problems.map((p) => p.item)).toEqual([`chunk:${b.position}`]);
       } finally {
         vault.close();
       }
-      db.prepare('UPDATE chunks SET aes_blob = ? WHERE image_id = ? AND position = ?').run(b.aes_blob, b.image_id, b.position);
+      db.prepare('UPDATE chunks SET aes_blob = ? WHERE image_id = ? AND position = ?').run(
+        b.aes_blob,
+        b.image_id,
+        b.position,
+      );
     } finally {
       db.close();
     }

@@ -14,14 +14,18 @@ export async function resolvePassphrase(
 ): Promise<string> {
   if (passphraseFile !== undefined) {
     const text = await readFile(passphraseFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new CliError(`cannot read passphrase file ${passphraseFile}: ${error.code ?? error.message}`);
+      throw new CliError(
+        `cannot read passphrase file ${passphraseFile}: ${error.code ?? error.message}`,
+      );
     });
     return requireNonEmpty(text.replace(/\r?\n$/, ''), passphraseFile);
   }
   const fromEnv = env.SEALSIGHT_PASSPHRASE;
   if (fromEnv !== undefined) return requireNonEmpty(fromEnv, 'SEALSIGHT_PASSPHRASE');
   if (!process.stdin.isTTY) {
-    throw new CliError('no passphrase: set SEALSIGHT_PASSPHRASE, pass --passphrase-file, or run in a terminal');
+    throw new CliError(
+      'no passphrase: set SEALSIGHT_PASSPHRASE, pass --passphrase-file, or run in a terminal',
+    );
   }
   const first = await promptHidden('Vault passphrase: ');
   if (options.confirm) {

@@ -1,7 +1,12 @@
 // The `sealsight` command line: a thin layer over the engine.
 import { CliError, UsageError } from './cli-io.ts';
 import type { CommandContext, CommandResult } from './cli-io.ts';
-import { exportCommand, listCommand, vaultInitCommand, verifyCommand } from './commands/vault-commands.ts';
+import {
+  exportCommand,
+  listCommand,
+  vaultInitCommand,
+  verifyCommand,
+} from './commands/vault-commands.ts';
 import { importCommand } from './commands/import-command.ts';
 
 type Command = (argv: string[], ctx: CommandContext) => Promise<CommandResult>;
@@ -28,11 +33,15 @@ function findCommand(argv: string[]): { run: Command; rest: string[] } | null {
   const two = argv.slice(0, 2).join(' ');
   if (COMMANDS[two]) return { run: COMMANDS[two].run, rest: argv.slice(2) };
   const one = argv[0];
-  if (one !== undefined && COMMANDS[one] && one !== 'vault') return { run: COMMANDS[one].run, rest: argv.slice(1) };
+  if (one !== undefined && COMMANDS[one] && one !== 'vault')
+    return { run: COMMANDS[one].run, rest: argv.slice(1) };
   return null;
 }
 
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const json = argv.includes('--json');
   const ctx: CommandContext = { json, env, log: (line) => process.stderr.write(`${line}\n`) };
   try {
@@ -42,7 +51,13 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       return 0;
     }
     const command = findCommand(argv);
-    if (!command) throw new UsageError(`unknown command "${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}"`);
+    if (!command)
+      throw new UsageError(
+        `unknown command "${argv
+          .filter((a) => !a.startsWith('-'))
+          .slice(0, 2)
+          .join(' ')}"`,
+      );
     const result = await command.run(command.rest, ctx);
     process.stdout.write(json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
     return result.exitCode ?? 0;

@@ -3,7 +3,12 @@
 export { initVault, openVault, UnlockedVault, VaultError, HEADER_FILE } from './vault/vault.ts';
 export type { InitVaultOptions, CkksKeyset } from './vault/vault.ts';
 export { importFolder, DEFAULT_MAX_PIXELS } from './vault/import-folder.ts';
-export type { ImportOptions, ImportProgress, ImportReport, ImportFailure } from './vault/import-folder.ts';
+export type {
+  ImportOptions,
+  ImportProgress,
+  ImportReport,
+  ImportFailure,
+} from './vault/import-folder.ts';
 export {
   listImages,
   getImage,

@@ -10,13 +10,18 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const NEU_DIR = path.resolve(REPO_ROOT, '../shared/datasets/neu-cls');
 export const CLI = path.join(REPO_ROOT, 'bin', 'sealsight.mjs');
 
-export async function makeTempDir(prefix = 'sealsight-test-'): Promise<{ dir: string; cleanup(): Promise<void> }> {
+export async function makeTempDir(
+  prefix = 'sealsight-test-',
+): Promise<{ dir: string; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** The first `perClass` NEU-CLS images of each class (sorted by name), as absolute paths. */
-export async function neuImages(perClass: number, skip = 0): Promise<Array<{ label: string; file: string }>> {
+export async function neuImages(
+  perClass: number,
+  skip = 0,
+): Promise<Array<{ label: string; file: string }>> {
   const out: Array<{ label: string; file: string }> = [];
   for (const label of NEU_CLASSES) {
     const names = (await readdir(path.join(NEU_DIR, label))).sort().slice(skip, skip + perClass);
@@ -26,7 +31,10 @@ export async function neuImages(perClass: number, skip = 0): Promise<Array<{ lab
 }
 
 /** Copies images into <dir>/<label>/<name> (a labelled folder, as users have them). */
-export async function labelledFolder(dir: string, images: Array<{ label: string; file: string }>): Promise<void> {
+export async function labelledFolder(
+  dir: string,
+  images: Array<{ label: string; file: string }>,
+): Promise<void> {
   for (const { label, file } of images) {
     await mkdir(path.join(dir, label), { recursive: true });
     await copyFile(file, path.join(dir, label, path.basename(file)));
@@ -58,7 +66,9 @@ export function bombPng(width = 30000, height = 30000): Buffer {
 }
 
 /** Writes the malformed files every import must survive; returns their relative names. */
-export async function writeBadFiles(dir: string): Promise<{ undecodable: string[]; nonImages: string[] }> {
+export async function writeBadFiles(
+  dir: string,
+): Promise<{ undecodable: string[]; nonImages: string[] }> {
   const bad = path.join(dir, 'bad');
   await mkdir(bad, { recursive: true });
   const someBmp = (await neuImages(1))[0]!.file;

@@ -35,17 +35,27 @@ export async function importCommand(argv: string[], ctx: CommandContext): Promis
   process.on('SIGTERM', onSigint);
   const print = progressPrinter('import');
   try {
-    const report = await withVault(ctx, vaultDir, values['passphrase-file'] as string | undefined, (vault) =>
-      importFolder(vault, folder, {
-        labelsFromFolders: values['labels-from-folders'] === true,
-        threshold,
-        workers,
-        signal: controller.signal,
-        onProgress: (p) =>
-          print(p.done, p.total, p.etaMs, ` imported ${p.imported}, duplicates ${p.duplicates}, failed ${p.failed}`),
-      }),
+    const report = await withVault(
+      ctx,
+      vaultDir,
+      values['passphrase-file'] as string | undefined,
+      (vault) =>
+        importFolder(vault, folder, {
+          labelsFromFolders: values['labels-from-folders'] === true,
+          threshold,
+          workers,
+          signal: controller.signal,
+          onProgress: (p) =>
+            print(
+              p.done,
+              p.total,
+              p.etaMs,
+              ` imported ${p.imported}, duplicates ${p.duplicates}, failed ${p.failed}`,
+            ),
+        }),
     );
-    for (const failure of report.failed) ctx.log(`could not import ${failure.file}: ${failure.reason}`);
+    for (const failure of report.failed)
+      ctx.log(`could not import ${failure.file}: ${failure.reason}`);
     const text = [
       `${report.cancelled ? 'cancelled' : 'done'}: ${report.imported} imported, ${report.duplicates} duplicate(s), ${report.failed.length} failed, ${report.skippedNonImages} non-image file(s) skipped`,
       `${report.imagesPerSecond.toFixed(1)} images/s over ${report.seconds.toFixed(1)} s; ${report.lowGradient} image(s) below the threshold used their strongest chunks`,

@@ -2,7 +2,13 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import path from 'node:path';
-import { exportOriginal, initVault, listImages, openVault, verifyVault } from '../../engine/index.ts';
+import {
+  exportOriginal,
+  initVault,
+  listImages,
+  openVault,
+  verifyVault,
+} from '../../engine/index.ts';
 import type { UnlockedVault } from '../../engine/index.ts';
 import { CliError, UsageError } from '../cli-io.ts';
 import type { CommandContext, CommandResult } from '../cli-io.ts';
@@ -50,10 +56,17 @@ export async function withVault<T>(
   }
 }
 
-export async function vaultInitCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
+export async function vaultInitCommand(
+  argv: string[],
+  ctx: CommandContext,
+): Promise<CommandResult> {
   const { values, positionals } = parseCommand(argv, {}, ['dir']);
   const dir = path.resolve(positionals[0]!);
-  const passphrase = await resolvePassphrase(ctx.env, values['passphrase-file'] as string | undefined, { confirm: true });
+  const passphrase = await resolvePassphrase(
+    ctx.env,
+    values['passphrase-file'] as string | undefined,
+    { confirm: true },
+  );
   checkNewPassphrase(passphrase);
   ctx.log('deriving the key-encryption key and generating CKKS keys…');
   const { vaultId } = await initVault(dir, passphrase);
@@ -63,7 +76,12 @@ export async function vaultInitCommand(argv: string[], ctx: CommandContext): Pro
 export async function listCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
   const { values, positionals } = parseCommand(argv, {}, ['vault']);
   const dir = path.resolve(positionals[0]!);
-  const images = await withVault(ctx, dir, values['passphrase-file'] as string | undefined, listImages);
+  const images = await withVault(
+    ctx,
+    dir,
+    values['passphrase-file'] as string | undefined,
+    listImages,
+  );
   const lines = images.map(
     (image) =>
       `${image.id.slice(0, 12)}  ${(image.label ?? '-').padEnd(16)} ${String(image.featureIndices.length).padStart(2)}/16 CKKS${image.lowGradient ? ' (low gradient)' : ''}  ${image.name}`,
@@ -75,13 +93,29 @@ export async function listCommand(argv: string[], ctx: CommandContext): Promise<
 }
 
 export async function exportCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
-  const { values, positionals } = parseCommand(argv, { force: { type: 'boolean' } }, ['vault', 'image-id', 'out-file']);
-  const [dir, id, out] = positionals.map((p, i) => (i === 1 ? p : path.resolve(p))) as [string, string, string];
-  const exported = await withVault(ctx, dir, values['passphrase-file'] as string | undefined, (vault) =>
-    exportOriginal(vault, id, out, { overwrite: values.force === true }),
+  const { values, positionals } = parseCommand(argv, { force: { type: 'boolean' } }, [
+    'vault',
+    'image-id',
+    'out-file',
+  ]);
+  const [dir, id, out] = positionals.map((p, i) => (i === 1 ? p : path.resolve(p))) as [
+    string,
+    string,
+    string,
+  ];
+  const exported = await withVault(
+    ctx,
+    dir,
+    values['passphrase-file'] as string | undefined,
+    (vault) => exportOriginal(vault, id, out, { overwrite: values.force === true }),
   );
   return {
-    json: { id: exported.id, name: exported.name, outFile: exported.outFile, bytes: exported.byteLength },
+    json: {
+      id: exported.id,
+      name: exported.name,
+      outFile: exported.outFile,
+      bytes: exported.byteLength,
+    },
     text: `wrote ${exported.name} (${exported.byteLength} bytes) to ${exported.outFile}`,
   };
 }
@@ -89,11 +123,19 @@ export async function exportCommand(argv: string[], ctx: CommandContext): Promis
 export async function verifyCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
   const { values, positionals } = parseCommand(argv, {}, ['vault']);
   const dir = path.resolve(positionals[0]!);
-  const report = await withVault(ctx, dir, values['passphrase-file'] as string | undefined, verifyVault);
+  const report = await withVault(
+    ctx,
+    dir,
+    values['passphrase-file'] as string | undefined,
+    verifyVault,
+  );
   const ok = report.problems.length === 0;
   const text = ok
     ? `ok: ${report.images} image(s), ${report.itemsChecked} encrypted items authenticated`
-    : [`${report.problems.length} problem(s):`, ...report.problems.map((p) => `  ${p.image} ${p.item}: ${p.reason}`)].join('\n');
+    : [
+        `${report.problems.length} problem(s):`,
+        ...report.problems.map((p) => `  ${p.image} ${p.item}: ${p.reason}`),
+      ].join('\n');
   if (!ok && !ctx.json) throw new CliError(text.split('\n').slice(0, 2).join(' '));
   return { json: { vault: dir, ok, ...report }, text, exitCode: ok ? 0 : 1 };
 }

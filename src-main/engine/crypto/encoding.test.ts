@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase64Strict, toBase64, toBytes } from './encoding.ts';
+import { decodeBase64Strict, quoteUntrusted, toBase64, toBytes } from './encoding.ts';
 
 describe('toBytes', () => {
   it('encodes strings as UTF-8 and passes bytes through', () => {
@@ -35,5 +35,13 @@ describe('decodeBase64Strict', () => {
     } catch (err) {
       expect((err as Error).message).toBe('kdf salt is not canonical base64');
     }
+  });
+});
+
+describe('quoteUntrusted', () => {
+  it('JSON-quotes, escapes control characters and caps the length', () => {
+    expect(quoteUntrusted('note')).toBe('"note"');
+    expect(quoteUntrusted('a\nb')).toBe('"a\\nb"');
+    expect(quoteUntrusted('x'.repeat(1000))).toBe(`"${'x'.repeat(40)}…"`);
   });
 });

@@ -25,3 +25,12 @@ export function decodeBase64Strict(text: string, what: string): Buffer {
   }
   return bytes;
 }
+
+/**
+ * Quote a name taken from untrusted input (e.g. an unknown JSON field) for an error message:
+ * JSON-escaped so control characters cannot garble logs, and capped so a hostile file cannot
+ * produce a megabyte-long message.
+ */
+export function quoteUntrusted(name: string, maxChars = 40): string {
+  return JSON.stringify(name.length > maxChars ? `${name.slice(0, maxChars)}…` : name);
+}

@@ -4,7 +4,7 @@
 // Why scrypt: it is memory-hard (it resists GPU/ASIC guessing far better than PBKDF2) and it
 // ships in node:crypto, so the vault needs no native dependency for its most sensitive step.
 import { hkdfSync, randomBytes, scrypt } from 'node:crypto';
-import { decodeBase64Strict, toBase64 } from './encoding.ts';
+import { decodeBase64Strict, quoteUntrusted, toBase64 } from './encoding.ts';
 
 /** KDF parameters as stored in the vault header. `salt` is base64. */
 export interface KdfParams {
@@ -55,6 +55,8 @@ export const SUBKEY_LABELS = Object.freeze({
   dedupe: 'sealsight/v1/dedupe',
   /** AES-GCM key wrapping the CKKS secret key. */
   ckksSecret: 'sealsight/v1/ckks-secret',
+  /** HMAC key authenticating stored CKKS ciphertexts (CKKS itself is malleable). */
+  ckksMac: 'sealsight/v1/ckks-mac',
 });
 
 function checkIntegerInRange(name: string, value: unknown, min: number, max: number): number {
@@ -97,7 +99,9 @@ export function parseKdfParams(raw: unknown): KdfParams {
   }
   const allowed = new Set(['alg', 'logN', 'r', 'p', 'salt']);
   for (const key of Object.keys(raw)) {
-    if (!allowed.has(key)) throw new TypeError(`kdf params have an unknown field "${key}"`);
+    if (!allowed.has(key)) {
+      throw new TypeError(`kdf params have an unknown field ${quoteUntrusted(key)}`);
+    }
   }
   const record = raw as Record<string, unknown>;
   if (record.alg !== 'scrypt') {

@@ -18,7 +18,7 @@
 // significant: there is no whitespace or unknown field that could be edited undetected.
 import { randomBytes } from 'node:crypto';
 import { SEAL_OVERHEAD_BYTES, openAead, sealAead } from './aead.ts';
-import { decodeBase64Strict, toBase64 } from './encoding.ts';
+import { decodeBase64Strict, quoteUntrusted, toBase64 } from './encoding.ts';
 import {
   HeaderTamperedError,
   IntegrityError,
@@ -234,7 +234,7 @@ export function readVaultHeaderUnverified(headerJson: string): VaultHeader {
   // Exactly the known fields: unknown ones would be unauthenticated, missing ones are corrupt.
   for (const key of Object.keys(h)) {
     if (!(HEADER_FIELDS as readonly string[]).includes(key)) {
-      throw tampered(`vault header has an unknown field "${key}"`);
+      throw tampered(`vault header has an unknown field ${quoteUntrusted(key)}`);
     }
   }
   for (const key of HEADER_FIELDS) {

@@ -40,7 +40,10 @@ export async function* walkFiles(root: string): AsyncGenerator<WalkedFile> {
       }
       if (isDirectory) pending.push(absolutePath);
       else if (isFile) {
-        yield { absolutePath, relativePath: path.relative(root, absolutePath).split(path.sep).join('/') };
+        yield {
+          absolutePath,
+          relativePath: path.relative(root, absolutePath).split(path.sep).join('/'),
+        };
       }
     }
   }

@@ -3,7 +3,7 @@
 // symmetric ciphertexts serialise at half the size of public-key ones, and the
 // importer is the key holder anyway. Evaluators never see this module's inputs.
 import type { Seal } from './seal-runtime.ts';
-import { toBytes } from './seal-runtime.ts';
+import { sealInput, toBytes } from './seal-runtime.ts';
 import type { CkksContext } from './ckks-presets.ts';
 import type { ChunkPacking } from './chunk-packing.ts';
 import type { CKKSEncoder, Decryptor, Encryptor, SecretKey } from 'node-seal/throws';
@@ -23,7 +23,7 @@ export class CkksChunkCipher implements Disposable {
     this.#packing = packing;
     this.#secretKey = new seal.SecretKey();
     try {
-      this.#secretKey.loadFromArray(ckks.context, secretKeyBytes);
+      this.#secretKey.loadFromArray(ckks.context, sealInput(secretKeyBytes));
     } catch {
       this.#secretKey.delete();
       throw new Error('the CKKS secret key does not match this vault’s parameters');
@@ -57,7 +57,7 @@ export class CkksChunkCipher implements Disposable {
     using ciphertext = new this.#seal.Ciphertext();
     using plaintext = new this.#seal.Plaintext();
     const vectors = ciphertexts.map((bytes) => {
-      ciphertext.loadFromArray(this.#ckks.context, bytes);
+      ciphertext.loadFromArray(this.#ckks.context, sealInput(bytes));
       this.#decryptor.decrypt(ciphertext, plaintext);
       return Float64Array.from(this.#encoder.decodeFloat64(plaintext) as ArrayLike<number>);
     });

@@ -60,7 +60,9 @@ export const BLOCK_PACKING_1024: ChunkPacking = Object.freeze({
 
 export const DEFAULT_CHUNK_PACKING = BLOCK_PACKING_1024;
 
-const PACKINGS: Readonly<Record<string, ChunkPacking>> = { [BLOCK_PACKING_1024.id]: BLOCK_PACKING_1024 };
+const PACKINGS: Readonly<Record<string, ChunkPacking>> = {
+  [BLOCK_PACKING_1024.id]: BLOCK_PACKING_1024,
+};
 
 export function chunkPackingById(id: string): ChunkPacking {
   const packing = PACKINGS[id];

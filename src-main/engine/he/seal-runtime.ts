@@ -21,3 +21,13 @@ export function toBytes(saved: unknown): Uint8Array {
   if (Array.isArray(saved)) return Uint8Array.from(saved as number[]);
   throw new TypeError('node-seal returned an unexpected serialisation type');
 }
+
+/**
+ * node-seal's loaders accept only a plain Uint8Array (not a Node Buffer, which
+ * SQLite and node:crypto hand out): give them a plain view of the same bytes.
+ */
+export function sealInput(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -240,13 +240,13 @@ function fromAbgr(
     let src = y * decodedWidth * 4;
     for (let x = 0; x < width; x++, src += 4) {
       if (channels === 1) {
-        data[out++] = abgr[src + 3]!;
+        data[out++] = abgr[src + 3];
         continue;
       }
-      data[out++] = abgr[src + 3]!;
-      data[out++] = abgr[src + 2]!;
-      data[out++] = abgr[src + 1]!;
-      if (channels === 4) data[out++] = abgr[src]!;
+      data[out++] = abgr[src + 3];
+      data[out++] = abgr[src + 2];
+      data[out++] = abgr[src + 1];
+      if (channels === 4) data[out++] = abgr[src];
     }
   }
   return { format: 'bmp', width, height, channels, data };

@@ -57,7 +57,7 @@ export function chunkScores(magnitude: Float32Array): number[] {
   return Array.from({ length: CHUNK_COUNT }, (_, p) => {
     copyChunk(magnitude, p, chunk);
     let sum = 0; // float64 accumulation: 784 float32 terms lose nothing
-    for (let i = 0; i < CHUNK_PIXELS; i++) sum += chunk[i]!;
+    for (let i = 0; i < CHUNK_PIXELS; i++) sum += chunk[i];
     return sum / CHUNK_PIXELS;
   });
 }

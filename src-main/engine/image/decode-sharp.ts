@@ -94,6 +94,24 @@ function endsEarly(bytes: Uint8Array, format: Exclude<ImageFormat, 'bmp'>): bool
       // RIFF size counts the bytes after the 8-byte RIFF header.
       return buf.length < 12 || buf.readUInt32LE(4) + 8 > buf.length;
     case 'tiff':
-      return false; // offsets point anywhere; trust libtiff's message
+      return tiffDirectoryMissing(buf);
   }
+}
+
+/**
+ * Writers (libvips, libtiff) usually put the first image directory (IFD) after
+ * the pixel strips, at the end of the file; a cut file then points past its own
+ * end and libvips only says "unsupported image format".
+ */
+function tiffDirectoryMissing(buf: Buffer): boolean {
+  if (buf.length < 8) return true;
+  const le = buf[0] === 0x49; // 'II' little-endian, 'MM' big-endian
+  const version = le ? buf.readUInt16LE(2) : buf.readUInt16BE(2);
+  if (version === 43) {
+    if (buf.length < 16) return true;
+    const offset = le ? buf.readBigUInt64LE(8) : buf.readBigUInt64BE(8);
+    return offset + 8n > BigInt(buf.length); // BigTIFF: 8-byte entry count
+  }
+  const offset = le ? buf.readUInt32LE(4) : buf.readUInt32BE(4);
+  return offset + 2 > buf.length; // classic TIFF: 2-byte entry count
 }

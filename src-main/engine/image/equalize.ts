@@ -15,23 +15,23 @@
 export function equalizeHistogram(gray: Uint8Array): Uint8Array {
   const total = gray.length;
   const histogram = new Uint32Array(256);
-  for (let i = 0; i < total; i++) histogram[gray[i]!]!++;
+  for (let i = 0; i < total; i++) histogram[gray[i]]++;
 
   let darkest = 0;
   while (darkest < 256 && histogram[darkest] === 0) darkest++;
   if (darkest === 256 || histogram[darkest] === total) return gray.slice();
 
-  const cdfMin = histogram[darkest]!;
+  const cdfMin = histogram[darkest];
   const scale = Math.fround(255 / (total - cdfMin));
   const lut = new Uint8Array(256);
   let sinceDarkest = 0;
   for (let v = darkest + 1; v < 256; v++) {
-    sinceDarkest += histogram[v]!;
+    sinceDarkest += histogram[v];
     lut[v] = roundHalfToEven(Math.fround(sinceDarkest * scale));
   }
 
   const out = new Uint8Array(total);
-  for (let i = 0; i < total; i++) out[i] = lut[gray[i]!]!;
+  for (let i = 0; i < total; i++) out[i] = lut[gray[i]];
   return out;
 }
 

@@ -80,13 +80,13 @@ export async function processImage(
 
   const chunks: ProcessedChunk[] = [];
   for (let position = 0; position < CHUNK_COUNT; position++) {
-    const signedIndex = signedIndices[position]!;
+    const signedIndex = signedIndices[position];
     chunks.push({
       position,
       signedIndex,
-      score: scores[position]!,
+      score: scores[position],
       isFeature: signedIndex > 0,
-      pixels: chunkPixels[position]!,
+      pixels: chunkPixels[position],
     });
   }
   return {

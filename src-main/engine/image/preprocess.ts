@@ -34,7 +34,7 @@ export const RESIZE_KERNEL: keyof KernelEnum = 'lanczos3';
 export function lumaBt601(data: Uint8Array, pixelCount: number, channels: 3 | 4): Uint8Array {
   const gray = new Uint8Array(pixelCount);
   for (let p = 0, i = 0; p < pixelCount; p++, i += channels) {
-    gray[p] = (data[i]! * 4899 + data[i + 1]! * 9617 + data[i + 2]! * 1868 + 8192) >> 14;
+    gray[p] = (data[i] * 4899 + data[i + 1] * 9617 + data[i + 2] * 1868 + 8192) >> 14;
   }
   return gray;
 }

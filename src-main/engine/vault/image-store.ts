@@ -135,7 +135,10 @@ export function readChunks(db: Catalogue, imageId: number): StoredChunk[] {
   }));
 }
 
-export function readCiphertexts(db: Catalogue, imageId: number): Array<{ ordinal: number; data: Buffer; mac: Buffer }> {
+export function readCiphertexts(
+  db: Catalogue,
+  imageId: number,
+): Array<{ ordinal: number; data: Buffer; mac: Buffer }> {
   return db
     .prepare('SELECT ordinal, data, mac FROM ckks_ciphertexts WHERE image_id = ? ORDER BY ordinal')
     .all(imageId) as Array<{ ordinal: number; data: Buffer; mac: Buffer }>;

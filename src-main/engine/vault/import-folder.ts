@@ -83,10 +83,17 @@ export async function importFolder(
     presetId: keyset.evaluation.presetId,
     packingId: 'chunk-blocks-1024-v1',
   };
-  const workerCount = Math.max(1, Math.min(options.workers ?? availableParallelism(), candidates.length || 1));
+  const workerCount = Math.max(
+    1,
+    Math.min(options.workers ?? availableParallelism(), candidates.length || 1),
+  );
   const pool =
     candidates.length > 0
-      ? new WorkerPool<ImportJob, SealedImage>(new URL('./import-worker.ts', import.meta.url), workerCount, workerData)
+      ? new WorkerPool<ImportJob, SealedImage>(
+          new URL('./import-worker.ts', import.meta.url),
+          workerCount,
+          workerData,
+        )
       : null;
   secretKey.fill(0); // each worker received its own copy
 
@@ -173,7 +180,9 @@ export async function importFolder(
 async function readCandidate(absolutePath: string, relativePath: string): Promise<Uint8Array> {
   const { size } = await stat(absolutePath);
   if (size > MAX_FILE_BYTES) {
-    throw new Error(`${relativePath}: file is ${size} bytes, above the ${MAX_FILE_BYTES}-byte limit`);
+    throw new Error(
+      `${relativePath}: file is ${size} bytes, above the ${MAX_FILE_BYTES}-byte limit`,
+    );
   }
   return readFile(absolutePath);
 }

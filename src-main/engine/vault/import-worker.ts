@@ -32,7 +32,12 @@ const port = parentPort;
 const init = workerData as ImportWorkerData;
 const seal = await loadSeal();
 const ckks = createCkksContext(seal, ckksPresetById(init.presetId));
-const cipher = new CkksChunkCipher(seal, ckks, chunkPackingById(init.packingId), init.ckksSecretKey);
+const cipher = new CkksChunkCipher(
+  seal,
+  ckks,
+  chunkPackingById(init.packingId),
+  init.ckksSecretKey,
+);
 init.ckksSecretKey.fill(0);
 
 serveWorkerRequests<ImportJob, SealedImage>(port, async (job) => {

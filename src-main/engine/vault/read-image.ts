@@ -57,7 +57,10 @@ export function getImage(vault: UnlockedVault, uidOrPrefix: string): ImageSummar
   return summarise(vault, findImageRow(vault.db, uidOrPrefix));
 }
 
-export function decryptOriginal(vault: UnlockedVault, uidOrPrefix: string): { summary: ImageSummary; bytes: Uint8Array } {
+export function decryptOriginal(
+  vault: UnlockedVault,
+  uidOrPrefix: string,
+): { summary: ImageSummary; bytes: Uint8Array } {
   const row = findImageRow(vault.db, uidOrPrefix);
   const summary = summarise(vault, row);
   const bytes = openAead(
@@ -105,7 +108,10 @@ export async function exportOriginal(
  * Reassembles the preprocessed 112×112 image from its block group: AES chunks are
  * opened, CKKS chunks are MAC-checked and decrypted (key holder only).
  */
-export async function decryptChunkGrid(vault: UnlockedVault, uidOrPrefix: string): Promise<Uint8Array[]> {
+export async function decryptChunkGrid(
+  vault: UnlockedVault,
+  uidOrPrefix: string,
+): Promise<Uint8Array[]> {
   const row = findImageRow(vault.db, uidOrPrefix);
   const chunks = readChunks(vault.db, row.id);
   const ciphertexts = readCiphertexts(vault.db, row.id);
@@ -152,7 +158,10 @@ async function decryptFeatureChunks(
   const secretKey = vault.unwrapCkksSecretKey(row.keysetId);
   try {
     using cipher = new CkksChunkCipher(seal, ckks, chunkPackingById(row.packingId), secretKey);
-    return cipher.decryptChunks(ciphertexts.map((c) => c.data), featureCount);
+    return cipher.decryptChunks(
+      ciphertexts.map((c) => c.data),
+      featureCount,
+    );
   } finally {
     secretKey.fill(0);
   }
@@ -169,28 +178,46 @@ export function verifyVault(vault: UnlockedVault): VerifyReport {
       try {
         fn();
       } catch (error) {
-        problems.push({ image: row.uid, item, reason: error instanceof Error ? error.message : String(error) });
+        problems.push({
+          image: row.uid,
+          item,
+          reason: error instanceof Error ? error.message : String(error),
+        });
       }
     };
     const key = vault.sealingKeys.blobKey;
     check('meta', () => decryptMeta(vault, row));
     check('original', () =>
-      openAead(key, readOriginalBlob(vault.db, row.id), imagePartAad(vault.vaultId, row.uid, 'original'), `original file of image ${row.uid}`),
+      openAead(
+        key,
+        readOriginalBlob(vault.db, row.id),
+        imagePartAad(vault.vaultId, row.uid, 'original'),
+        `original file of image ${row.uid}`,
+      ),
     );
     const chunks = readChunks(vault.db, row.id);
     check('block group', () => {
-      if (chunks.length !== CHUNK_COUNT) throw new Error(`has ${chunks.length} chunks, expected ${CHUNK_COUNT}`);
+      if (chunks.length !== CHUNK_COUNT)
+        throw new Error(`has ${chunks.length} chunks, expected ${CHUNK_COUNT}`);
       chunks.forEach((chunk, position) => {
         if (chunk.signedIndex !== row.signedIndices[position]) {
-          throw new Error(`chunk ${position} index ${chunk.signedIndex} disagrees with the image's layout`);
+          throw new Error(
+            `chunk ${position} index ${chunk.signedIndex} disagrees with the image's layout`,
+          );
         }
       });
     });
     for (const chunk of chunks) {
       if (!chunk.aesBlob) continue;
       check(`chunk:${chunk.position}`, () => {
-        const pixels = openAead(key, chunk.aesBlob!, imagePartAad(vault.vaultId, row.uid, `chunk:${chunk.position}`), `chunk ${chunk.position} of image ${row.uid}`);
-        if (pixels.length !== CHUNK_PIXELS) throw new Error(`chunk ${chunk.position} has ${pixels.length} pixels`);
+        const pixels = openAead(
+          key,
+          chunk.aesBlob!,
+          imagePartAad(vault.vaultId, row.uid, `chunk:${chunk.position}`),
+          `chunk ${chunk.position} of image ${row.uid}`,
+        );
+        if (pixels.length !== CHUNK_PIXELS)
+          throw new Error(`chunk ${chunk.position} has ${pixels.length} pixels`);
       });
     }
     const ciphertexts = readCiphertexts(vault.db, row.id);

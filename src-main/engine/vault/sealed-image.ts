@@ -68,9 +68,7 @@ export function sealImage(
   const aad = (part: Parameters<typeof imagePartAad>[2]) => imagePartAad(keys.vaultId, uid, part);
   const featureChunks = processed.chunks.filter((chunk) => chunk.isFeature);
   const perCiphertext = cipher.packing.chunksPerCiphertext;
-  const featureSlot = new Map(
-    featureChunks.map((chunk, i) => [chunk.position, i] as const),
-  );
+  const featureSlot = new Map(featureChunks.map((chunk, i) => [chunk.position, i] as const));
   const chunks: SealedChunk[] = processed.chunks.map((chunk) => {
     const slot = featureSlot.get(chunk.position);
     if (slot !== undefined) {

@@ -8,6 +8,8 @@ import {
   createVaultHeader,
   hkdfSubkey,
   openVaultHeader,
+  readVaultHeaderUnverified,
+  SUBKEY_LABELS,
   unwrapSecret,
   wrapSecret,
 } from '../crypto/index.ts';
@@ -22,7 +24,6 @@ import { ckksSecretKeyAad } from './item-aad.ts';
 import type { ImageSealingKeys } from './sealed-image.ts';
 
 export const HEADER_FILE = 'vault.json';
-const CKKS_SECRET_LABEL = 'sealsight/v1/ckks-secret';
 
 export interface InitVaultOptions {
   /** Override KDF cost (tests); the default is the crypto library's standard cost. */
@@ -46,7 +47,8 @@ export async function initVault(
 ): Promise<{ dir: string; vaultId: string }> {
   await mkdir(dir, { recursive: true });
   const existing = await readdir(dir);
-  if (existing.length > 0) throw new VaultError(`${dir}: folder is not empty; a vault needs its own folder`);
+  if (existing.length > 0)
+    throw new VaultError(`${dir}: folder is not empty; a vault needs its own folder`);
   const { headerJson, masterKey } = await createVaultHeader(passphrase, { kdf: options.kdf });
   const vaultId = vaultIdOf(headerJson);
   const seal = await loadSeal();
@@ -65,7 +67,12 @@ export async function initVault(
         keys.evaluation.relinKeys,
         keys.evaluation.galoisKeys,
         JSON.stringify(keys.evaluation.galoisSteps),
-        wrapSecret(masterKey, CKKS_SECRET_LABEL, keys.secretKey, ckksSecretKeyAad(vaultId, keys.evaluation.presetId)),
+        wrapSecret(
+          masterKey,
+          SUBKEY_LABELS.ckksSecret,
+          keys.secretKey,
+          ckksSecretKeyAad(vaultId, keys.evaluation.presetId),
+        ),
         new Date().toISOString(),
       );
     })();
@@ -84,11 +91,15 @@ export async function initVault(
 
 /** Unlocks a vault: verifies the header with the passphrase, opens the catalogue. */
 export async function openVault(dir: string, passphrase: string): Promise<UnlockedVault> {
-  const headerJson = await readFile(path.join(dir, HEADER_FILE), 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new VaultError(
-      error.code === 'ENOENT' ? `${dir}: not a SealSight vault (no ${HEADER_FILE})` : `${dir}: ${error.message}`,
-    );
-  });
+  const headerJson = await readFile(path.join(dir, HEADER_FILE), 'utf8').catch(
+    (error: NodeJS.ErrnoException) => {
+      throw new VaultError(
+        error.code === 'ENOENT'
+          ? `${dir}: not a SealSight vault (no ${HEADER_FILE})`
+          : `${dir}: ${error.message}`,
+      );
+    },
+  );
   const masterKey = await openVaultHeader(headerJson, passphrase);
   const vaultId = vaultIdOf(headerJson);
   const db = openCatalogue(path.join(dir, CATALOGUE_FILE), { create: false });
@@ -101,12 +112,9 @@ export async function openVault(dir: string, passphrase: string): Promise<Unlock
   return new UnlockedVault(dir, vaultId, db, masterKey);
 }
 
+/** Only called after the header has been authenticated (or just created). */
 function vaultIdOf(headerJson: string): string {
-  const { vaultId } = JSON.parse(headerJson) as { vaultId?: unknown };
-  if (typeof vaultId !== 'string' || !/^[0-9a-f]{32}$/.test(vaultId)) {
-    throw new VaultError('vault header has no valid vault id');
-  }
-  return vaultId;
+  return readVaultHeaderUnverified(headerJson).vaultId;
 }
 
 export function newImageUid(): string {
@@ -127,9 +135,9 @@ export class UnlockedVault {
     this.vaultId = vaultId;
     this.db = db;
     this.#masterKey = masterKey;
-    this.#blobKey = hkdfSubkey(masterKey, 'sealsight/v1/blob');
-    this.#ckksMacKey = hkdfSubkey(masterKey, 'sealsight/v1/ckks-mac');
-    this.#dedupeKey = hkdfSubkey(masterKey, 'sealsight/v1/dedupe');
+    this.#blobKey = hkdfSubkey(masterKey, SUBKEY_LABELS.blob);
+    this.#ckksMacKey = hkdfSubkey(masterKey, SUBKEY_LABELS.ckksMac);
+    this.#dedupeKey = hkdfSubkey(masterKey, SUBKEY_LABELS.dedupe);
   }
 
   get sealingKeys(): ImageSealingKeys {
@@ -143,9 +151,18 @@ export class UnlockedVault {
   /** The current CKKS key set: evaluation keys only (safe to hand to an evaluator). */
   currentKeyset(): CkksKeyset {
     const row = this.db
-      .prepare('SELECT id, preset_id, public_key, relin_keys, galois_keys, galois_steps FROM ckks_keysets ORDER BY id DESC LIMIT 1')
+      .prepare(
+        'SELECT id, preset_id, public_key, relin_keys, galois_keys, galois_steps FROM ckks_keysets ORDER BY id DESC LIMIT 1',
+      )
       .get() as
-      | { id: number; preset_id: string; public_key: Buffer; relin_keys: Buffer; galois_keys: Buffer | null; galois_steps: string }
+      | {
+          id: number;
+          preset_id: string;
+          public_key: Buffer;
+          relin_keys: Buffer;
+          galois_keys: Buffer | null;
+          galois_steps: string;
+        }
       | undefined;
     if (!row) throw new VaultError(`${this.dir}: vault has no CKKS key set`);
     return {
@@ -168,7 +185,7 @@ export class UnlockedVault {
     if (!row) throw new VaultError(`CKKS key set ${keysetId} not found`);
     return unwrapSecret(
       this.#masterKey,
-      CKKS_SECRET_LABEL,
+      SUBKEY_LABELS.ckksSecret,
       row.secret_key_wrapped,
       ckksSecretKeyAad(this.vaultId, row.preset_id),
     );
@@ -180,6 +197,7 @@ export class UnlockedVault {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
     }
-    for (const key of [this.#masterKey, this.#blobKey, this.#ckksMacKey, this.#dedupeKey]) key.fill(0);
+    for (const key of [this.#masterKey, this.#blobKey, this.#ckksMacKey, this.#dedupeKey])
+      key.fill(0);
   }
 }

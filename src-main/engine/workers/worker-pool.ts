@@ -9,7 +9,8 @@ interface PendingJob<Res> {
   reject(error: Error): void;
 }
 
-type Reply<Res> = { id: number; ok: true; response: Res } | { id: number; ok: false; error: string };
+type Reply<Res> =
+  { id: number; ok: true; response: Res } | { id: number; ok: false; error: string };
 
 export class WorkerPool<Req, Res> {
   readonly #workers: Worker[] = [];
@@ -26,7 +27,8 @@ export class WorkerPool<Req, Res> {
       worker.on('message', (reply: Reply<Res>) => this.#onReply(worker, reply));
       worker.on('error', (error) => this.#onWorkerFailure(worker, error));
       worker.on('exit', (code) => {
-        if (!this.#closed) this.#onWorkerFailure(worker, new Error(`worker exited with code ${code}`));
+        if (!this.#closed)
+          this.#onWorkerFailure(worker, new Error(`worker exited with code ${code}`));
       });
       this.#workers.push(worker);
       this.#idle.push(worker);
@@ -100,14 +102,21 @@ export class WorkerPool<Req, Res> {
 
 /** Runs inside a worker: answers each request with the handler's result or error message. */
 export function serveWorkerRequests<Req, Res>(
-  port: { on(event: 'message', listener: (message: { id: number; request: Req }) => void): unknown; postMessage(value: unknown, transfer?: readonly TransferListItem[]): void },
+  port: {
+    on(event: 'message', listener: (message: { id: number; request: Req }) => void): unknown;
+    postMessage(value: unknown, transfer?: readonly TransferListItem[]): void;
+  },
   handle: (request: Req) => Promise<{ response: Res; transfer?: TransferListItem[] }>,
 ): void {
   port.on('message', ({ id, request }) => {
     handle(request).then(
       ({ response, transfer }) => port.postMessage({ id, ok: true, response }, transfer ?? []),
       (error: unknown) =>
-        port.postMessage({ id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+        port.postMessage({
+          id,
+          ok: false,
+          error: error instanceof Error ? error.message : String(error),
+        }),
     );
   });
 }

@@ -1,0 +1,12 @@
+// `npm run bench -- <name> [--json]`: benchmarks print one JSON document on stdout.
+const BENCHMARKS: Record<string, () => Promise<unknown>> = {
+  import: async () => (await import('./import-bench.ts')).runImportBench(),
+};
+
+const name = process.argv.slice(2).find((a) => !a.startsWith('-'));
+const bench = name ? BENCHMARKS[name] : undefined;
+if (!bench) {
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}> [--json]\n`);
+  process.exit(2);
+}
+process.stdout.write(`${JSON.stringify(await bench(), null, 2)}\n`);
