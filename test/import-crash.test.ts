@@ -128,3 +128,43 @@ it('survives SIGKILL at random points and resumes', async () => {
   expect(report.duplicates).toBe(previous);
   expect(checkConsistent(vaultDir)).toBe(images.length);
 });
+
+it('Ctrl-C cancels cleanly: in-flight images finish, the report says cancelled, a re-run resumes', async () => {
+  const images = await neuImages(4, 60);
+  const folder = path.join(tmp.dir, 'in-cancel');
+  await labelledFolder(folder, images);
+  const vaultDir = path.join(tmp.dir, 'vault-cancel');
+  await initVault(vaultDir, PASS, { kdf: { logN: 14 } });
+
+  const child = spawn(process.execPath, [CLI, 'import', vaultDir, folder, '--json'], { env });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 15));
+    const count = (() => {
+      try {
+        return imageCount(vaultDir);
+      } catch {
+        return 0;
+      }
+    })();
+    if (count >= 3) break;
+  }
+  child.kill('SIGINT');
+  const code = await exited;
+  const report = JSON.parse(stdout) as { cancelled: boolean; imported: number };
+  expect(code).toBe(130);
+  expect(report.cancelled).toBe(true);
+  expect(report.imported).toBeLessThan(images.length);
+  expect(checkConsistent(vaultDir)).toBe(report.imported);
+
+  const rerun = spawnSync(process.execPath, [CLI, 'import', vaultDir, folder, '--json'], {
+    env,
+    encoding: 'utf8',
+  });
+  expect(rerun.status, rerun.stderr).toBe(0);
+  const second = JSON.parse(rerun.stdout) as { imported: number; duplicates: number };
+  expect(second.duplicates).toBe(report.imported);
+  expect(checkConsistent(vaultDir)).toBe(images.length);
+});

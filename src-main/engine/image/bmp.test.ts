@@ -159,7 +159,9 @@ describe('decodeBmp round trips', () => {
     });
     const image = decodeBmp(bytes, 'a.bmp', LIMIT);
     expect(image.channels).toBe(4);
-    expect([...image.data]).toEqual([10, 20, 30, 100, 11, 20, 30, 101, 10, 21, 30, 102, 11, 21, 30, 103]);
+    expect([...image.data]).toEqual([
+      10, 20, 30, 100, 11, 20, 30, 101, 10, 21, 30, 102, 11, 21, 30, 103,
+    ]);
   });
 
   it('32-bit without masks → RGB (the 4th byte is padding, not alpha)', () => {
@@ -171,8 +173,7 @@ describe('decodeBmp round trips', () => {
 });
 
 describe('decodeBmp refusals', () => {
-  const good = () =>
-    makeBmp({ width: W, height: H, bitsPerPixel: 24, pixel: rgbAt });
+  const good = () => makeBmp({ width: W, height: H, bitsPerPixel: 24, pixel: rgbAt });
 
   it('truncated pixel array: says how many bytes were needed', () => {
     const bytes = good();
@@ -222,14 +223,72 @@ describe('decodeBmp refusals', () => {
   });
 
   it('palette larger than the bit depth allows', () => {
-    const bytes = makeBmp({ width: 2, height: 1, bitsPerPixel: 4, palette: GRAY_PALETTE, pixel: () => 0 });
+    const bytes = makeBmp({
+      width: 2,
+      height: 1,
+      bitsPerPixel: 4,
+      palette: GRAY_PALETTE,
+      pixel: () => 0,
+    });
     expect(refusal(bytes)).toBe('invalid BMP palette size 256 for 4-bit pixels (at most 16)');
   });
 
   it('pixel offset pointing into the palette', () => {
-    const bytes = makeBmp({ width: 2, height: 1, bitsPerPixel: 8, palette: GRAY_PALETTE, pixel: () => 0 });
+    const bytes = makeBmp({
+      width: 2,
+      height: 1,
+      bitsPerPixel: 8,
+      palette: GRAY_PALETTE,
+      pixel: () => 0,
+    });
     new DataView(bytes.buffer).setUint32(10, 100, true);
-    expect(refusal(bytes)).toBe('invalid BMP pixel data offset 100 (header and palette end at 1078)');
+    expect(refusal(bytes)).toBe(
+      'invalid BMP pixel data offset 100 (header and palette end at 1078)',
+    );
+  });
+});
+
+describe('decodeBmp on damaged files (deterministic fuzz)', () => {
+  it('either decodes or throws ImageDecodeError — never a bare library error', () => {
+    const originals = [
+      makeBmp({ width: W, height: H, bitsPerPixel: 8, palette: GRAY_PALETTE, pixel: grayAt }),
+      makeBmp({ width: W, height: H, bitsPerPixel: 24, pixel: rgbAt }),
+      makeBmp({
+        width: 3,
+        height: 2,
+        bitsPerPixel: 32,
+        withAlphaMask: true,
+        pixel: () => [1, 2, 3, 4],
+      }),
+      makeBmp({
+        width: W,
+        height: H,
+        bitsPerPixel: 4,
+        palette: GRAY_PALETTE.slice(0, 16),
+        pixel: () => 3,
+      }),
+    ];
+    let seed = 12345;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0);
+    let decoded = 0;
+    let refused = 0;
+    for (let round = 0; round < 2000; round++) {
+      const bytes = originals[round % originals.length].slice();
+      // Damage 1–4 header bytes (where parsing decisions are made), sometimes cut the file.
+      for (let k = 0; k <= next() % 4; k++) bytes[next() % 70] = next() >>> 24;
+      const cut = next() % 3 === 0 ? next() % bytes.length : bytes.length;
+      try {
+        const image = decodeBmp(bytes.subarray(0, cut), 'fuzz.bmp', 1_000_000);
+        expect(image.data).toHaveLength(image.width * image.height * image.channels);
+        decoded++;
+      } catch (error) {
+        expect(error).toBeInstanceOf(ImageDecodeError);
+        refused++;
+      }
+    }
+    // Both outcomes occur, so the loop really exercised both paths.
+    expect(decoded).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(100);
   });
 });
 

@@ -116,6 +116,9 @@ export function parseBmpHeader(bytes: Uint8Array): BmpHeader {
   const alphaMaskRead = dibHeaderSize > 52 || compression === BI_ALPHABITFIELDS;
   let paletteOffset = FILE_HEADER_SIZE + 40 + (masksRead ? 12 : 0) + (alphaMaskRead ? 4 : 0);
   paletteOffset = Math.max(paletteOffset, FILE_HEADER_SIZE + dibHeaderSize);
+  if (bytes.length < paletteOffset) {
+    throw new BmpHeaderError(`truncated BMP (${bytes.length} bytes, the colour masks do not fit)`);
+  }
 
   const maskWord = (channel: number) => view.getUint32(FILE_HEADER_SIZE + 40 + channel * 4, true);
   const hasMasks = bitsPerPixel === 16 || bitsPerPixel === 32;
@@ -167,8 +170,11 @@ export function decodeBmp(bytes: Uint8Array, label: string, maxPixels: number): 
   try {
     header = parseBmpHeader(bytes);
   } catch (error) {
-    if (error instanceof BmpHeaderError) throw new ImageDecodeError(label, error.message);
-    throw error;
+    const reason =
+      error instanceof BmpHeaderError
+        ? error.message
+        : `corrupt BMP header (${errorDetail(error)})`;
+    throw new ImageDecodeError(label, reason, { cause: error });
   }
   const tooBig = pixelLimitProblem(header.width, header.height, maxPixels);
   if (tooBig) throw new ImageDecodeError(label, tooBig);

@@ -8,7 +8,9 @@ const chunkOf = (y: number, x: number) => 4 * Math.floor(y / 28) + Math.floor(x 
 const encoded = (y: number, x: number) => 16 * chunkOf(y, x) + ((28 * (y % 28) + (x % 28)) % 16);
 
 describe('cutChunks', () => {
-  const img = Uint8Array.from({ length: 112 * 112 }, (_, i) => encoded(Math.floor(i / 112), i % 112));
+  const img = Uint8Array.from({ length: 112 * 112 }, (_, i) =>
+    encoded(Math.floor(i / 112), i % 112),
+  );
   const chunks = cutChunks(img);
 
   it('returns 16 chunks of 784 pixels', () => {

@@ -11,9 +11,11 @@ import { pixelLimitProblem } from './pixel-limit.ts';
 
 /**
  * failOn 'error' aborts on truncated data and on decoder errors, but not on mere
- * warnings: sharp's default ('warning') also rejects ordinary camera JPEGs and
- * PNGs with a slightly-off ICC profile, which a vault import should accept. With
- * 'none', a truncated file would decode "fine" with its tail painted gray.
+ * warnings. sharp's default ('warning') also rejects files every viewer shows
+ * fine, e.g. a JPEG with a few stray bytes before a marker (libjpeg's "Corrupt
+ * JPEG data: 4 extraneous bytes before marker", a warning; see decode.test.ts).
+ * With 'none', a truncated file would decode "successfully" with its missing
+ * part filled in.
  */
 const FAIL_ON = 'error';
 
@@ -31,6 +33,9 @@ export async function decodeWithSharp(
     meta = await sharp(bytes, { limitInputPixels: false, failOn: FAIL_ON }).metadata();
   } catch (error) {
     throw new ImageDecodeError(label, explainFailure(bytes, format, error), { cause: error });
+  }
+  if (!(meta.width > 0 && meta.height > 0)) {
+    throw new ImageDecodeError(label, `corrupt ${NAMES[format]} data (no image dimensions)`);
   }
   const tooBig = pixelLimitProblem(meta.width, meta.height, maxPixels);
   if (tooBig) throw new ImageDecodeError(label, tooBig);

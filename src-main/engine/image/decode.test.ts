@@ -123,7 +123,16 @@ describe('decodeImage round trips', () => {
     const png = await encode(ga, 2).toColourspace('b-w').png().toBuffer();
     const image = await decodeImage(png, 'ga.png');
     expect(image.channels).toBe(4);
-    expect([...image.data.subarray(0, 8)]).toEqual([gray[0], gray[0], gray[0], 200, gray[1], gray[1], gray[1], 200]);
+    expect([...image.data.subarray(0, 8)]).toEqual([
+      gray[0],
+      gray[0],
+      gray[0],
+      200,
+      gray[1],
+      gray[1],
+      gray[1],
+      200,
+    ]);
   });
 
   it('TIFF (LZW) and lossless WebP, exact', async () => {
@@ -138,8 +147,14 @@ describe('decodeImage round trips', () => {
   });
 
   it('JPEG: lossy, so within a few levels', async () => {
-    const smooth = Uint8Array.from({ length: 64 * 64 }, (_, i) => (i % 64) * 2 + Math.floor(i / 64));
-    const jpeg = await encode(smooth, 1, 64, 64).toColourspace('b-w').jpeg({ quality: 95 }).toBuffer();
+    const smooth = Uint8Array.from(
+      { length: 64 * 64 },
+      (_, i) => (i % 64) * 2 + Math.floor(i / 64),
+    );
+    const jpeg = await encode(smooth, 1, 64, 64)
+      .toColourspace('b-w')
+      .jpeg({ quality: 95 })
+      .toBuffer();
     const image = await decodeImage(jpeg, 'g.jpg');
     expect(image).toMatchObject({ format: 'jpeg', width: 64, height: 64, channels: 1 });
     const worst = Math.max(...image.data.map((v, i) => Math.abs(v - smooth[i])));
@@ -156,8 +171,26 @@ describe('decodeImage round trips', () => {
     expect(firstChannel).toEqual(Array.from({ length: W * H }, (_, i) => (i % 2 ? 255 : 0)));
   });
 
+  it('accepts a JPEG with a decoder warning (stray bytes before a marker)', async () => {
+    const jpeg = await encode(noise(16 * 16 * 3), 3, 16, 16)
+      .jpeg()
+      .toBuffer();
+    const sos = jpeg.indexOf(Buffer.from([0xff, 0xda])); // start-of-scan marker
+    const stray = Buffer.concat([
+      jpeg.subarray(0, sos),
+      Buffer.from([1, 2, 3, 4]),
+      jpeg.subarray(sos),
+    ]);
+    // sharp's default failOn ('warning') refuses this file; ours ('error') must not.
+    await expect(sharp(stray).raw().toBuffer()).rejects.toThrow(/extraneous bytes/);
+    await expect(decodeImage(stray, 'stray.jpg')).resolves.toMatchObject({ width: 16, height: 16 });
+  });
+
   it('applies the EXIF orientation (6 = rotate 90°): 6×4 stored → 4×6 decoded', async () => {
-    const jpeg = await encode(noise(6 * 4 * 3), 3, 6, 4).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const jpeg = await encode(noise(6 * 4 * 3), 3, 6, 4)
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const image = await decodeImage(jpeg, 'o.jpg');
     expect([image.width, image.height]).toEqual([4, 6]);
   });
@@ -185,28 +218,40 @@ describe('decodeImage refusals', () => {
   });
 
   it('truncated BMP', async () => {
-    const bmp = makeBmp({ width: 200, height: 200, bitsPerPixel: 8, palette: GRAY_PALETTE, pixel: () => 9 });
+    const bmp = makeBmp({
+      width: 200,
+      height: 200,
+      bitsPerPixel: 8,
+      palette: GRAY_PALETTE,
+      pixel: () => 9,
+    });
     expect(await refusal(bmp.subarray(0, 20_000))).toBe(
       'truncated BMP: pixel data needs bytes 1078..41078 (200 rows × 200 bytes) but the file has 20000',
     );
   });
 
   it('truncated PNG', async () => {
-    const png = await encode(noise(64 * 48 * 3), 3, 64, 48).png().toBuffer();
+    const png = await encode(noise(64 * 48 * 3), 3, 64, 48)
+      .png()
+      .toBuffer();
     expect(await refusal(png.subarray(0, Math.floor(png.length * 0.6)))).toMatch(
       /^truncated PNG \(the file ends before the image data does; .+\)$/,
     );
   });
 
   it('truncated JPEG', async () => {
-    const jpeg = await encode(noise(64 * 48 * 3), 3, 64, 48).jpeg().toBuffer();
+    const jpeg = await encode(noise(64 * 48 * 3), 3, 64, 48)
+      .jpeg()
+      .toBuffer();
     expect(await refusal(jpeg.subarray(0, Math.floor(jpeg.length * 0.6)))).toMatch(
       /^truncated JPEG \(the file ends before the image data does; .+\)$/,
     );
   });
 
   it('truncated TIFF (its directory, written last, is cut off)', async () => {
-    const tiff = await encode(noise(64 * 48 * 3), 3, 64, 48).tiff({ compression: 'lzw' }).toBuffer();
+    const tiff = await encode(noise(64 * 48 * 3), 3, 64, 48)
+      .tiff({ compression: 'lzw' })
+      .toBuffer();
     expect(await refusal(tiff.subarray(0, Math.floor(tiff.length * 0.6)))).toMatch(
       /^truncated TIFF \(the file ends before the image data does; .+\)$/,
     );
@@ -234,7 +279,9 @@ describe('decodeImage refusals', () => {
     expect(await refusal(png, 34)).toBe(
       'image is 7×5 (35 pixels), above the 34-pixel limit (decompression-bomb guard)',
     );
-    await expect(decodeImage(png, 'ok.png', { maxPixels: 35 })).resolves.toMatchObject({ width: 7 });
+    await expect(decodeImage(png, 'ok.png', { maxPixels: 35 })).resolves.toMatchObject({
+      width: 7,
+    });
   });
 
   it('rejects a nonsensical maxPixels as a programming error', async () => {

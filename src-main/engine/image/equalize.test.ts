@@ -64,7 +64,9 @@ describe('equalizeHistogram', () => {
   it('is monotonic: a brighter input never maps darker', () => {
     const img = Uint8Array.from({ length: 5000 }, (_, i) => (i * i * 31) % 256);
     const lut = lutOf(img, equalizeHistogram(img));
-    const values = Object.keys(lut).map(Number).sort((a, b) => a - b);
+    const values = Object.keys(lut)
+      .map(Number)
+      .sort((a, b) => a - b);
     for (let k = 1; k < values.length; k++) {
       expect(lut[values[k]]).toBeGreaterThanOrEqual(lut[values[k - 1]]);
     }

@@ -1,8 +1,7 @@
 // Histogram equalisation, the paper's H(v) = Σ_{i≤v} h(i) rescaled to 0..255.
 //
 // "Rescaled" is ambiguous (divide by N? subtract the first bin?), so we follow
-// OpenCV's cv2.equalizeHist exactly, which is what most reimplementations of the
-// paper use:
+// OpenCV's cv2.equalizeHist exactly, the de facto reference implementation:
 //
 //   lut[v] = round((cdf[v] - cdfMin) * 255 / (N - cdfMin))
 //

@@ -34,7 +34,13 @@ describe('sobelMagnitude', () => {
     const row = [10, 10, 10, 10, 50];
     const { img, width, height } = rows(row, row, row, row, row);
     const expected = [0, 0, 0, 160, 0];
-    expect(magnitudes(img, width, height)).toEqual([expected, expected, expected, expected, expected]);
+    expect(magnitudes(img, width, height)).toEqual([
+      expected,
+      expected,
+      expected,
+      expected,
+      expected,
+    ]);
   });
 
   it('ramp on a 4×4 image: Gx and Gy together, with borders', () => {
