@@ -1,6 +1,13 @@
 // The engine's public API: a plain Node library (never Electron) used by the CLI,
 // the Electron shell, tests and benchmarks.
-export { initVault, openVault, UnlockedVault, VaultError, HEADER_FILE } from './vault/vault.ts';
+export {
+  assertIsVault,
+  initVault,
+  openVault,
+  UnlockedVault,
+  VaultError,
+  HEADER_FILE,
+} from './vault/vault.ts';
 export type { InitVaultOptions, CkksKeyset } from './vault/vault.ts';
 export { importFolder, DEFAULT_MAX_PIXELS } from './vault/import-folder.ts';
 export type {

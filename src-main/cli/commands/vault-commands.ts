@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import path from 'node:path';
 import {
+  assertIsVault,
   exportOriginal,
   initVault,
   listImages,
@@ -47,6 +48,7 @@ export async function withVault<T>(
   passphraseFile: string | undefined,
   fn: (vault: UnlockedVault) => Promise<T> | T,
 ): Promise<T> {
+  await assertIsVault(dir); // before asking for a passphrase
   const passphrase = await resolvePassphrase(ctx.env, passphraseFile, { confirm: false });
   const vault = await openVault(dir, passphrase);
   try {

@@ -89,17 +89,24 @@ export async function initVault(
   return { dir, vaultId };
 }
 
+/** Throws a VaultError unless dir holds a vault header (no passphrase needed). */
+export async function assertIsVault(dir: string): Promise<void> {
+  await readVaultHeaderFile(dir);
+}
+
+async function readVaultHeaderFile(dir: string): Promise<string> {
+  return readFile(path.join(dir, HEADER_FILE), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new VaultError(
+      error.code === 'ENOENT' || error.code === 'ENOTDIR'
+        ? `${dir}: not a SealSight vault (no ${HEADER_FILE})`
+        : `${dir}: ${error.message}`,
+    );
+  });
+}
+
 /** Unlocks a vault: verifies the header with the passphrase, opens the catalogue. */
 export async function openVault(dir: string, passphrase: string): Promise<UnlockedVault> {
-  const headerJson = await readFile(path.join(dir, HEADER_FILE), 'utf8').catch(
-    (error: NodeJS.ErrnoException) => {
-      throw new VaultError(
-        error.code === 'ENOENT'
-          ? `${dir}: not a SealSight vault (no ${HEADER_FILE})`
-          : `${dir}: ${error.message}`,
-      );
-    },
-  );
+  const headerJson = await readVaultHeaderFile(dir);
   const masterKey = await openVaultHeader(headerJson, passphrase);
   const vaultId = vaultIdOf(headerJson);
   const db = openCatalogue(path.join(dir, CATALOGUE_FILE), { create: false });
