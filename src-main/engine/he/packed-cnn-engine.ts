@@ -1,0 +1,200 @@
+// The packed chunk CNN on CKKS ciphertexts. It holds evaluation keys only
+// (relinearisation + Galois keys for exactly the plan's rotation steps): it can
+// compute on ciphertexts but never decrypt them. Layer names follow the network:
+// conv2dPacked → square → mm → square → mm → sumBlocks, each a LinearPlan.
+import type { Ciphertext, GaloisKeys, Plaintext, RelinKeys } from 'node-seal/throws';
+import type { Seal } from './seal-runtime.ts';
+import { sealInput, toBytes } from './seal-runtime.ts';
+import type { CkksContext } from './ckks-presets.ts';
+import type { LinearPlan } from './linear-plan.ts';
+import type { PackedCnnPlan } from './packed-cnn-plan.ts';
+import { maskBlocks, packedCnnRotationSteps } from './packed-cnn-plan.ts';
+
+export interface EvaluationKeyBytes {
+  readonly relinKeys: Uint8Array;
+  readonly galoisKeys: Uint8Array;
+}
+
+export interface EngineCounters {
+  rotations: number;
+  multiplications: number;
+  ciphertexts: number;
+}
+
+export class PackedCnnEngine implements Disposable {
+  readonly plan: PackedCnnPlan;
+  readonly counters: EngineCounters = { rotations: 0, multiplications: 0, ciphertexts: 0 };
+  readonly #seal: Seal;
+  readonly #ckks: CkksContext;
+  readonly #relinKeys: RelinKeys;
+  readonly #galoisKeys: GaloisKeys;
+  readonly #evaluator;
+  readonly #encoder;
+  /** Weight plaintexts, encoded once at the level their layer runs at. */
+  readonly #weightCache = new Map<Float64Array, Plaintext>();
+
+  constructor(seal: Seal, ckks: CkksContext, plan: PackedCnnPlan, keys: EvaluationKeyBytes) {
+    this.#seal = seal;
+    this.#ckks = ckks;
+    this.plan = plan;
+    this.#relinKeys = new seal.RelinKeys();
+    this.#galoisKeys = new seal.GaloisKeys();
+    this.#evaluator = new seal.Evaluator(ckks.context);
+    this.#encoder = new seal.CKKSEncoder(ckks.context);
+    try {
+      this.#relinKeys.loadFromArray(ckks.context, sealInput(keys.relinKeys));
+      this.#galoisKeys.loadFromArray(ckks.context, sealInput(keys.galoisKeys));
+    } catch {
+      this[Symbol.dispose]();
+      throw new Error('evaluation keys do not match the CKKS parameters');
+    }
+    const missing = packedCnnRotationSteps(plan).filter(
+      (step) => !this.#galoisKeys.hasKey(galoisElt(step, ckks.preset.polyModulusDegree)),
+    );
+    if (missing.length > 0) {
+      this[Symbol.dispose]();
+      throw new Error(
+        `Galois keys lack rotation steps ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? '…' : ''}`,
+      );
+    }
+  }
+
+  /** Loads a serialised ciphertext (a stored feature-chunk ciphertext). */
+  load(bytes: Uint8Array): Ciphertext {
+    const ciphertext = new this.#seal.Ciphertext();
+    try {
+      ciphertext.loadFromArray(this.#ckks.context, sealInput(bytes));
+    } catch (error) {
+      ciphertext.delete();
+      throw new Error(`not a ciphertext for these parameters (${String(error)})`);
+    }
+    return ciphertext;
+  }
+
+  serialize(ciphertext: Ciphertext): Uint8Array {
+    return toBytes(ciphertext.saveToArray(this.#seal.ComprModeType.zstd));
+  }
+
+  /**
+   * Runs the network on one ciphertext of packed chunks, of which the first
+   * `occupiedBlocks` blocks hold chunks. Returns a new ciphertext (caller deletes).
+   */
+  inferCiphertext(
+    input: Ciphertext,
+    occupiedBlocks: number,
+    options: { sumBlocks: boolean },
+  ): Ciphertext {
+    const plan = this.plan;
+    const mask = (values: Float64Array) => maskBlocks(values, plan, occupiedBlocks);
+    const conv = this.#linear(plan.conv, input, mask(plan.biases.conv));
+    const hidden = this.#linear(plan.fc1, this.#squareInplace(conv), mask(plan.biases.fc1));
+    conv.delete();
+    const scores = this.#linear(plan.fc2, this.#squareInplace(hidden), mask(plan.biases.fc2));
+    hidden.delete();
+    if (options.sumBlocks) this.#rotateAndSumInplace(scores, plan.blockSumSteps);
+    this.counters.ciphertexts++;
+    return scores;
+  }
+
+  /** Adds b into a (same level and scale): the image result is the sum over its ciphertexts. */
+  addInplace(a: Ciphertext, b: Ciphertext): void {
+    this.#evaluator.addInplace(a, b);
+  }
+
+  /** mm / conv2d: Σ_g rot_g(Σ_b P_{g,b} ⊙ rot_b(x)), folds, one rescale, + bias. */
+  #linear(plan: LinearPlan, x: Ciphertext, bias: Float64Array): Ciphertext {
+    const ev = this.#evaluator;
+    const rotated = new Map<number, Ciphertext>();
+    for (const step of plan.babySteps) rotated.set(step, step === 0 ? x : this.#rotate(x, step));
+    let output: Ciphertext | null = null;
+    using product = new this.#seal.Ciphertext();
+    for (const giant of plan.giantSteps) {
+      const inner = new this.#seal.Ciphertext();
+      giant.terms.forEach((term, index) => {
+        const source = rotated.get(term.baby)!;
+        const weights = this.#weights(term.values, source);
+        if (index === 0) ev.multiplyPlain(source, weights, inner);
+        else {
+          ev.multiplyPlain(source, weights, product);
+          ev.addInplace(inner, product);
+        }
+        this.counters.multiplications++;
+      });
+      if (giant.step !== 0) {
+        ev.rotateVectorInplace(inner, giant.step, this.#galoisKeys);
+        this.counters.rotations++;
+      }
+      if (output) {
+        ev.addInplace(output, inner);
+        inner.delete();
+      } else output = inner;
+    }
+    for (const [step, ciphertext] of rotated) if (step !== 0) ciphertext.delete();
+    this.#rotateAndSumInplace(output!, plan.foldSteps);
+    ev.rescaleToNextInplace(output!);
+    this.#addPlainVector(output!, bias);
+    return output!;
+  }
+
+  #squareInplace(x: Ciphertext): Ciphertext {
+    this.#evaluator.squareInplace(x);
+    this.#evaluator.relinearizeInplace(x, this.#relinKeys);
+    this.#evaluator.rescaleToNextInplace(x);
+    return x;
+  }
+
+  #rotate(x: Ciphertext, step: number): Ciphertext {
+    const out = new this.#seal.Ciphertext();
+    this.#evaluator.rotateVector(x, step, this.#galoisKeys, out);
+    this.counters.rotations++;
+    return out;
+  }
+
+  #rotateAndSumInplace(x: Ciphertext, steps: readonly number[]): void {
+    for (const step of steps) {
+      using rotated = this.#rotate(x, step);
+      this.#evaluator.addInplace(x, rotated);
+    }
+  }
+
+  #weights(values: Float64Array, like: Ciphertext): Plaintext {
+    let plaintext = this.#weightCache.get(values);
+    if (!plaintext) {
+      plaintext = this.#encodeAt(values, this.#ckks.scale, like);
+      this.#weightCache.set(values, plaintext);
+    }
+    return plaintext;
+  }
+
+  #addPlainVector(x: Ciphertext, values: Float64Array): void {
+    if (values.every((v) => v === 0)) return;
+    using plaintext = this.#encodeAt(values, x.scale(), x);
+    this.#evaluator.addPlainInplace(x, plaintext);
+  }
+
+  #encodeAt(values: Float64Array, scale: number, like: Ciphertext): Plaintext {
+    const plaintext = new this.#seal.Plaintext();
+    this.#encoder.encode(values, scale, plaintext);
+    using parmsId = like.parmsId();
+    this.#evaluator.plainModSwitchToInplace(plaintext, parmsId);
+    return plaintext;
+  }
+
+  [Symbol.dispose](): void {
+    for (const plaintext of this.#weightCache.values()) plaintext.delete();
+    this.#weightCache.clear();
+    for (const handle of [this.#encoder, this.#evaluator, this.#galoisKeys, this.#relinKeys]) {
+      if (!handle.isDeleted()) handle.delete();
+    }
+  }
+}
+
+/** SEAL's Galois element for a rotation by `step` slots (3^step mod 2N, as in SEAL). */
+export function galoisElt(step: number, polyModulusDegree: number): number {
+  const m = 2 * polyModulusDegree;
+  const slots = polyModulusDegree / 2;
+  const s = ((step % slots) + slots) % slots;
+  let elt = 1;
+  for (let i = 0; i < s; i++) elt = (elt * 3) % m;
+  return elt;
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import {
+  forwardChunk,
+  mulberry32,
+  PAPER_ARCHITECTURE,
+  randomChunkCnn,
+  aggregateImage,
+} from '../nn/chunk-cnn.ts';
+import type { ChunkCnnArchitecture } from '../nn/chunk-cnn.ts';
+import { BLOCK_PACKING_1024 } from './chunk-packing.ts';
+import { packedCnnRotationSteps, planPackedCnn } from './packed-cnn-plan.ts';
+import { readScores, rotateSlots, simulatePackedCnn } from './packed-cnn-simulator.ts';
+import { planLinear } from './linear-plan.ts';
+
+function randomChunks(count: number, seed: number): Uint8Array[] {
+  const random = mulberry32(seed);
+  return Array.from({ length: count }, () =>
+    Uint8Array.from({ length: 784 }, () => Math.floor(random() * 256)),
+  );
+}
+
+describe('linear plan (baby-step/giant-step diagonals)', () => {
+  it('computes a small dense map exactly, with and without bands', () => {
+    const W = [
+      [1, 2, 0, -1],
+      [0.5, 0, 3, 4],
+    ];
+    const inPositions = [0, 5, 9, 14];
+    for (const band of [undefined, { width: 4, copies: 4 }]) {
+      const plan = planLinear({
+        name: 't',
+        slotCount: 64,
+        blockSlots: 32,
+        inPositions,
+        outPositions: [0, 1],
+        weight: (o, i) => W[o]![i]!,
+        band,
+      });
+      const x = new Float64Array(64);
+      [3, -2, 7, 1].forEach(
+        (v, i) => ((x[inPositions[i]!] = v), (x[32 + inPositions[i]!] = 10 * v)),
+      );
+      let y = new Float64Array(64);
+      const rotated = new Map(plan.babySteps.map((b) => [b, rotateSlots(x, b)]));
+      for (const g of plan.giantSteps) {
+        const inner = new Float64Array(64);
+        for (const t of g.terms)
+          rotated.get(t.baby)!.forEach((v, p) => (inner[p]! += v * t.values[p]!));
+        rotateSlots(inner, g.step).forEach((v, p) => (y[p]! += v));
+      }
+      for (const step of plan.foldSteps) {
+        const r = rotateSlots(y, step);
+        y = y.map((v, p) => v + r[p]!);
+      }
+      expect([y[0], y[1], y[32], y[33]]).toEqual([
+        3 - 4 - 1,
+        1.5 + 21 + 4,
+        30 - 40 - 10,
+        15 + 210 + 40,
+      ]);
+    }
+  });
+});
+
+describe('packed chunk CNN plan', () => {
+  const weights = randomChunkCnn(PAPER_ARCHITECTURE, 7);
+  const plan = planPackedCnn(weights, 4096);
+
+  it('reproduces the plain network chunk by chunk (float64 simulation)', () => {
+    const chunks = randomChunks(4, 3);
+    const packed = BLOCK_PACKING_1024.pack(chunks, 4096)[0]!;
+    const slots = simulatePackedCnn(plan, packed, 4, { sumBlocks: false });
+    chunks.forEach((chunk, block) => {
+      const expected = forwardChunk(
+        weights,
+        Float64Array.from(chunk, (v) => v / 255),
+      ).scores;
+      const got = readScores(plan, slots, block);
+      got.forEach((v, c) => expect(v).toBeCloseTo(expected[c]!, 9));
+    });
+  });
+
+  it('sums the occupied blocks only, so a partly filled ciphertext gives the image sum', () => {
+    const chunks = randomChunks(3, 4);
+    const packed = BLOCK_PACKING_1024.pack(chunks, 4096)[0]!;
+    const summed = readScores(plan, simulatePackedCnn(plan, packed, 3, { sumBlocks: true }));
+    const expected = aggregateImage(
+      chunks.map(
+        (c) =>
+          forwardChunk(
+            weights,
+            Float64Array.from(c, (v) => v / 255),
+          ).scores,
+      ),
+    );
+    summed.forEach((v, c) => expect(v).toBeCloseTo(expected[c]!, 9));
+  });
+
+  it('costs far fewer rotations than one per diagonal', () => {
+    expect(plan.conv.rotations).toBeLessThanOrEqual(16);
+    expect(plan.fc1.rotations).toBeLessThanOrEqual(40);
+    expect(plan.fc2.rotations).toBeLessThanOrEqual(14);
+    expect(packedCnnRotationSteps(plan).length).toBeLessThan(80);
+  });
+
+  it('takes another architecture without new code (wider conv, stride 2, 10 classes)', () => {
+    const arch: ChunkCnnArchitecture = {
+      inputSize: 28,
+      channels: 4,
+      kernel: 5,
+      stride: 2,
+      hidden: 64,
+      classes: 10,
+    };
+    const other = randomChunkCnn(arch, 11);
+    const otherPlan = planPackedCnn(other, 4096);
+    const chunks = randomChunks(2, 5);
+    const slots = simulatePackedCnn(otherPlan, BLOCK_PACKING_1024.pack(chunks, 4096)[0]!, 2, {
+      sumBlocks: false,
+    });
+    chunks.forEach((chunk, block) => {
+      const expected = forwardChunk(
+        other,
+        Float64Array.from(chunk, (v) => v / 255),
+      ).scores;
+      readScores(otherPlan, slots, block).forEach((v, c) => expect(v).toBeCloseTo(expected[c]!, 9));
+    });
+  });
+});

@@ -1,0 +1,174 @@
+// The chunk CNN laid out over block-packed CKKS slots (one chunk per 1024-slot
+// block, four chunks per ciphertext at N = 8192, pixels row-major as stored):
+//
+//   conv2d_packed   pixels (r·28 + c)  →  channel k of window (i, j) at
+//                   3·28·i + 3·j + e_k, where e_k picks a free slot of the 3×3
+//                   stride cell (0, 1, 2, 28): all channels share one ciphertext
+//   square          x²
+//   mm (fc1)        → hidden unit h at slot h, inputs banded by 128 and folded
+//   square          x²
+//   mm (fc2)        → class c at slot c, inputs banded by 8 and folded
+//   sum_blocks      rotate-and-sum over the blocks: one score vector per ciphertext
+//
+// Each layer is a LinearPlan (baby-step/giant-step diagonals); this module only
+// chooses the slot layouts. The same plan drives the CKKS executor and the float64
+// simulator, so tests compare the ciphertexts against exactly this computation.
+import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
+import { convOutputSize } from '../nn/chunk-cnn.ts';
+import { planLinear, planRotationSteps } from './linear-plan.ts';
+import type { LinearLayerSpec, LinearPlan } from './linear-plan.ts';
+
+export const BLOCK_SLOTS = 1024;
+
+export interface PackedCnnPlan {
+  readonly slotCount: number;
+  readonly blockSlots: number;
+  readonly blocks: number;
+  readonly classes: number;
+  readonly conv: LinearPlan;
+  readonly fc1: LinearPlan;
+  readonly fc2: LinearPlan;
+  /** Biases laid out at each layer's output positions, for every block. */
+  readonly biases: {
+    readonly conv: Float64Array;
+    readonly fc1: Float64Array;
+    readonly fc2: Float64Array;
+  };
+  /** Rotation steps that sum the blocks of a ciphertext into block 0. */
+  readonly blockSumSteps: readonly number[];
+}
+
+/** Relative costs measured on node-seal (ms): used only to choose band widths. */
+const ROTATION_COST = 10;
+const MULTIPLY_COST = 0.7;
+
+export function convOutputPositions(
+  arch: ChunkCnnWeights['architecture'],
+  blockSlots: number,
+): number[] {
+  const out = convOutputSize(arch);
+  const n = arch.inputSize;
+  const cell = arch.stride * arch.stride;
+  const positions: number[] = [];
+  for (let k = 0; k < arch.channels; k++) {
+    const sheet = Math.floor(k / cell);
+    const offset = sheet * n * n + Math.floor((k % cell) / arch.stride) * n + (k % arch.stride);
+    for (let i = 0; i < out; i++) {
+      for (let j = 0; j < out; j++) positions.push(offset + arch.stride * (n * i + j));
+    }
+  }
+  const last = Math.max(...positions);
+  if (last >= blockSlots)
+    throw new RangeError(`${arch.channels} conv channels do not fit a ${blockSlots}-slot block`);
+  return positions;
+}
+
+function bestBandedPlan(base: Omit<LinearLayerSpec, 'band'>): LinearPlan {
+  const maxIn = Math.max(...base.inPositions);
+  const outputs = base.outPositions.length;
+  const candidates: LinearPlan[] = [planLinear(base)];
+  for (let width = 2 ** Math.ceil(Math.log2(outputs)); width <= maxIn; width *= 2) {
+    const copies = Math.ceil((maxIn + 1) / width);
+    const folded = 2 ** Math.ceil(Math.log2(copies));
+    if ((folded - 1) * width + outputs > base.blockSlots) continue;
+    candidates.push(planLinear({ ...base, band: { width, copies } }));
+  }
+  const cost = (p: LinearPlan) => p.rotations * ROTATION_COST + p.multiplications * MULTIPLY_COST;
+  return candidates.reduce((best, p) => (cost(p) < cost(best) ? p : best));
+}
+
+export function planPackedCnn(
+  weights: ChunkCnnWeights,
+  slotCount: number,
+  blockSlots = BLOCK_SLOTS,
+): PackedCnnPlan {
+  const arch = weights.architecture;
+  const n = arch.inputSize;
+  if (n * n > blockSlots)
+    throw new RangeError(`a ${n}×${n} chunk does not fit a ${blockSlots}-slot block`);
+  const out = convOutputSize(arch);
+  const k = arch.kernel;
+  const pixels = Array.from({ length: n * n }, (_, p) => p);
+  const convPositions = convOutputPositions(arch, blockSlots);
+  const conv = planLinear({
+    name: 'conv2d',
+    slotCount,
+    blockSlots,
+    inPositions: pixels,
+    outPositions: convPositions,
+    weight: (o, p) => {
+      const channel = Math.floor(o / (out * out));
+      const i = Math.floor((o % (out * out)) / out);
+      const j = o % out;
+      const dy = Math.floor(p / n) - arch.stride * i;
+      const dx = (p % n) - arch.stride * j;
+      if (dy < 0 || dy >= k || dx < 0 || dx >= k) return 0;
+      return weights.convWeight[(channel * k + dy) * k + dx]!;
+    },
+  });
+  const flat = convPositions.length;
+  const hiddenPositions = Array.from({ length: arch.hidden }, (_, h) => h);
+  const fc1 = bestBandedPlan({
+    name: 'fc1',
+    slotCount,
+    blockSlots,
+    inPositions: convPositions,
+    outPositions: hiddenPositions,
+    weight: (o, i) => weights.fc1Weight[o * flat + i]!,
+  });
+  const classPositions = Array.from({ length: arch.classes }, (_, c) => c);
+  const fc2 = bestBandedPlan({
+    name: 'fc2',
+    slotCount,
+    blockSlots,
+    inPositions: hiddenPositions,
+    outPositions: classPositions,
+    weight: (o, i) => weights.fc2Weight[o * arch.hidden + i]!,
+  });
+  const blocks = slotCount / blockSlots;
+  const blockSumSteps: number[] = [];
+  for (let span = 1; span < blocks; span *= 2) blockSumSteps.push(span * blockSlots);
+  const layout = (positions: readonly number[], bias: Float64Array) => {
+    const values = new Float64Array(slotCount);
+    for (let block = 0; block < blocks; block++) {
+      positions.forEach((position, o) => (values[block * blockSlots + position] = bias[o]!));
+    }
+    return values;
+  };
+  return {
+    slotCount,
+    blockSlots,
+    blocks,
+    classes: arch.classes,
+    conv,
+    fc1,
+    fc2,
+    biases: {
+      conv: layout(
+        convPositions,
+        Float64Array.from(convPositions, (_, o) => weights.convBias[Math.floor(o / (out * out))]!),
+      ),
+      fc1: layout(hiddenPositions, weights.fc1Bias),
+      fc2: layout(classPositions, weights.fc2Bias),
+    },
+    blockSumSteps,
+  };
+}
+
+/** Biases only in the blocks that hold a chunk, so empty blocks stay exactly zero. */
+export function maskBlocks(
+  values: Float64Array,
+  plan: PackedCnnPlan,
+  occupiedBlocks: number,
+): Float64Array {
+  const masked = values.slice();
+  masked.fill(0, occupiedBlocks * plan.blockSlots);
+  return masked;
+}
+
+export function packedCnnRotationSteps(plan: PackedCnnPlan): number[] {
+  const steps = [plan.conv, plan.fc1, plan.fc2]
+    .flatMap(planRotationSteps)
+    .concat(plan.blockSumSteps);
+  return [...new Set(steps)].sort((a, b) => a - b);
+}
