@@ -8,6 +8,7 @@ import {
   verifyCommand,
 } from './commands/vault-commands.ts';
 import { importCommand } from './commands/import-command.ts';
+import { classifyCommand } from './commands/classify-command.ts';
 
 type Command = (argv: string[], ctx: CommandContext) => Promise<CommandResult>;
 
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
     usage: 'import <vault> <folder> [--labels-from-folders] [--threshold N] [--workers N]',
   },
   list: { run: listCommand, usage: 'list <vault>' },
+  classify: { run: classifyCommand, usage: 'classify <vault> --model FILE [--workers N] [--all]' },
   export: { run: exportCommand, usage: 'export <vault> <image-id> <out-file> [--force]' },
   verify: { run: verifyCommand, usage: 'verify <vault>' },
 };

@@ -25,3 +25,7 @@ export {
   verifyVault,
 } from './vault/read-image.ts';
 export { CATALOGUE_FILE } from './vault/catalogue.ts';
+export { classifyVault, readClassifications } from './vault/classify.ts';
+export type { ClassifyOptions, ClassifyReport, StoredClassification } from './vault/classify.ts';
+export { loadModel, parseModel, serializeModel } from './nn/model-file.ts';
+export type { LoadedModel, ModelFile } from './nn/model-file.ts';

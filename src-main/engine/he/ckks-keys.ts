@@ -2,7 +2,7 @@
 // the caller wraps under the vault's master key; the public, relinearisation and
 // Galois keys form the "evaluation key set" an evaluator may be handed.
 import type { Seal } from './seal-runtime.ts';
-import { toBytes } from './seal-runtime.ts';
+import { sealInput, toBytes } from './seal-runtime.ts';
 import type { CkksContext } from './ckks-presets.ts';
 
 export interface CkksEvaluationKeys {
@@ -50,4 +50,18 @@ export function generateCkksKeys(
       galoisSteps: [...galoisSteps],
     },
   };
+}
+
+/** Galois keys for exactly these rotation steps, made from an existing secret key. */
+export function generateGaloisKeys(
+  seal: Seal,
+  ckks: CkksContext,
+  secretKeyBytes: Uint8Array,
+  steps: readonly number[],
+): Uint8Array {
+  using secretKey = new seal.SecretKey();
+  secretKey.loadFromArray(ckks.context, sealInput(secretKeyBytes));
+  using keyGenerator = new seal.KeyGenerator(ckks.context, secretKey);
+  using galois = keyGenerator.createGaloisKeysSerializableWithSteps(Int32Array.from(steps));
+  return toBytes(galois.saveToArray(seal.ComprModeType.zstd));
 }

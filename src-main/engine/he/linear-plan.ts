@@ -20,8 +20,14 @@ export interface LinearLayerSpec {
   readonly inPositions: readonly number[];
   /** Position inside the block of every output value (copy 0). */
   readonly outPositions: readonly number[];
-  /** Weight of input i in output o; 0 means "no term". */
+  /** Weight of input i in output o. */
   weight(output: number, input: number): number;
+  /**
+   * Whether input i feeds output o in the architecture (default: weight ≠ 0). The
+   * rotation steps follow from this structure alone, so Galois keys made for an
+   * architecture serve every set of weights trained for it.
+   */
+  connected?(output: number, input: number): boolean;
   /** Optional banding of the inputs, folded back with rotations by width·2^k. */
   readonly band?: { readonly width: number; readonly copies: number };
 }
@@ -37,6 +43,8 @@ export interface LinearPlan {
   readonly babySteps: readonly number[];
   readonly giantSteps: readonly GiantStep[];
   readonly foldSteps: readonly number[];
+  /** Every rotation the architecture may need (independent of zero weights). */
+  readonly rotationSteps: readonly number[];
   readonly outPositions: readonly number[];
   /** Number of plaintext multiplications (diagonals) the layer costs per ciphertext. */
   readonly multiplications: number;
@@ -67,7 +75,7 @@ export function planLinear(spec: LinearLayerSpec): LinearPlan {
   for (let o = 0; o < spec.outPositions.length; o++) {
     for (let i = 0; i < spec.inPositions.length; i++) {
       const w = spec.weight(o, i);
-      if (w === 0) continue;
+      if (spec.connected ? !spec.connected(o, i) : w === 0) continue;
       const inPos = spec.inPositions[i]!;
       const bandIndex = copies > 1 ? Math.floor(inPos / width) : 0;
       if (bandIndex >= copies)
@@ -81,10 +89,15 @@ export function planLinear(spec: LinearLayerSpec): LinearPlan {
   }
 
   const babySize = bestBabySize([...diagonals.keys()]);
+  const structuralSteps = new Set<number>();
   const giants = new Map<number, Array<{ baby: number; values: Float64Array }>>();
   for (const [d, entries] of diagonals) {
     const baby = mod(d, babySize);
     const giant = d - baby;
+    structuralSteps.add(baby).add(giant);
+    // A diagonal whose weights are all zero costs nothing (and a product with an
+    // all-zero plaintext would be a transparent ciphertext, which SEAL refuses).
+    if ([...entries.values()].every((w) => w === 0)) continue;
     // P_{g,b}[s + g] = diag_d[s]: the plaintext is pre-rotated so that the giant
     // rotation applied after the inner sum brings every product back to its slot.
     const values = new Float64Array(slotCount);
@@ -102,8 +115,10 @@ export function planLinear(spec: LinearLayerSpec): LinearPlan {
   const babySteps = [...new Set(giantSteps.flatMap((g) => g.terms.map((t) => t.baby)))].sort(
     (a, b) => a - b,
   );
+  structuralSteps.delete(0);
   return {
     name: spec.name,
+    rotationSteps: [...structuralSteps, ...foldSteps].sort((a, b) => a - b),
     babySteps,
     giantSteps,
     foldSteps,

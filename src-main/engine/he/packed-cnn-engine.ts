@@ -1,14 +1,14 @@
 // The packed chunk CNN on CKKS ciphertexts. It holds evaluation keys only
 // (relinearisation + Galois keys for exactly the plan's rotation steps): it can
 // compute on ciphertexts but never decrypt them. Layer names follow the network:
-// conv2dPacked → square → mm → square → mm → sumBlocks, each a LinearPlan.
+// conv2d → square → mm → square → mm (+ block sum), each a LinearPlan.
 import type { Ciphertext, GaloisKeys, Plaintext, RelinKeys } from 'node-seal/throws';
 import type { Seal } from './seal-runtime.ts';
 import { sealInput, toBytes } from './seal-runtime.ts';
 import type { CkksContext } from './ckks-presets.ts';
 import type { LinearPlan } from './linear-plan.ts';
 import type { PackedCnnPlan } from './packed-cnn-plan.ts';
-import { maskBlocks, packedCnnRotationSteps } from './packed-cnn-plan.ts';
+import { maskBlocks, packedCnnRotationSteps, scoreLayer } from './packed-cnn-plan.ts';
 
 export interface EvaluationKeyBytes {
   readonly relinKeys: Uint8Array;
@@ -66,7 +66,7 @@ export class PackedCnnEngine implements Disposable {
       ciphertext.loadFromArray(this.#ckks.context, sealInput(bytes));
     } catch (error) {
       ciphertext.delete();
-      throw new Error(`not a ciphertext for these parameters (${String(error)})`);
+      throw new Error('not a ciphertext for these parameters', { cause: error });
     }
     return ciphertext;
   }
@@ -89,9 +89,9 @@ export class PackedCnnEngine implements Disposable {
     const conv = this.#linear(plan.conv, input, mask(plan.biases.conv));
     const hidden = this.#linear(plan.fc1, this.#squareInplace(conv), mask(plan.biases.fc1));
     conv.delete();
-    const scores = this.#linear(plan.fc2, this.#squareInplace(hidden), mask(plan.biases.fc2));
+    const last = scoreLayer(plan, occupiedBlocks, options.sumBlocks);
+    const scores = this.#linear(last.linear, this.#squareInplace(hidden), last.bias);
     hidden.delete();
-    if (options.sumBlocks) this.#rotateAndSumInplace(scores, plan.blockSumSteps);
     this.counters.ciphertexts++;
     return scores;
   }

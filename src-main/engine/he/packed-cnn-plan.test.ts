@@ -127,3 +127,12 @@ describe('packed chunk CNN plan', () => {
     });
   });
 });
+
+describe('rotation steps', () => {
+  it('depend on the architecture only, not on which weights happen to be zero', () => {
+    const dense = randomChunkCnn(PAPER_ARCHITECTURE, 1);
+    const sparse = { ...dense, fc1Weight: dense.fc1Weight.map((w, i) => (i % 3 === 0 ? 0 : w)) };
+    const steps = packedCnnRotationSteps(planPackedCnn(dense, 4096));
+    expect(packedCnnRotationSteps(planPackedCnn(sparse, 4096))).toEqual(steps);
+  });
+});

@@ -36,6 +36,12 @@ export interface PackedCnnPlan {
   };
   /** Rotation steps that sum the blocks of a ciphertext into block 0. */
   readonly blockSumSteps: readonly number[];
+  /**
+   * fc2 runs with its weights and bias multiplied by this factor (≤ 1) so the image
+   * sum fits the last prime's headroom; decryption divides it out. The argmax is
+   * unchanged; the absolute error grows by 1 / scoreScale (see he-safety.ts).
+   */
+  readonly scoreScale: number;
 }
 
 /** Relative costs measured on node-seal (ms): used only to choose band widths. */
@@ -80,8 +86,12 @@ function bestBandedPlan(base: Omit<LinearLayerSpec, 'band'>): LinearPlan {
 export function planPackedCnn(
   weights: ChunkCnnWeights,
   slotCount: number,
-  blockSlots = BLOCK_SLOTS,
+  options: { blockSlots?: number; scoreScale?: number } = {},
 ): PackedCnnPlan {
+  const blockSlots = options.blockSlots ?? BLOCK_SLOTS;
+  const scoreScale = options.scoreScale ?? 1;
+  if (!(scoreScale > 0 && scoreScale <= 1))
+    throw new RangeError(`score scale ${scoreScale} is not in (0, 1]`);
   const arch = weights.architecture;
   const n = arch.inputSize;
   if (n * n > blockSlots)
@@ -90,6 +100,14 @@ export function planPackedCnn(
   const k = arch.kernel;
   const pixels = Array.from({ length: n * n }, (_, p) => p);
   const convPositions = convOutputPositions(arch, blockSlots);
+  /** Which kernel tap links conv output o (channel-major [c][i][j]) to pixel p, if any. */
+  const kernelTap = (o: number, p: number) => {
+    const i = Math.floor((o % (out * out)) / out);
+    const j = o % out;
+    const dy = Math.floor(p / n) - arch.stride * i;
+    const dx = (p % n) - arch.stride * j;
+    return dy < 0 || dy >= k || dx < 0 || dx >= k ? null : { dy, dx };
+  };
   const conv = planLinear({
     name: 'conv2d',
     slotCount,
@@ -97,14 +115,12 @@ export function planPackedCnn(
     inPositions: pixels,
     outPositions: convPositions,
     weight: (o, p) => {
-      const channel = Math.floor(o / (out * out));
-      const i = Math.floor((o % (out * out)) / out);
-      const j = o % out;
-      const dy = Math.floor(p / n) - arch.stride * i;
-      const dx = (p % n) - arch.stride * j;
-      if (dy < 0 || dy >= k || dx < 0 || dx >= k) return 0;
-      return weights.convWeight[(channel * k + dy) * k + dx]!;
+      const tap = kernelTap(o, p);
+      return tap === null
+        ? 0
+        : weights.convWeight[(Math.floor(o / (out * out)) * k + tap.dy) * k + tap.dx]!;
     },
+    connected: (o, p) => kernelTap(o, p) !== null,
   });
   const flat = convPositions.length;
   const hiddenPositions = Array.from({ length: arch.hidden }, (_, h) => h);
@@ -115,6 +131,7 @@ export function planPackedCnn(
     inPositions: convPositions,
     outPositions: hiddenPositions,
     weight: (o, i) => weights.fc1Weight[o * flat + i]!,
+    connected: () => true,
   });
   const classPositions = Array.from({ length: arch.classes }, (_, c) => c);
   const fc2 = bestBandedPlan({
@@ -123,7 +140,8 @@ export function planPackedCnn(
     blockSlots,
     inPositions: hiddenPositions,
     outPositions: classPositions,
-    weight: (o, i) => weights.fc2Weight[o * arch.hidden + i]!,
+    weight: (o, i) => scoreScale * weights.fc2Weight[o * arch.hidden + i]!,
+    connected: () => true,
   });
   const blocks = slotCount / blockSlots;
   const blockSumSteps: number[] = [];
@@ -149,9 +167,13 @@ export function planPackedCnn(
         Float64Array.from(convPositions, (_, o) => weights.convBias[Math.floor(o / (out * out))]!),
       ),
       fc1: layout(hiddenPositions, weights.fc1Bias),
-      fc2: layout(classPositions, weights.fc2Bias),
+      fc2: layout(
+        classPositions,
+        weights.fc2Bias.map((b) => scoreScale * b),
+      ),
     },
     blockSumSteps,
+    scoreScale,
   };
 }
 
@@ -164,6 +186,33 @@ export function maskBlocks(
   const masked = values.slice();
   masked.fill(0, occupiedBlocks * plan.blockSlots);
   return masked;
+}
+
+/**
+ * The last layer as run for one ciphertext with `occupiedBlocks` chunks. Summing
+ * the blocks (the image-level result) is folded into fc2's rotate-and-sum, before
+ * its rescale: a rotation on the last prime alone is far noisier (measured: the
+ * image scores drift by ~4e-3 that way, ~1e-4 this way). The summed bias goes to
+ * block 0 only, `occupiedBlocks` times.
+ */
+export function scoreLayer(
+  plan: PackedCnnPlan,
+  occupiedBlocks: number,
+  sumBlocks: boolean,
+): { linear: LinearPlan; bias: Float64Array } {
+  if (!sumBlocks)
+    return { linear: plan.fc2, bias: maskBlocks(plan.biases.fc2, plan, occupiedBlocks) };
+  const bias = plan.biases.fc2.slice(0, plan.slotCount);
+  bias.fill(0, plan.blockSlots);
+  for (let p = 0; p < plan.blockSlots; p++) bias[p]! *= occupiedBlocks;
+  return {
+    linear: {
+      ...plan.fc2,
+      foldSteps: [...plan.fc2.foldSteps, ...plan.blockSumSteps],
+      rotations: plan.fc2.rotations + plan.blockSumSteps.length,
+    },
+    bias,
+  };
 }
 
 export function packedCnnRotationSteps(plan: PackedCnnPlan): number[] {

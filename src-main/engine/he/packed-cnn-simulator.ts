@@ -4,7 +4,7 @@
 // itself tested against the plain network in nn/chunk-cnn.ts).
 import type { LinearPlan } from './linear-plan.ts';
 import type { PackedCnnPlan } from './packed-cnn-plan.ts';
-import { maskBlocks } from './packed-cnn-plan.ts';
+import { maskBlocks, scoreLayer } from './packed-cnn-plan.ts';
 
 export function rotateSlots(values: Float64Array, step: number): Float64Array {
   const n = values.length;
@@ -20,7 +20,7 @@ function addInto(target: Float64Array, source: Float64Array): void {
 
 export function simulateLinear(plan: LinearPlan, input: Float64Array): Float64Array {
   const rotated = new Map(plan.babySteps.map((b) => [b, rotateSlots(input, b)] as const));
-  let output = new Float64Array(input.length);
+  let output: Float64Array = new Float64Array(input.length);
   for (const giant of plan.giantSteps) {
     const inner = new Float64Array(input.length);
     for (const term of giant.terms) {
@@ -55,15 +55,9 @@ export function simulatePackedCnn(
   addInto(conv, bias(plan.biases.conv));
   const fc1 = simulateLinear(plan.fc1, square(conv));
   addInto(fc1, bias(plan.biases.fc1));
-  let scores = simulateLinear(plan.fc2, square(fc1));
-  addInto(scores, bias(plan.biases.fc2));
-  if (options.sumBlocks) {
-    for (const step of plan.blockSumSteps) {
-      const rotated = rotateSlots(scores, step);
-      addInto(rotated, scores);
-      scores = rotated;
-    }
-  }
+  const last = scoreLayer(plan, occupiedBlocks, options.sumBlocks);
+  const scores = simulateLinear(last.linear, square(fc1));
+  addInto(scores, last.bias);
   return scores;
 }
 
@@ -71,6 +65,6 @@ export function simulatePackedCnn(
 export function readScores(plan: PackedCnnPlan, slots: ArrayLike<number>, block = 0): Float64Array {
   return Float64Array.from(
     plan.fc2.outPositions,
-    (position) => slots[block * plan.blockSlots + position]!,
+    (position) => slots[block * plan.blockSlots + position]! / plan.scoreScale,
   );
 }

@@ -24,7 +24,14 @@ it('creates the schema at the latest version in WAL mode, and reopening is a no-
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
     .pluck()
     .all();
-  expect(tables).toEqual(['chunks', 'ckks_ciphertexts', 'ckks_keysets', 'images', 'vault_meta']);
+  expect(tables).toEqual([
+    'chunks',
+    'ckks_ciphertexts',
+    'ckks_keysets',
+    'classifications',
+    'images',
+    'vault_meta',
+  ]);
   db.close();
   const again = openCatalogue(file, { create: false });
   expect(again.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);

@@ -1,7 +1,8 @@
 // Associated data bound into every encrypted item of a vault. Binding the vault id,
 // the image id and the item's role means a ciphertext copied to another image, to
 // another slot of the same image or into another vault fails authentication.
-export type ImagePart = 'original' | 'meta' | `chunk:${number}` | `ckks:${number}`;
+export type ImagePart =
+  'original' | 'meta' | `chunk:${number}` | `ckks:${number}` | `classification:${string}`;
 
 export function imagePartAad(vaultId: string, imageUid: string, part: ImagePart): string {
   return `sealsight/v1|vault=${vaultId}|image=${imageUid}|${part}`;

@@ -23,7 +23,7 @@ import {
 import type { ImageRow } from './image-store.ts';
 import type { UnlockedVault } from './vault.ts';
 
-function decryptMeta(vault: UnlockedVault, row: ImageRow): ImageMeta {
+export function decryptMeta(vault: UnlockedVault, row: ImageRow): ImageMeta {
   const aad = imagePartAad(vault.vaultId, row.uid, 'meta');
   const bytes = openAead(vault.sealingKeys.blobKey, row.meta, aad, `metadata of image ${row.uid}`);
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as ImageMeta;
@@ -129,6 +129,13 @@ export async function decryptChunkGrid(
     const values = ckksChunks[chunk.ckksOrdinal! * perCiphertext + chunk.ckksBlock!]!;
     return Uint8Array.from(values, (v) => Math.min(255, Math.max(0, Math.round(v * 255))));
   });
+}
+
+/** The image's CKKS ciphertexts, authenticated by the key holder before use. */
+export function readVerifiedCiphertexts(vault: UnlockedVault, row: ImageRow): Buffer[] {
+  const ciphertexts = readCiphertexts(vault.db, row.id);
+  checkCiphertextMacs(vault, row, ciphertexts);
+  return ciphertexts.map((c) => c.data);
 }
 
 function checkCiphertextMacs(

@@ -15,8 +15,8 @@ import {
 } from '../crypto/index.ts';
 import type { KdfParams } from '../crypto/index.ts';
 import { loadSeal } from '../he/seal-runtime.ts';
-import { createCkksContext, DEFAULT_CKKS_PRESET } from '../he/ckks-presets.ts';
-import { generateCkksKeys } from '../he/ckks-keys.ts';
+import { ckksPresetById, createCkksContext, DEFAULT_CKKS_PRESET } from '../he/ckks-presets.ts';
+import { generateCkksKeys, generateGaloisKeys } from '../he/ckks-keys.ts';
 import type { CkksEvaluationKeys } from '../he/ckks-keys.ts';
 import { CATALOGUE_FILE, openCatalogue } from './catalogue.ts';
 import type { Catalogue } from './catalogue.ts';
@@ -182,6 +182,31 @@ export class UnlockedVault {
         galoisSteps: JSON.parse(row.galois_steps) as number[],
       },
     };
+  }
+
+  /**
+   * Makes sure the current key set has Galois keys for every rotation step given;
+   * if not, the key holder generates keys for the union and stores them (one
+   * transaction). Returns the key set as an evaluator may see it.
+   */
+  async ensureGaloisKeys(steps: readonly number[]): Promise<CkksKeyset> {
+    const keyset = this.currentKeyset();
+    const have = new Set(keyset.evaluation.galoisSteps);
+    if (keyset.evaluation.galoisKeys && steps.every((step) => have.has(step))) return keyset;
+    const union = [...new Set([...have, ...steps])].sort((a, b) => a - b);
+    const seal = await loadSeal();
+    using ckks = createCkksContext(seal, ckksPresetById(keyset.evaluation.presetId));
+    const secretKey = this.unwrapCkksSecretKey(keyset.id);
+    let galoisKeys: Uint8Array;
+    try {
+      galoisKeys = generateGaloisKeys(seal, ckks, secretKey, union);
+    } finally {
+      secretKey.fill(0);
+    }
+    this.db
+      .prepare('UPDATE ckks_keysets SET galois_keys = ?, galois_steps = ? WHERE id = ?')
+      .run(galoisKeys, JSON.stringify(union), keyset.id);
+    return this.currentKeyset();
   }
 
   /** Unwraps a key set's CKKS secret key. Key-holder only; zero it after use. */

@@ -1,7 +1,8 @@
 // Ordered list of schema migrations, one file each. Append; never edit a shipped one.
 import type { Migration } from './migration.ts';
 import { migration0001 } from './0001-initial.ts';
+import { migration0002 } from './0002-classifications.ts';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,57 @@
+// `sealsight classify <vault> --model FILE`: encrypted inference over every image
+// the model has not classified yet; results are decrypted by the key holder and
+// stored encrypted.
+import path from 'node:path';
+import { classifyVault, loadModel } from '../../engine/index.ts';
+import { progressPrinter, UsageError } from '../cli-io.ts';
+import type { CommandContext, CommandResult } from '../cli-io.ts';
+import { parseCommand, withVault } from './vault-commands.ts';
+
+export async function classifyCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
+  const { values, positionals } = parseCommand(
+    argv,
+    { model: { type: 'string' }, workers: { type: 'string' }, all: { type: 'boolean' } },
+    ['vault'],
+  );
+  if (typeof values.model !== 'string') {
+    throw new UsageError('--model FILE is required (no trained model ships yet)');
+  }
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
+    throw new UsageError(`--workers must be a whole number ≥ 1, got "${values.workers as string}"`);
+  }
+  const model = await loadModel(path.resolve(values.model));
+  const dir = path.resolve(positionals[0]!);
+  const controller = new AbortController();
+  const onSigint = () => (controller.signal.aborted ? process.exit(130) : controller.abort());
+  process.on('SIGINT', onSigint);
+  const print = progressPrinter('classify');
+  try {
+    const report = await withVault(
+      ctx,
+      dir,
+      values['passphrase-file'] as string | undefined,
+      (vault) =>
+        classifyVault(vault, {
+          model,
+          workers,
+          all: values.all === true,
+          signal: controller.signal,
+          onProgress: (p) => print(p.done, p.total, p.etaMs),
+        }),
+    );
+    for (const failure of report.failed)
+      ctx.log(`could not classify ${failure.name}: ${failure.reason}`);
+    const lines = report.classified.map(
+      (r) =>
+        `${r.id.slice(0, 12)}  ${r.predicted.padEnd(16)} ${r.chunksUsed.toString().padStart(2)} chunks ${r.seconds.toFixed(2)} s  ${r.name}`,
+    );
+    const text = [
+      `model ${report.modelId}: ${report.classified.length} classified under encryption, ${report.skipped} already done, ${report.failed.length} failed (${report.seconds.toFixed(1)} s)`,
+      ...lines,
+    ].join('\n');
+    return { json: { vault: dir, ...report }, text, exitCode: report.cancelled ? 130 : 0 };
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,136 @@
+// The encrypted evaluator: runs the packed CNN over stored feature-chunk
+// ciphertexts on worker threads (one node-seal instance per worker) and returns
+// one encrypted score vector per image. It is built from evaluation keys only;
+// its setup type has no place for a secret key.
+import { availableParallelism } from 'node:os';
+import { WorkerPool } from '../workers/worker-pool.ts';
+import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
+import { loadSeal, sealInput, toBytes } from './seal-runtime.ts';
+import { ckksPresetById, createCkksContext } from './ckks-presets.ts';
+import type { CkksContext } from './ckks-presets.ts';
+import { chunkPackingById } from './chunk-packing.ts';
+
+export interface EvaluatorSetup {
+  readonly presetId: string;
+  readonly packingId: string;
+  readonly weights: ChunkCnnWeights;
+  /** fc2 scaling that keeps image sums inside the CKKS headroom (see he-safety.ts). */
+  readonly scoreScale: number;
+  /** Evaluation keys only: relinearisation and Galois keys (public by design). */
+  readonly keys: { readonly relinKeys: Uint8Array; readonly galoisKeys: Uint8Array };
+}
+
+export interface CiphertextJob {
+  readonly ciphertext: Uint8Array;
+  readonly occupiedBlocks: number;
+  readonly sumBlocks: boolean;
+}
+
+export interface CiphertextResult {
+  readonly result: Uint8Array;
+  readonly seconds: number;
+  readonly rotations: number;
+}
+
+/** One image's block group as the evaluator sees it: ciphertexts and a chunk count. */
+export interface EncryptedImage {
+  readonly id: string;
+  readonly ciphertexts: readonly Uint8Array[];
+  readonly featureChunks: number;
+}
+
+export interface EncryptedImageResult {
+  readonly id: string;
+  /** Serialised CKKS ciphertext: block 0 holds the sum of the image's chunk scores. */
+  readonly result: Uint8Array;
+  /** Worker seconds spent on this image (summed over its ciphertexts). */
+  readonly workerSeconds: number;
+  readonly rotations: number;
+}
+
+export class EncryptedEvaluator {
+  readonly #pool: WorkerPool<CiphertextJob, CiphertextResult>;
+  readonly #ckks: CkksContext;
+  readonly #seal: Awaited<ReturnType<typeof loadSeal>>;
+  readonly #chunksPerCiphertext: number;
+
+  private constructor(
+    pool: WorkerPool<CiphertextJob, CiphertextResult>,
+    seal: Awaited<ReturnType<typeof loadSeal>>,
+    ckks: CkksContext,
+    chunksPerCiphertext: number,
+  ) {
+    this.#pool = pool;
+    this.#seal = seal;
+    this.#ckks = ckks;
+    this.#chunksPerCiphertext = chunksPerCiphertext;
+  }
+
+  static async create(
+    setup: EvaluatorSetup,
+    options: { workers?: number } = {},
+  ): Promise<EncryptedEvaluator> {
+    const seal = await loadSeal();
+    const ckks = createCkksContext(seal, ckksPresetById(setup.presetId));
+    const workers = options.workers ?? availableParallelism();
+    const pool = new WorkerPool<CiphertextJob, CiphertextResult>(
+      new URL('./evaluator-worker.ts', import.meta.url),
+      workers,
+      setup,
+    );
+    return new EncryptedEvaluator(
+      pool,
+      seal,
+      ckks,
+      chunkPackingById(setup.packingId).chunksPerCiphertext,
+    );
+  }
+
+  /**
+   * Evaluates images; every ciphertext is a separate job so one image's
+   * ciphertexts run on all cores at once. Results come back in input order.
+   */
+  evaluate(images: readonly EncryptedImage[]): Promise<EncryptedImageResult[]> {
+    return Promise.all(images.map((image) => this.evaluateImage(image)));
+  }
+
+  async evaluateImage(image: EncryptedImage): Promise<EncryptedImageResult> {
+    const jobs = image.ciphertexts.map((ciphertext, ordinal) =>
+      this.#pool.run({
+        ciphertext,
+        occupiedBlocks: Math.min(
+          this.#chunksPerCiphertext,
+          image.featureChunks - ordinal * this.#chunksPerCiphertext,
+        ),
+        sumBlocks: true,
+      }),
+    );
+    const parts = await Promise.all(jobs);
+    if (parts.length === 0) throw new Error(`image ${image.id} has no feature-chunk ciphertexts`);
+    return {
+      id: image.id,
+      result: parts.length === 1 ? parts[0]!.result : this.#sum(parts.map((p) => p.result)),
+      workerSeconds: parts.reduce((s, p) => s + p.seconds, 0),
+      rotations: parts.reduce((s, p) => s + p.rotations, 0),
+    };
+  }
+
+  /** Homomorphic sum of per-ciphertext results (no key needed for addition). */
+  #sum(results: readonly Uint8Array[]): Uint8Array {
+    const seal = this.#seal;
+    using evaluator = new seal.Evaluator(this.#ckks.context);
+    using total = new seal.Ciphertext();
+    using part = new seal.Ciphertext();
+    total.loadFromArray(this.#ckks.context, sealInput(results[0]!));
+    for (const bytes of results.slice(1)) {
+      part.loadFromArray(this.#ckks.context, sealInput(bytes));
+      evaluator.addInplace(total, part);
+    }
+    return toBytes(total.saveToArray(seal.ComprModeType.zstd));
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close();
+    this.#ckks[Symbol.dispose]();
+  }
+}

@@ -1,0 +1,157 @@
+// The sealed-tier model file: versioned JSON with the architecture, class names,
+// the preprocessing it expects, float weights, activation ranges measured on the
+// training data (the HE engine checks them against its precision budget) and
+// provenance. Validated with zod on load; a file from a newer version is refused.
+import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { ChunkCnnWeights } from './chunk-cnn.ts';
+import { flattenedSize } from './chunk-cnn.ts';
+
+export const MODEL_FORMAT = 'sealsight-chunk-cnn';
+export const MODEL_VERSION = 1;
+
+const ArchitectureSchema = z.object({
+  inputSize: z.number().int().positive(),
+  channels: z.number().int().positive(),
+  kernel: z.number().int().positive(),
+  stride: z.number().int().positive(),
+  hidden: z.number().int().positive(),
+  classes: z.number().int().positive(),
+});
+
+const Finite = z.number().finite();
+
+export const ActivationRangesSchema = z.object({
+  /** Largest |value| seen after each layer on the training data. */
+  conv: Finite.nonnegative(),
+  fc1: Finite.nonnegative(),
+  scores: Finite.nonnegative(),
+});
+export type ActivationRanges = z.infer<typeof ActivationRangesSchema>;
+
+export const ModelFileSchema = z.object({
+  format: z.literal(MODEL_FORMAT),
+  version: z.number().int().positive(),
+  classes: z.array(z.string().min(1)).min(2),
+  architecture: ArchitectureSchema,
+  preprocessing: z.object({
+    imageSize: z.number().int().positive(),
+    chunkSize: z.number().int().positive(),
+    threshold: Finite.nonnegative(),
+    pixelScale: z.literal('1/255'),
+  }),
+  weights: z.object({
+    convWeight: z.array(Finite),
+    convBias: z.array(Finite),
+    fc1Weight: z.array(Finite),
+    fc1Bias: z.array(Finite),
+    fc2Weight: z.array(Finite),
+    fc2Bias: z.array(Finite),
+  }),
+  activationRanges: ActivationRangesSchema,
+  provenance: z.record(z.string(), z.unknown()).default({}),
+});
+export type ModelFile = z.infer<typeof ModelFileSchema>;
+
+export interface LoadedModel {
+  readonly id: string;
+  readonly file: ModelFile;
+  readonly weights: ChunkCnnWeights;
+}
+
+export function parseModel(text: string, source: string): LoadedModel {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error(`${source}: not a model file (invalid JSON)`);
+  }
+  const version = (raw as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && version > MODEL_VERSION) {
+    throw new Error(
+      `${source}: model format v${version} is newer than this SealSight understands (v${MODEL_VERSION})`,
+    );
+  }
+  const parsed = ModelFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(
+      `${source}: not a valid model file (${issue.path.join('.') || 'root'}: ${issue.message})`,
+    );
+  }
+  const file = parsed.data;
+  const arch = file.architecture;
+  if (file.classes.length !== arch.classes) {
+    throw new Error(`${source}: ${file.classes.length} class names for ${arch.classes} classes`);
+  }
+  const taps = arch.kernel * arch.kernel;
+  const expected: Record<keyof ModelFile['weights'], number> = {
+    convWeight: arch.channels * taps,
+    convBias: arch.channels,
+    fc1Weight: arch.hidden * flattenedSize(arch),
+    fc1Bias: arch.hidden,
+    fc2Weight: arch.classes * arch.hidden,
+    fc2Bias: arch.classes,
+  };
+  for (const [name, length] of Object.entries(expected)) {
+    const got = file.weights[name as keyof ModelFile['weights']].length;
+    if (got !== length)
+      throw new Error(`${source}: weights.${name} has ${got} values, expected ${length}`);
+  }
+  const w = file.weights;
+  return {
+    id: createHash('sha256').update(text).digest('hex').slice(0, 16),
+    file,
+    weights: {
+      architecture: arch,
+      convWeight: Float64Array.from(w.convWeight),
+      convBias: Float64Array.from(w.convBias),
+      fc1Weight: Float64Array.from(w.fc1Weight),
+      fc1Bias: Float64Array.from(w.fc1Bias),
+      fc2Weight: Float64Array.from(w.fc2Weight),
+      fc2Bias: Float64Array.from(w.fc2Bias),
+    },
+  };
+}
+
+export async function loadModel(file: string): Promise<LoadedModel> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`${file}: cannot read model (${error.code ?? error.message})`);
+  });
+  return parseModel(text, file);
+}
+
+export function serializeModel(
+  weights: ChunkCnnWeights,
+  details: {
+    classes: readonly string[];
+    threshold: number;
+    activationRanges: ActivationRanges;
+    provenance?: Record<string, unknown>;
+  },
+): string {
+  const model: ModelFile = {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    classes: [...details.classes],
+    architecture: { ...weights.architecture },
+    preprocessing: {
+      imageSize: 112,
+      chunkSize: weights.architecture.inputSize,
+      threshold: details.threshold,
+      pixelScale: '1/255',
+    },
+    weights: {
+      convWeight: [...weights.convWeight],
+      convBias: [...weights.convBias],
+      fc1Weight: [...weights.fc1Weight],
+      fc1Bias: [...weights.fc1Bias],
+      fc2Weight: [...weights.fc2Weight],
+      fc2Bias: [...weights.fc2Bias],
+    },
+    activationRanges: details.activationRanges,
+    provenance: details.provenance ?? {},
+  };
+  return JSON.stringify(model);
+}

@@ -1,0 +1,216 @@
+// `classify`: encrypted inference over a vault. The key holder (this process)
+// reads each unclassified image's CKKS ciphertexts, checks their MACs, and hands
+// them with the evaluation keys — never the secret key — to the evaluator's worker
+// threads; it then decrypts each image's encrypted scores and stores the result,
+// AES-GCM-encrypted, one transaction per image.
+import { sealAead, openAead } from '../crypto/index.ts';
+import { loadSeal } from '../he/seal-runtime.ts';
+import { ckksPresetById, createCkksContext } from '../he/ckks-presets.ts';
+import { planPackedCnn, packedCnnRotationSteps } from '../he/packed-cnn-plan.ts';
+import { EncryptedEvaluator } from '../he/encrypted-evaluator.ts';
+import type { EncryptedImageResult, EvaluatorSetup } from '../he/encrypted-evaluator.ts';
+import { DEFAULT_CHUNK_PACKING } from '../he/chunk-packing.ts';
+import { decryptScores } from '../he/result-decryption.ts';
+import { assertHeSafe, scoreScaleFor } from '../he/he-safety.ts';
+import { argmax } from '../nn/chunk-cnn.ts';
+import type { LoadedModel } from '../nn/model-file.ts';
+import { listImageRows } from './image-store.ts';
+import type { ImageRow } from './image-store.ts';
+import { decryptMeta, readVerifiedCiphertexts } from './read-image.ts';
+import { imagePartAad } from './item-aad.ts';
+import type { CkksKeyset, UnlockedVault } from './vault.ts';
+
+export interface ClassifyOptions {
+  readonly model: LoadedModel;
+  readonly workers?: number;
+  /** Re-classify images this model has already classified. */
+  readonly all?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: { done: number; total: number; etaMs: number | null }) => void;
+}
+
+export interface StoredClassification {
+  readonly modelId: string;
+  readonly classIndex: number;
+  readonly predicted: string;
+  /** Image-level scores: the sum of the feature chunks' scores, per class. */
+  readonly scores: number[];
+  readonly chunksUsed: number;
+  /** Wall-clock seconds from handing the ciphertexts over to the decrypted class. */
+  readonly seconds: number;
+  readonly workerSeconds: number;
+}
+
+export interface ClassifyReport {
+  readonly modelId: string;
+  readonly classified: Array<
+    StoredClassification & { id: string; name: string; label: string | null }
+  >;
+  readonly skipped: number;
+  readonly failed: Array<{ id: string; name: string; reason: string }>;
+  readonly cancelled: boolean;
+  readonly seconds: number;
+}
+
+export async function classifyVault(
+  vault: UnlockedVault,
+  options: ClassifyOptions,
+): Promise<ClassifyReport> {
+  const started = performance.now();
+  const { model } = options;
+  const keyset = vault.currentKeyset();
+  const preset = ckksPresetById(keyset.evaluation.presetId);
+  assertHeSafe(model.file.activationRanges, preset, `model ${model.id}`);
+  const seal = await loadSeal();
+  using ckks = createCkksContext(seal, preset);
+  const scoreScale = scoreScaleFor(model.file.activationRanges, preset);
+  const plan = planPackedCnn(model.weights, ckks.slotCount, { scoreScale });
+  const evalKeyset = await vault.ensureGaloisKeys(packedCnnRotationSteps(plan));
+
+  const done = new Set(
+    vault.db
+      .prepare('SELECT image_id FROM classifications WHERE model_id = ?')
+      .pluck()
+      .all(model.id) as number[],
+  );
+  const rows = listImageRows(vault.db);
+  const todo = rows.filter((row) => options.all || !done.has(row.id));
+  const packingIds = new Set(todo.map((row) => row.packingId));
+  if (packingIds.size > 1)
+    throw new Error('images with different chunk packings cannot be classified together yet');
+  const evaluator = await EncryptedEvaluator.create(
+    evaluatorSetup(evalKeyset, model, [...packingIds][0] ?? DEFAULT_CHUNK_PACKING.id, scoreScale),
+    { workers: options.workers },
+  );
+  if (packingIds.size > 1)
+    throw new Error('images with different chunk packings cannot be classified together yet');
+
+  const classified: ClassifyReport['classified'] = [];
+  const failed: ClassifyReport['failed'] = [];
+  const secretKey = vault.unwrapCkksSecretKey(keyset.id);
+  const store = vault.db.prepare(
+    `INSERT INTO classifications (image_id, model_id, classified_at, result) VALUES (?, ?, ?, ?)
+     ON CONFLICT (image_id, model_id) DO UPDATE SET classified_at = excluded.classified_at, result = excluded.result`,
+  );
+  let finished = 0;
+  const finish = (row: ImageRow, result: EncryptedImageResult, handedAt: number) => {
+    const scores = decryptScores(seal, ckks, plan, secretKey, result.result);
+    const classIndex = argmax(scores);
+    const stored: StoredClassification = {
+      modelId: model.id,
+      classIndex,
+      predicted: model.file.classes[classIndex]!,
+      scores: [...scores],
+      chunksUsed: row.signedIndices.filter((index) => index > 0).length,
+      seconds: (performance.now() - handedAt) / 1000,
+      workerSeconds: result.workerSeconds,
+    };
+    const blob = sealAead(
+      vault.sealingKeys.blobKey,
+      Buffer.from(JSON.stringify(stored)),
+      imagePartAad(vault.vaultId, row.uid, `classification:${model.id}`),
+    );
+    store.run(row.id, model.id, new Date().toISOString(), blob);
+    const meta = decryptMeta(vault, row);
+    classified.push({ id: row.uid, name: meta.name, label: meta.label, ...stored });
+  };
+
+  try {
+    // Two images in flight per worker keep every core busy without holding the
+    // whole vault's ciphertexts in memory.
+    let next = 0;
+    const lanes = Array.from({ length: Math.max(1, (options.workers ?? 2) * 2) }, async () => {
+      while (next < todo.length && !options.signal?.aborted) {
+        const row = todo[next++]!;
+        try {
+          const ciphertexts = readVerifiedCiphertexts(vault, row);
+          const handedAt = performance.now();
+          const result = await evaluator.evaluateImage({
+            id: row.uid,
+            ciphertexts,
+            featureChunks: row.signedIndices.filter((index) => index > 0).length,
+          });
+          finish(row, result, handedAt);
+        } catch (error) {
+          failed.push({
+            id: row.uid,
+            name: safeName(vault, row),
+            reason: error instanceof Error ? error.message : String(error),
+          });
+        }
+        finished++;
+        const elapsed = performance.now() - started;
+        options.onProgress?.({
+          done: finished,
+          total: todo.length,
+          etaMs: (elapsed / finished) * (todo.length - finished),
+        });
+      }
+    });
+    await Promise.all(lanes);
+  } finally {
+    secretKey.fill(0);
+    await evaluator.close();
+  }
+  return {
+    modelId: model.id,
+    classified,
+    skipped: rows.length - todo.length,
+    failed,
+    cancelled: options.signal?.aborted === true && finished < todo.length,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** What the evaluator is given: public evaluation keys and the model, nothing secret. */
+export function evaluatorSetup(
+  keyset: CkksKeyset,
+  model: LoadedModel,
+  packingId: string,
+  scoreScale = 1,
+): EvaluatorSetup {
+  const { relinKeys, galoisKeys, presetId } = keyset.evaluation;
+  if (!galoisKeys) throw new Error('the key set has no Galois keys yet');
+  return {
+    presetId,
+    packingId,
+    weights: model.weights,
+    scoreScale,
+    keys: { relinKeys, galoisKeys },
+  };
+}
+
+function safeName(vault: UnlockedVault, row: ImageRow): string {
+  try {
+    return decryptMeta(vault, row).name;
+  } catch {
+    return row.uid;
+  }
+}
+
+/** Stored results of one model, decrypted (key holder). */
+export function readClassifications(
+  vault: UnlockedVault,
+  modelId: string,
+): Map<string, StoredClassification> {
+  const rows = vault.db
+    .prepare(
+      `SELECT i.uid, c.result FROM classifications c JOIN images i ON i.id = c.image_id WHERE c.model_id = ?`,
+    )
+    .all(modelId) as Array<{ uid: string; result: Buffer }>;
+  return new Map(
+    rows.map(({ uid, result }) => [
+      uid,
+      JSON.parse(
+        Buffer.from(
+          openAead(
+            vault.sealingKeys.blobKey,
+            result,
+            imagePartAad(vault.vaultId, uid, `classification:${modelId}`),
+            `classification of image ${uid}`,
+          ),
+        ).toString('utf8'),
+      ) as StoredClassification,
+    ]),
+  );
+}
