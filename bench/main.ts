@@ -1,6 +1,7 @@
 // `npm run bench -- <name> [--json]`: benchmarks print one JSON document on stdout.
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   import: async () => (await import('./import-bench.ts')).runImportBench(),
+  he: async () => (await import('./he-bench.ts')).runHeBench(),
 };
 
 const name = process.argv.slice(2).find((a) => !a.startsWith('-'));

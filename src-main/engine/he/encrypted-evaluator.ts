@@ -30,6 +30,8 @@ export interface CiphertextResult {
   readonly result: Uint8Array;
   readonly seconds: number;
   readonly rotations: number;
+  /** Milliseconds per operation kind (rotate, multiplyPlain, rescale, …). */
+  readonly profileMs: Record<string, number>;
 }
 
 /** One image's block group as the evaluator sees it: ciphertexts and a chunk count. */
@@ -46,6 +48,7 @@ export interface EncryptedImageResult {
   /** Worker seconds spent on this image (summed over its ciphertexts). */
   readonly workerSeconds: number;
   readonly rotations: number;
+  readonly profileMs: Record<string, number>;
 }
 
 export class EncryptedEvaluator {
@@ -112,7 +115,28 @@ export class EncryptedEvaluator {
       result: parts.length === 1 ? parts[0]!.result : this.#sum(parts.map((p) => p.result)),
       workerSeconds: parts.reduce((s, p) => s + p.seconds, 0),
       rotations: parts.reduce((s, p) => s + p.rotations, 0),
+      profileMs: sumProfiles(parts.map((p) => p.profileMs)),
     };
+  }
+
+  /**
+   * Chunk-level results: one ciphertext per input ciphertext, block b holding the
+   * scores of that ciphertext's chunk b (for per-chunk views and fidelity checks).
+   */
+  async evaluateChunks(image: EncryptedImage): Promise<Uint8Array[]> {
+    const parts = await Promise.all(
+      image.ciphertexts.map((ciphertext, ordinal) =>
+        this.#pool.run({
+          ciphertext,
+          occupiedBlocks: Math.min(
+            this.#chunksPerCiphertext,
+            image.featureChunks - ordinal * this.#chunksPerCiphertext,
+          ),
+          sumBlocks: false,
+        }),
+      ),
+    );
+    return parts.map((part) => part.result);
   }
 
   /** Homomorphic sum of per-ciphertext results (no key needed for addition). */
@@ -133,4 +157,13 @@ export class EncryptedEvaluator {
     await this.#pool.close();
     this.#ckks[Symbol.dispose]();
   }
+}
+
+export function sumProfiles(
+  profiles: ReadonlyArray<Record<string, number>>,
+): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const profile of profiles)
+    for (const [op, ms] of Object.entries(profile)) total[op] = (total[op] ?? 0) + ms;
+  return total;
 }

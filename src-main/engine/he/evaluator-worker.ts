@@ -18,6 +18,7 @@ const engine = new PackedCnnEngine(seal, ckks, plan, setup.keys);
 serveWorkerRequests<CiphertextJob, CiphertextResult>(parentPort, async (job) => {
   const started = performance.now();
   const before = engine.counters.rotations;
+  const msBefore = { ...engine.counters.ms };
   using input = engine.load(job.ciphertext);
   using output = engine.inferCiphertext(input, job.occupiedBlocks, { sumBlocks: job.sumBlocks });
   return {
@@ -25,6 +26,12 @@ serveWorkerRequests<CiphertextJob, CiphertextResult>(parentPort, async (job) => 
       result: engine.serialize(output),
       seconds: (performance.now() - started) / 1000,
       rotations: engine.counters.rotations - before,
+      profileMs: Object.fromEntries(
+        Object.entries(engine.counters.ms).map(([op, ms]) => [
+          op,
+          ms - msBefore[op as keyof typeof msBefore],
+        ]),
+      ),
     },
   };
 });

@@ -19,11 +19,25 @@ export interface EngineCounters {
   rotations: number;
   multiplications: number;
   ciphertexts: number;
+  /** Milliseconds per kind of operation, for the benchmark's profile. */
+  ms: {
+    rotate: number;
+    multiplyPlain: number;
+    add: number;
+    rescale: number;
+    squareRelin: number;
+    encode: number;
+  };
 }
 
 export class PackedCnnEngine implements Disposable {
   readonly plan: PackedCnnPlan;
-  readonly counters: EngineCounters = { rotations: 0, multiplications: 0, ciphertexts: 0 };
+  readonly counters: EngineCounters = {
+    rotations: 0,
+    multiplications: 0,
+    ciphertexts: 0,
+    ms: { rotate: 0, multiplyPlain: 0, add: 0, rescale: 0, squareRelin: 0, encode: 0 },
+  };
   readonly #seal: Seal;
   readonly #ckks: CkksContext;
   readonly #relinKeys: RelinKeys;
@@ -113,15 +127,19 @@ export class PackedCnnEngine implements Disposable {
       giant.terms.forEach((term, index) => {
         const source = rotated.get(term.baby)!;
         const weights = this.#weights(term.values, source);
+        const t0 = performance.now();
         if (index === 0) ev.multiplyPlain(source, weights, inner);
-        else {
-          ev.multiplyPlain(source, weights, product);
-          ev.addInplace(inner, product);
-        }
+        else ev.multiplyPlain(source, weights, product);
+        const t1 = performance.now();
+        if (index !== 0) ev.addInplace(inner, product);
+        this.counters.ms.multiplyPlain += t1 - t0;
+        this.counters.ms.add += performance.now() - t1;
         this.counters.multiplications++;
       });
       if (giant.step !== 0) {
+        const t0 = performance.now();
         ev.rotateVectorInplace(inner, giant.step, this.#galoisKeys);
+        this.counters.ms.rotate += performance.now() - t0;
         this.counters.rotations++;
       }
       if (output) {
@@ -131,21 +149,29 @@ export class PackedCnnEngine implements Disposable {
     }
     for (const [step, ciphertext] of rotated) if (step !== 0) ciphertext.delete();
     this.#rotateAndSumInplace(output!, plan.foldSteps);
+    const t0 = performance.now();
     ev.rescaleToNextInplace(output!);
+    this.counters.ms.rescale += performance.now() - t0;
     this.#addPlainVector(output!, bias);
     return output!;
   }
 
   #squareInplace(x: Ciphertext): Ciphertext {
+    const t0 = performance.now();
     this.#evaluator.squareInplace(x);
     this.#evaluator.relinearizeInplace(x, this.#relinKeys);
+    const t1 = performance.now();
     this.#evaluator.rescaleToNextInplace(x);
+    this.counters.ms.squareRelin += t1 - t0;
+    this.counters.ms.rescale += performance.now() - t1;
     return x;
   }
 
   #rotate(x: Ciphertext, step: number): Ciphertext {
     const out = new this.#seal.Ciphertext();
+    const t0 = performance.now();
     this.#evaluator.rotateVector(x, step, this.#galoisKeys, out);
+    this.counters.ms.rotate += performance.now() - t0;
     this.counters.rotations++;
     return out;
   }
@@ -173,10 +199,12 @@ export class PackedCnnEngine implements Disposable {
   }
 
   #encodeAt(values: Float64Array, scale: number, like: Ciphertext): Plaintext {
+    const t0 = performance.now();
     const plaintext = new this.#seal.Plaintext();
     this.#encoder.encode(values, scale, plaintext);
     using parmsId = like.parmsId();
     this.#evaluator.plainModSwitchToInplace(plaintext, parmsId);
+    this.counters.ms.encode += performance.now() - t0;
     return plaintext;
   }
 
