@@ -2,6 +2,7 @@
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   import: async () => (await import('./import-bench.ts')).runImportBench(),
   he: async () => (await import('./he-bench.ts')).runHeBench(),
+  table1: async () => (await import('./table1.ts')).runTable1(),
 };
 
 const name = process.argv.slice(2).find((a) => !a.startsWith('-'));
