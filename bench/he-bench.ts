@@ -25,6 +25,7 @@ import { measureActivationRanges } from '../src-main/engine/nn/activation-ranges
 import { parseModel, serializeModel } from '../src-main/engine/nn/model-file.ts';
 import { NEU_CLASSES } from '../src-shared/domain/classes.ts';
 import { labelledFolder, neuImages } from '../test/helpers/fixtures.ts';
+import { runLanesBench } from './lanes-bench.ts';
 
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
@@ -146,6 +147,16 @@ export async function runHeBench() {
         baselineKeySwitches += r.keySwitches;
       }
       const referenceChunksPerSecond = sample.length / baselineSeconds;
+      const lanes =
+        process.env.SEALSIGHT_BENCH_LANES === '0'
+          ? 'skipped (SEALSIGHT_BENCH_LANES=0)'
+          : await runLanesBench(
+              seal,
+              ckks,
+              evaluatorSetup(evalKeyset, model, rows[0]!.packingId, scoreScale),
+              secretKey,
+              log,
+            );
       const chunksPerSecond = totalChunks / wall;
       const profile = sumProfiles(results.map((r) => r.profileMs));
       const profileTotal = Object.values(profile).reduce((a, b) => a + b, 0);
@@ -197,6 +208,7 @@ export async function runHeBench() {
           rotationsPerChunk: baselineRotations / sample.length,
           keySwitchesPerChunk: baselineKeySwitches / sample.length,
         },
+        lanes,
         profile: Object.fromEntries(
           Object.entries(profile)
             .sort(([, a], [, b]) => b - a)

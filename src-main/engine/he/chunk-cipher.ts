@@ -52,6 +52,14 @@ export class CkksChunkCipher implements Disposable {
     });
   }
 
+  /** Encrypts one slot vector as is (layouts that pack several images per ciphertext). */
+  encryptVector(vector: Float64Array): Uint8Array {
+    using plaintext = new this.#seal.Plaintext();
+    this.#encoder.encode(vector, this.#ckks.scale, plaintext);
+    using ciphertext = this.#encryptor.encryptSymmetricSerializable(plaintext);
+    return toBytes(ciphertext.saveToArray(this.#seal.ComprModeType.zstd));
+  }
+
   /** Decrypts serialised ciphertexts back to per-chunk values on the packing's scale. */
   decryptChunks(ciphertexts: readonly Uint8Array[], chunkCount: number): Float64Array[] {
     using ciphertext = new this.#seal.Ciphertext();

@@ -1,0 +1,53 @@
+// The throughput layout on a small architecture (so the test runs in seconds): every
+// lane's decrypted scores match the float64 network, and lane sums give image sums.
+import { describe, expect, it } from 'vitest';
+import { loadSeal } from './seal-runtime.ts';
+import { createCkksContext, DEFAULT_CKKS_PRESET } from './ckks-presets.ts';
+import { generateCkksKeys } from './ckks-keys.ts';
+import { LaneCnnEngine, laneSumSteps } from './lane-cnn-engine.ts';
+import { packLanes, sumLaneScores } from './lane-packing.ts';
+import { decryptSlots } from './result-decryption.ts';
+import { aggregateImage, forwardChunk, mulberry32, randomChunkCnn } from '../nn/chunk-cnn.ts';
+import { CkksChunkCipher } from './chunk-cipher.ts';
+import { BLOCK_PACKING_1024 } from './chunk-packing.ts';
+
+describe('lane (CryptoNets-style) engine', () => {
+  it('matches the float64 network lane by lane and sums an image’s lanes', async () => {
+    const seal = await loadSeal();
+    using ckks = createCkksContext(seal, DEFAULT_CKKS_PRESET);
+    // 28×28 input as stored, but a narrow net: 1 channel, kernel 7, stride 7 → 4×4, hidden 4, 3 classes.
+    const arch = { inputSize: 28, channels: 1, kernel: 7, stride: 7, hidden: 4, classes: 3 };
+    const weights = randomChunkCnn(arch, 5);
+    const keys = generateCkksKeys(seal, ckks, laneSumSteps());
+    const random = mulberry32(2);
+    const chunks = Array.from({ length: 40 }, () =>
+      Uint8Array.from({ length: 784 }, () => Math.floor(random() * 256)),
+    );
+    const vectors = packLanes(chunks, ckks.slotCount);
+    expect(vectors).toHaveLength(784);
+    expect(vectors[5]![7]).toBeCloseTo(chunks[7]![5]! / 255, 12);
+    // Encrypt the pixel vectors (the key holder's side), as the vault would store them.
+    using cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, keys.secretKey);
+    const inputs = vectors.map((v) => cipher.encryptVector(v));
+    using engine = new LaneCnnEngine(seal, ckks, weights, 1, {
+      relinKeys: keys.evaluation.relinKeys,
+      galoisKeys: keys.evaluation.galoisKeys!,
+    });
+    const results = engine.inferBatch(inputs, { sumImages: false });
+    const slots = results.map((bytes) => decryptSlots(seal, ckks, keys.secretKey, bytes));
+    const expected = chunks.map(
+      (c) =>
+        forwardChunk(
+          weights,
+          Float64Array.from(c, (v) => v / 255),
+        ).scores,
+    );
+    chunks.forEach((_, lane) => {
+      const got = sumLaneScores(slots, lane, 1, weights.fc2Bias, 1);
+      got.forEach((v, c) => expect(Math.abs(v - expected[lane]![c]!)).toBeLessThan(1e-3));
+    });
+    const image = sumLaneScores(slots, 16, 11, weights.fc2Bias, 1);
+    const want = aggregateImage(expected.slice(16, 27));
+    image.forEach((v, c) => expect(Math.abs(v - want[c]!)).toBeLessThan(1e-2));
+  });
+});

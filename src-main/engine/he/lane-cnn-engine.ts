@@ -1,0 +1,235 @@
+// Throughput layout ("lanes", CryptoNets style): one slot per chunk. A lane batch
+// is 784 ciphertexts, ciphertext p holding pixel p of up to 4096 chunks; every layer
+// is then plain SIMD arithmetic — weights are scalars, no rotation at all — and
+// only the image sums need rotations: each image owns an aligned group of 16 lanes,
+// summed by a rotate-and-sum over 1, 2, 4, 8 folded into the last layer before its
+// rescale. Conv outputs are streamed (conv → x² → accumulate into fc1) so only the
+// input, one conv output and the 128 fc1 accumulators are alive at a time.
+import type { Ciphertext, GaloisKeys, Plaintext, RelinKeys } from 'node-seal/throws';
+import type { Seal } from './seal-runtime.ts';
+import { sealInput, toBytes } from './seal-runtime.ts';
+import type { CkksContext } from './ckks-presets.ts';
+import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
+import { convOutputSize, flattenedSize } from '../nn/chunk-cnn.ts';
+
+export const LANES_PER_IMAGE = 16;
+
+/** Rotation steps of the per-image lane sum. */
+export function laneSumSteps(lanesPerImage = LANES_PER_IMAGE): number[] {
+  const steps: number[] = [];
+  for (let span = 1; span < lanesPerImage; span *= 2) steps.push(span);
+  return steps;
+}
+
+export class LaneCnnEngine implements Disposable {
+  readonly #seal: Seal;
+  readonly #ckks: CkksContext;
+  readonly #weights: ChunkCnnWeights;
+  readonly #scoreScale: number;
+  readonly #evaluator;
+  readonly #encoder;
+  readonly #relinKeys: RelinKeys;
+  readonly #galoisKeys: GaloisKeys;
+  /** Constant plaintexts, one per (scalar value, level). */
+  readonly #constants = new Map<string, Plaintext>();
+  readonly ms = { multiplyPlain: 0, add: 0, squareRelin: 0, rescale: 0, rotate: 0, encode: 0 };
+
+  constructor(
+    seal: Seal,
+    ckks: CkksContext,
+    weights: ChunkCnnWeights,
+    scoreScale: number,
+    keys: { relinKeys: Uint8Array; galoisKeys: Uint8Array },
+  ) {
+    this.#seal = seal;
+    this.#ckks = ckks;
+    this.#weights = weights;
+    this.#scoreScale = scoreScale;
+    this.#evaluator = new seal.Evaluator(ckks.context);
+    this.#encoder = new seal.CKKSEncoder(ckks.context);
+    this.#relinKeys = new seal.RelinKeys();
+    this.#relinKeys.loadFromArray(ckks.context, sealInput(keys.relinKeys));
+    this.#galoisKeys = new seal.GaloisKeys();
+    this.#galoisKeys.loadFromArray(ckks.context, sealInput(keys.galoisKeys));
+  }
+
+  /**
+   * Runs one lane batch. `inputs[p]` is the serialised ciphertext of pixel p.
+   * Returns one ciphertext per class; with `sumImages`, lane 16·g holds the sum of
+   * image g's chunk scores (its other lanes are partial sums), else lane l holds
+   * chunk l's scores.
+   */
+  inferBatch(inputs: readonly Uint8Array[], options: { sumImages: boolean }): Uint8Array[] {
+    const arch = this.#weights.architecture;
+    const n = arch.inputSize;
+    const out = convOutputSize(arch);
+    const k = arch.kernel;
+    const flat = flattenedSize(arch);
+    if (inputs.length !== n * n)
+      throw new RangeError(`a lane batch has ${n * n} ciphertexts, got ${inputs.length}`);
+    const pixels = inputs.map((bytes) => {
+      const ct = new this.#seal.Ciphertext();
+      ct.loadFromArray(this.#ckks.context, sealInput(bytes));
+      return ct;
+    });
+    const hidden: Array<Ciphertext | null> = Array.from({ length: arch.hidden }, () => null);
+    using product = new this.#seal.Ciphertext();
+    try {
+      for (let o = 0; o < flat; o++) {
+        const channel = Math.floor(o / (out * out));
+        const i = Math.floor((o % (out * out)) / out);
+        const j = o % out;
+        // conv2d: y_o = Σ_taps w · x_pixel + b (scalars), one rescale after the sum.
+        const y = new this.#seal.Ciphertext();
+        let first = true;
+        for (let dy = 0; dy < k; dy++) {
+          for (let dx = 0; dx < k; dx++) {
+            const w = this.#weights.convWeight[(channel * k + dy) * k + dx]!;
+            if (w === 0) continue;
+            const x = pixels[(i * arch.stride + dy) * n + j * arch.stride + dx]!;
+            this.#multiplyAdd(y, x, w, first, product);
+            first = false;
+          }
+        }
+        this.#rescale(y);
+        this.#addConstant(y, this.#weights.convBias[channel]!);
+        this.#square(y);
+        // fc1 accumulators: h += W1[h, o] · y_o² (rescaled once, after all 256 terms).
+        for (let h = 0; h < arch.hidden; h++) {
+          const w = this.#weights.fc1Weight[h * flat + o]!;
+          if (w === 0) continue;
+          const acc = hidden[h];
+          if (acc) this.#multiplyAdd(acc, y, w, false, product, false);
+          else {
+            const fresh = new this.#seal.Ciphertext();
+            this.#multiplyAdd(fresh, y, w, true, product, false);
+            hidden[h] = fresh;
+          }
+        }
+        y.delete();
+      }
+    } finally {
+      for (const ct of pixels) ct.delete();
+    }
+    const squared = hidden.map((h, index) => {
+      if (!h) throw new Error(`hidden unit ${index} has no inputs`);
+      this.#rescale(h);
+      this.#addConstant(h, this.#weights.fc1Bias[index]!);
+      this.#square(h);
+      return h;
+    });
+    try {
+      const results: Uint8Array[] = [];
+      for (let c = 0; c < arch.classes; c++) {
+        using score = new this.#seal.Ciphertext();
+        squared.forEach((h, index) =>
+          this.#multiplyAdd(
+            score,
+            h,
+            this.#scoreScale * this.#weights.fc2Weight[c * arch.hidden + index]!,
+            index === 0,
+            product,
+            false,
+          ),
+        );
+        // The image sum rides on the last layer, before its rescale (less noise).
+        if (options.sumImages) {
+          for (const step of laneSumSteps()) {
+            const t0 = performance.now();
+            using rotated = new this.#seal.Ciphertext();
+            this.#evaluator.rotateVector(score, step, this.#galoisKeys, rotated);
+            this.#evaluator.addInplace(score, rotated);
+            this.ms.rotate += performance.now() - t0;
+          }
+        }
+        this.#rescale(score);
+        // Bias: once per chunk, i.e. the image's chunk count times in a summed lane; the
+        // key holder adds it after decryption (it knows the counts), keeping it exact.
+        results.push(toBytes(score.saveToArray(this.#seal.ComprModeType.zstd)));
+      }
+      return results;
+    } finally {
+      for (const h of squared) h.delete();
+    }
+  }
+
+  /**
+   * acc (+)= x · w for a scalar w. node-seal has no scalar multiply, so w is encoded
+   * as a constant plaintext: conv's few weights are cached per level, fc1's 32,768
+   * are encoded on the fly (caching them would take ~8 GB).
+   */
+  #multiplyAdd(
+    acc: Ciphertext,
+    x: Ciphertext,
+    w: number,
+    first: boolean,
+    product: Ciphertext,
+    cache = true,
+  ): void {
+    const owned = cache ? null : this.#encodeConstant(w, x);
+    const t0 = performance.now();
+    const plaintext = owned ?? this.#constant(w, x);
+    if (first) this.#evaluator.multiplyPlain(x, plaintext, acc);
+    else this.#evaluator.multiplyPlain(x, plaintext, product);
+    const t1 = performance.now();
+    if (!first) this.#evaluator.addInplace(acc, product);
+    this.ms.multiplyPlain += t1 - t0;
+    this.ms.add += performance.now() - t1;
+    owned?.delete();
+  }
+
+  #encodeConstant(value: number, like: Ciphertext): Plaintext {
+    const t0 = performance.now();
+    const plaintext = new this.#seal.Plaintext();
+    this.#encoder.encode(
+      new Float64Array(this.#ckks.slotCount).fill(value),
+      this.#ckks.scale,
+      plaintext,
+    );
+    using parmsId = like.parmsId();
+    this.#evaluator.plainModSwitchToInplace(plaintext, parmsId);
+    this.ms.encode += performance.now() - t0;
+    return plaintext;
+  }
+
+  #constant(value: number, like: Ciphertext): Plaintext {
+    const key = `${value}@${like.coeffModulusSize()}`;
+    let plaintext = this.#constants.get(key);
+    if (!plaintext) {
+      plaintext = this.#encodeConstant(value, like);
+      this.#constants.set(key, plaintext);
+    }
+    return plaintext;
+  }
+
+  #addConstant(x: Ciphertext, value: number): void {
+    if (value === 0) return;
+    using plaintext = new this.#seal.Plaintext();
+    this.#encoder.encode(new Float64Array(this.#ckks.slotCount).fill(value), x.scale(), plaintext);
+    using parmsId = x.parmsId();
+    this.#evaluator.plainModSwitchToInplace(plaintext, parmsId);
+    this.#evaluator.addPlainInplace(x, plaintext);
+  }
+
+  #square(x: Ciphertext): void {
+    const t0 = performance.now();
+    this.#evaluator.squareInplace(x);
+    this.#evaluator.relinearizeInplace(x, this.#relinKeys);
+    this.ms.squareRelin += performance.now() - t0;
+    this.#rescale(x);
+  }
+
+  #rescale(x: Ciphertext): void {
+    const t0 = performance.now();
+    this.#evaluator.rescaleToNextInplace(x);
+    this.ms.rescale += performance.now() - t0;
+  }
+
+  [Symbol.dispose](): void {
+    for (const plaintext of this.#constants.values()) plaintext.delete();
+    this.#constants.clear();
+    for (const handle of [this.#encoder, this.#evaluator, this.#galoisKeys, this.#relinKeys]) {
+      if (!handle.isDeleted()) handle.delete();
+    }
+  }
+}
