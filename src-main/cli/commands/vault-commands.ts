@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import path from 'node:path';
+import { latestClassifications } from '../../engine/vault/classify.ts';
 import {
   assertIsVault,
   exportOriginal,
@@ -82,11 +83,20 @@ export async function listCommand(argv: string[], ctx: CommandContext): Promise<
     ctx,
     dir,
     values['passphrase-file'] as string | undefined,
-    listImages,
+    (vault) => {
+      const results = latestClassifications(vault);
+      return listImages(vault).map((image) => {
+        const result = results.get(image.id);
+        const classification = result
+          ? { modelId: result.modelId, predicted: result.predicted, scores: result.scores }
+          : null;
+        return { ...image, classification };
+      });
+    },
   );
   const lines = images.map(
     (image) =>
-      `${image.id.slice(0, 12)}  ${(image.label ?? '-').padEnd(16)} ${String(image.featureIndices.length).padStart(2)}/16 CKKS${image.lowGradient ? ' (low gradient)' : ''}  ${image.name}`,
+      `${image.id.slice(0, 12)}  ${(image.label ?? '-').padEnd(16)} ${(image.classification ? `→ ${image.classification.predicted}` : '').padEnd(18)} ${String(image.featureIndices.length).padStart(2)}/16 CKKS${image.lowGradient ? ' (low gradient)' : ''}  ${image.name}`,
   );
   return {
     json: { vault: dir, count: images.length, images },

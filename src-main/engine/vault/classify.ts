@@ -214,3 +214,22 @@ export function readClassifications(
     ]),
   );
 }
+
+/** The most recent classification of every classified image, any model (key holder). */
+export function latestClassifications(vault: UnlockedVault): Map<string, StoredClassification> {
+  const rows = vault.db
+    .prepare(
+      `SELECT i.uid, c.model_id, c.result FROM classifications c JOIN images i ON i.id = c.image_id
+       ORDER BY c.classified_at`,
+    )
+    .all() as Array<{ uid: string; model_id: string; result: Buffer }>;
+  const latest = new Map<string, StoredClassification>();
+  for (const { uid, model_id: modelId, result } of rows) {
+    const aad = imagePartAad(vault.vaultId, uid, `classification:${modelId}`);
+    const text = Buffer.from(
+      openAead(vault.sealingKeys.blobKey, result, aad, `classification of image ${uid}`),
+    );
+    latest.set(uid, JSON.parse(text.toString('utf8')) as StoredClassification);
+  }
+  return latest;
+}
