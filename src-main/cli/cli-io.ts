@@ -52,3 +52,38 @@ export function progressPrinter(prefix: string, stream: NodeJS.WriteStream = pro
     else stream.write(`${line}\n`);
   };
 }
+
+/** `--workers N`: a whole number ≥ 1, or undefined for one per core. */
+export function parseWorkers(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const workers = Number(value);
+  if (!(Number.isInteger(workers) && workers >= 1)) {
+    throw new UsageError(`--workers must be a whole number ≥ 1, got "${String(value)}"`);
+  }
+  return workers;
+}
+
+/**
+ * Ctrl-C (or SIGTERM) aborts the signal: the work in flight finishes and the vault
+ * stays consistent; a second Ctrl-C exits at once (SQLite's journal protects it).
+ */
+export async function withCancellation<T>(
+  ctx: CommandContext,
+  what: string,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    ctx.log(`\ncancelling: finishing the ${what} in flight (Ctrl-C again to stop at once)…`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

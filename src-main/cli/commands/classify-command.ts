@@ -3,7 +3,7 @@
 // stored encrypted.
 import path from 'node:path';
 import { classifyVault, loadModel } from '../../engine/index.ts';
-import { progressPrinter, UsageError } from '../cli-io.ts';
+import { parseWorkers, progressPrinter, UsageError, withCancellation } from '../cli-io.ts';
 import type { CommandContext, CommandResult } from '../cli-io.ts';
 import { parseCommand, withVault } from './vault-commands.ts';
 
@@ -16,17 +16,11 @@ export async function classifyCommand(argv: string[], ctx: CommandContext): Prom
   if (typeof values.model !== 'string') {
     throw new UsageError('--model FILE is required (no trained model ships yet)');
   }
-  const workers = values.workers === undefined ? undefined : Number(values.workers);
-  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
-    throw new UsageError(`--workers must be a whole number ≥ 1, got "${values.workers as string}"`);
-  }
+  const workers = parseWorkers(values.workers);
   const model = await loadModel(path.resolve(values.model));
   const dir = path.resolve(positionals[0]!);
-  const controller = new AbortController();
-  const onSigint = () => (controller.signal.aborted ? process.exit(130) : controller.abort());
-  process.on('SIGINT', onSigint);
   const print = progressPrinter('classify');
-  try {
+  return withCancellation(ctx, 'images', async (signal) => {
     const report = await withVault(
       ctx,
       dir,
@@ -36,7 +30,7 @@ export async function classifyCommand(argv: string[], ctx: CommandContext): Prom
           model,
           workers,
           all: values.all === true,
-          signal: controller.signal,
+          signal,
           onProgress: (p) => print(p.done, p.total, p.etaMs),
         }),
     );
@@ -51,7 +45,5 @@ export async function classifyCommand(argv: string[], ctx: CommandContext): Prom
       ...lines,
     ].join('\n');
     return { json: { vault: dir, ...report }, text, exitCode: report.cancelled ? 130 : 0 };
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  });
 }

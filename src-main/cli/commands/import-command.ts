@@ -2,7 +2,7 @@
 // cleanly (in-flight images finish, the vault stays consistent, re-run resumes).
 import path from 'node:path';
 import { importFolder } from '../../engine/index.ts';
-import { progressPrinter, UsageError } from '../cli-io.ts';
+import { parseWorkers, progressPrinter, UsageError, withCancellation } from '../cli-io.ts';
 import type { CommandContext, CommandResult } from '../cli-io.ts';
 import { parseCommand, withVault } from './vault-commands.ts';
 
@@ -20,21 +20,10 @@ export async function importCommand(argv: string[], ctx: CommandContext): Promis
   if (threshold !== undefined && !(Number.isFinite(threshold) && threshold >= 0)) {
     throw new UsageError(`--threshold must be a number ≥ 0, got "${values.threshold as string}"`);
   }
-  const workers = values.workers === undefined ? undefined : Number(values.workers);
-  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
-    throw new UsageError(`--workers must be a whole number ≥ 1, got "${values.workers as string}"`);
-  }
+  const workers = parseWorkers(values.workers);
   const [vaultDir, folder] = positionals.map((p) => path.resolve(p)) as [string, string];
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130); // second Ctrl-C: the transaction log protects the vault
-    ctx.log('\ncancelling: finishing the images in flight (Ctrl-C again to stop at once)…');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
   const print = progressPrinter('import');
-  try {
+  return withCancellation(ctx, 'images', async (signal) => {
     const report = await withVault(
       ctx,
       vaultDir,
@@ -44,7 +33,7 @@ export async function importCommand(argv: string[], ctx: CommandContext): Promis
           labelsFromFolders: values['labels-from-folders'] === true,
           threshold,
           workers,
-          signal: controller.signal,
+          signal,
           onProgress: (p) =>
             print(
               p.done,
@@ -62,8 +51,5 @@ export async function importCommand(argv: string[], ctx: CommandContext): Promis
       ...(report.cancelled ? ['run the same command again to resume'] : []),
     ].join('\n');
     return { json: { vault: vaultDir, ...report }, text, exitCode: report.cancelled ? 130 : 0 };
-  } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-  }
+  });
 }

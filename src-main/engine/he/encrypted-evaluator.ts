@@ -97,18 +97,22 @@ export class EncryptedEvaluator {
     return Promise.all(images.map((image) => this.evaluateImage(image)));
   }
 
-  async evaluateImage(image: EncryptedImage): Promise<EncryptedImageResult> {
-    const jobs = image.ciphertexts.map((ciphertext, ordinal) =>
-      this.#pool.run({
-        ciphertext,
-        occupiedBlocks: Math.min(
-          this.#chunksPerCiphertext,
-          image.featureChunks - ordinal * this.#chunksPerCiphertext,
-        ),
-        sumBlocks: true,
-      }),
+  /** One job per ciphertext, so an image's ciphertexts run on all cores at once. */
+  #run(image: EncryptedImage, sumBlocks: boolean): Promise<CiphertextResult[]> {
+    const per = this.#chunksPerCiphertext;
+    return Promise.all(
+      image.ciphertexts.map((ciphertext, ordinal) =>
+        this.#pool.run({
+          ciphertext,
+          occupiedBlocks: Math.min(per, image.featureChunks - ordinal * per),
+          sumBlocks,
+        }),
+      ),
     );
-    const parts = await Promise.all(jobs);
+  }
+
+  async evaluateImage(image: EncryptedImage): Promise<EncryptedImageResult> {
+    const parts = await this.#run(image, true);
     if (parts.length === 0) throw new Error(`image ${image.id} has no feature-chunk ciphertexts`);
     return {
       id: image.id,
@@ -124,19 +128,7 @@ export class EncryptedEvaluator {
    * scores of that ciphertext's chunk b (for per-chunk views and fidelity checks).
    */
   async evaluateChunks(image: EncryptedImage): Promise<Uint8Array[]> {
-    const parts = await Promise.all(
-      image.ciphertexts.map((ciphertext, ordinal) =>
-        this.#pool.run({
-          ciphertext,
-          occupiedBlocks: Math.min(
-            this.#chunksPerCiphertext,
-            image.featureChunks - ordinal * this.#chunksPerCiphertext,
-          ),
-          sumBlocks: false,
-        }),
-      ),
-    );
-    return parts.map((part) => part.result);
+    return (await this.#run(image, false)).map((part) => part.result);
   }
 
   /** Homomorphic sum of per-ciphertext results (no key needed for addition). */

@@ -1,0 +1,143 @@
+// A labelled image folder for training: <root>/<class>/…/*.ext, every image run through
+// the SAME pipeline as import (processImage), a content hash per file, a data hash
+// over the set, and a deterministic split that is stratified per class and keeps
+// byte-identical files on the same side.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { walkFiles } from '../fs/walk-files.ts';
+import { hasImageExtension, processImage } from '../image/index.ts';
+import { mulberry32 } from './chunk-cnn.ts';
+
+export interface LabelledImage {
+  /** Path relative to the root, forward slashes. */
+  readonly name: string;
+  readonly classIndex: number;
+  /** SHA-256 of the file's bytes, hex. */
+  readonly hash: string;
+  /** 112×112 equalised pixels (the import pipeline's output). */
+  readonly pixels: Uint8Array;
+  /** 16 chunks of 784 pixels, row-major grid order. */
+  readonly chunks: readonly Uint8Array[];
+  /** Which of the 16 chunks are feature chunks at the folder's threshold. */
+  readonly isFeature: readonly boolean[];
+}
+
+export interface LabelledFolder {
+  readonly classes: readonly string[];
+  readonly images: readonly LabelledImage[];
+  /** SHA-256 over the sorted list of "<file hash> <class>" lines. */
+  readonly dataHash: string;
+  readonly threshold: number;
+  readonly failed: ReadonlyArray<{ name: string; reason: string }>;
+}
+
+export interface LoadFolderOptions {
+  readonly threshold?: number;
+  /** Class order; by default the sub-folder names, sorted. */
+  readonly classes?: readonly string[];
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export async function loadLabelledFolder(
+  root: string,
+  options: LoadFolderOptions = {},
+): Promise<LabelledFolder> {
+  const threshold = options.threshold ?? 100;
+  const files: Array<{ absolutePath: string; name: string; label: string }> = [];
+  for await (const file of walkFiles(root)) {
+    const segments = file.relativePath.split('/');
+    if (segments.length < 2 || !hasImageExtension(file.relativePath)) continue;
+    files.push({ absolutePath: file.absolutePath, name: file.relativePath, label: segments[0]! });
+  }
+  const labels = [...new Set(files.map((f) => f.label))].sort();
+  const classes = options.classes ? [...options.classes] : labels;
+  const unknown = labels.filter((l) => !classes.includes(l));
+  if (unknown.length > 0) throw new Error(`${root}: folders ${unknown.join(', ')} are not classes`);
+  if (labels.length < 2) throw new Error(`${root}: needs at least two class sub-folders`);
+
+  const images: LabelledImage[] = [];
+  const failed: Array<{ name: string; reason: string }> = [];
+  for (const [done, file] of files.entries()) {
+    try {
+      const bytes = await readFile(file.absolutePath);
+      const processed = await processImage(bytes, file.name, { threshold });
+      images.push({
+        name: file.name,
+        classIndex: classes.indexOf(file.label),
+        hash: createHash('sha256').update(bytes).digest('hex'),
+        pixels: processed.pixels,
+        chunks: processed.chunks.map((c) => c.pixels),
+        isFeature: processed.chunks.map((c) => c.isFeature),
+      });
+    } catch (error) {
+      failed.push({
+        name: file.name,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+    }
+    options.onProgress?.(done + 1, files.length);
+  }
+  const lines = images.map((img) => `${img.hash} ${classes[img.classIndex]}`).sort();
+  const dataHash = createHash('sha256').update(lines.join('\n')).digest('hex');
+  return { classes, images, dataHash, threshold, failed };
+}
+
+export interface Split<T> {
+  readonly train: T[];
+  readonly validation: T[];
+}
+
+/**
+ * Deterministic stratified split: per class, groups of byte-identical files are
+ * shuffled with the seed and whole groups go to validation until it holds
+ * round(valFraction × class size) images. Groups spanning classes follow their first class.
+ */
+export function splitImages<T extends { classIndex: number; hash: string; name: string }>(
+  images: readonly T[],
+  valFraction: number,
+  seed: number,
+): Split<T> {
+  if (!(valFraction >= 0 && valFraction < 1))
+    throw new RangeError(`valFraction must be in [0, 1), got ${valFraction}`);
+  const groups = new Map<string, T[]>();
+  for (const image of images) {
+    const group = groups.get(image.hash);
+    if (group) group.push(image);
+    else groups.set(image.hash, [image]);
+  }
+  const byClass = new Map<number, T[][]>();
+  for (const group of [...groups.values()].sort((a, b) => compare(a[0]!.name, b[0]!.name))) {
+    const cls = group[0]!.classIndex;
+    byClass.set(cls, [...(byClass.get(cls) ?? []), group]);
+  }
+  const random = mulberry32(seed ^ 0x5eed5);
+  const train: T[] = [];
+  const validation: T[] = [];
+  for (const cls of [...byClass.keys()].sort((a, b) => a - b)) {
+    const classGroups = shuffle(byClass.get(cls)!, random);
+    const size = classGroups.reduce((n, g) => n + g.length, 0);
+    const want = Math.round(valFraction * size);
+    let taken = 0;
+    for (const group of classGroups) {
+      if (taken < want && taken + group.length <= want + (group.length > 1 ? 1 : 0)) {
+        validation.push(...group);
+        taken += group.length;
+      } else train.push(...group);
+    }
+  }
+  return { train, validation };
+}
+
+/** Fisher–Yates with the given PRNG (returns a new array). */
+export function shuffle<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

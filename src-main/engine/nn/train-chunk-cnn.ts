@@ -1,0 +1,228 @@
+// Trains the HE-friendly chunk CNN on a labelled folder with tfjs (wasm backend),
+// exports float64 weights in the reference's layout and writes a model file whose
+// activation ranges the encrypted engine will accept.
+//
+// Deterministic for a seed: the split, the initial weights, the batch order and the
+// augmentation all come from mulberry32 streams, and the wasm backend runs on one
+// thread. Validation figures are computed with the exported float64 weights through
+// forwardChunk — the reference the encrypted engine is tested against — at image
+// level (sum of the feature chunks' scores → argmax) and at chunk level.
+import { PAPER_ARCHITECTURE, mulberry32 } from './chunk-cnn.ts';
+import type { ChunkCnnArchitecture, ChunkCnnWeights } from './chunk-cnn.ts';
+import { createTfChunkCnn, disposeTfChunkCnn, exportChunkCnn } from './chunk-cnn-tf.ts';
+import { fitChunkCnn } from './fit-chunk-cnn.ts';
+import type { EpochProgress } from './fit-chunk-cnn.ts';
+import { evaluateReference } from './evaluate-chunk-cnn.ts';
+import type { ValidationFigures } from './evaluate-chunk-cnn.ts';
+import { loadLabelledFolder, splitImages } from './labelled-folder.ts';
+import type { LabelledFolder } from './labelled-folder.ts';
+import type { TrainChunks } from './training-batches.ts';
+import { measureActivationRanges } from './activation-ranges.ts';
+import { serializeModel } from './model-file.ts';
+import type { ActivationRanges } from './model-file.ts';
+import { initTfWasm } from './tf-wasm.ts';
+import { DEFAULT_CKKS_PRESET } from '../he/ckks-presets.ts';
+import { assertHeSafe, precisionBudget, scoreScaleFor } from '../he/he-safety.ts';
+import type { PrecisionBudget } from '../he/he-safety.ts';
+
+export type ArchitectureOptions = Partial<
+  Pick<ChunkCnnArchitecture, 'channels' | 'kernel' | 'stride' | 'hidden'>
+>;
+
+export interface TrainOptions {
+  readonly epochs?: number;
+  readonly seed?: number;
+  /** Share of each class held out for validation (identical files stay together). */
+  readonly valFraction?: number;
+  /** Feature-chunk threshold (mean Sobel score), as for import. */
+  readonly threshold?: number;
+  readonly architecture?: ArchitectureOptions;
+  /** Which chunks the chunk-level loss trains on. */
+  readonly trainChunks?: TrainChunks;
+  /** Weight of the chunk-level loss (each chunk labelled with its image's class). */
+  readonly chunkLoss?: number;
+  /** Weight of the image-level loss on the summed feature-chunk scores (0 = chunk loss only). */
+  readonly imageLoss?: number;
+  readonly augment?: boolean;
+  /** Batch normalisation before each square while training (folded into the weights on export). */
+  readonly batchNorm?: boolean;
+  readonly learningRate?: number;
+  /** Images per step (each contributes its chunks). */
+  readonly batchImages?: number;
+  /** Penalty on the mean squared chunk score: keeps scores inside the CKKS budget. */
+  readonly scorePenalty?: number;
+  readonly weightDecay?: number;
+  readonly onProgress?: (progress: TrainProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export type TrainProgress =
+  | { readonly phase: 'load'; readonly done: number; readonly total: number }
+  | ({ readonly phase: 'train' } & EpochProgress);
+
+export interface HeCheck {
+  readonly preset: string;
+  readonly budget: PrecisionBudget;
+  /** fc2 scale the engine will apply (1 = none). */
+  readonly scoreScale: number;
+}
+
+export interface TrainReport {
+  readonly classes: readonly string[];
+  readonly architecture: ChunkCnnArchitecture;
+  readonly dataHash: string;
+  readonly images: { readonly train: number; readonly validation: number; readonly failed: number };
+  readonly validation: ValidationFigures | null;
+  /** Measured on every chunk of the training images (not augmented). */
+  readonly activationRanges: ActivationRanges;
+  readonly he: HeCheck;
+  readonly seconds: { readonly load: number; readonly train: number; readonly total: number };
+  readonly finalLoss: number;
+}
+
+export interface TrainResult {
+  readonly weights: ChunkCnnWeights;
+  readonly report: TrainReport;
+  /** The model file (serializeModel) with the report as provenance. */
+  readonly modelText: string;
+}
+
+export const TRAIN_DEFAULTS = Object.freeze({
+  epochs: 40,
+  seed: 1,
+  valFraction: 0.2,
+  threshold: 100,
+  trainChunks: 'feature' as TrainChunks,
+  chunkLoss: 1,
+  imageLoss: 0.25,
+  augment: true,
+  batchNorm: false,
+  learningRate: 2e-3,
+  batchImages: 16,
+  scorePenalty: 1e-3,
+  weightDecay: 1e-5,
+});
+
+export async function trainFromFolder(
+  root: string,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
+  const started = performance.now();
+  const folder = await loadLabelledFolder(root, {
+    threshold: options.threshold ?? TRAIN_DEFAULTS.threshold,
+    onProgress: (done, total) => options.onProgress?.({ phase: 'load', done, total }),
+  });
+  if (folder.failed.length > 0 && folder.images.length === 0)
+    throw new Error(`${root}: no image could be read (${folder.failed[0]!.reason})`);
+  return trainChunkCnn(folder, options, (performance.now() - started) / 1000);
+}
+
+export async function trainChunkCnn(
+  folder: LabelledFolder,
+  options: TrainOptions = {},
+  loadSeconds = 0,
+): Promise<TrainResult> {
+  const o = { ...TRAIN_DEFAULTS, ...definedOnly(options) };
+  if (!(Number.isInteger(o.epochs) && o.epochs >= 1)) throw new RangeError('epochs must be ≥ 1');
+  const arch: ChunkCnnArchitecture = {
+    ...PAPER_ARCHITECTURE,
+    ...definedOnly(options.architecture ?? {}),
+    classes: folder.classes.length,
+  };
+  const tf = await initTfWasm();
+  const started = performance.now();
+  const split = splitImages(folder.images, o.valFraction, o.seed);
+  if (split.train.length === 0) throw new Error('no training images left after the split');
+  const model = createTfChunkCnn(tf, arch, o.seed, { batchNorm: o.batchNorm });
+  let finalLoss: number;
+  try {
+    finalLoss = await fitChunkCnn(tf, model, split.train, split.validation, {
+      classes: folder.classes,
+      epochs: o.epochs,
+      learningRate: o.learningRate,
+      batchImages: o.batchImages,
+      trainChunks: o.trainChunks,
+      chunkLoss: o.chunkLoss,
+      imageLoss: o.imageLoss,
+      augment: o.augment,
+      threshold: folder.threshold,
+      scorePenalty: o.scorePenalty,
+      weightDecay: o.weightDecay,
+      random: mulberry32(o.seed + 0x9e3779b9),
+      signal: options.signal,
+      onEpoch: (p) => options.onProgress?.({ phase: 'train', ...p }),
+    });
+  } catch (error) {
+    disposeTfChunkCnn(model);
+    throw error;
+  }
+  const weights = exportChunkCnn(model);
+  disposeTfChunkCnn(model);
+  const trainSeconds = (performance.now() - started) / 1000;
+
+  const validation =
+    split.validation.length > 0
+      ? evaluateReference(weights, folder.classes, split.validation)
+      : null;
+  const activationRanges = measureActivationRanges(
+    weights,
+    split.train.flatMap((image) => image.chunks.map((c) => Float64Array.from(c, (v) => v / 255))),
+  );
+  const preset = DEFAULT_CKKS_PRESET;
+  assertHeSafe(activationRanges, preset, 'trained model');
+  const report: TrainReport = {
+    classes: folder.classes,
+    architecture: arch,
+    dataHash: folder.dataHash,
+    images: {
+      train: split.train.length,
+      validation: split.validation.length,
+      failed: folder.failed.length,
+    },
+    validation,
+    activationRanges,
+    he: {
+      preset: preset.id,
+      budget: precisionBudget(preset),
+      scoreScale: scoreScaleFor(activationRanges, preset),
+    },
+    seconds: { load: loadSeconds, train: trainSeconds, total: loadSeconds + trainSeconds },
+    finalLoss,
+  };
+  const modelText = serializeModel(weights, {
+    classes: folder.classes,
+    threshold: folder.threshold,
+    activationRanges,
+    provenance: {
+      trainer: 'sealsight train',
+      backend: `tfjs ${tf.version.tfjs} wasm (float32), exported float64`,
+      dataHash: folder.dataHash,
+      seed: o.seed,
+      epochs: o.epochs,
+      valFraction: o.valFraction,
+      options: {
+        trainChunks: o.trainChunks,
+        chunkLoss: o.chunkLoss,
+        imageLoss: o.imageLoss,
+        augment: o.augment,
+        batchNorm: o.batchNorm,
+        learningRate: o.learningRate,
+        batchImages: o.batchImages,
+        scorePenalty: o.scorePenalty,
+        weightDecay: o.weightDecay,
+      },
+      images: report.images,
+      validation,
+      he: report.he,
+      seconds: report.seconds,
+      finalLoss,
+    },
+  });
+  return { weights, report, modelText };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function'),
+  ) as Partial<T>;
+}
