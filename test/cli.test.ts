@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CLI, REPO_ROOT, makeTempDir } from './helpers/fixtures.ts';
+import { CLI, REPO_ROOT, makeTempDir, neuImages } from './helpers/fixtures.ts';
+import { writeRandomModel } from './helpers/models.ts';
+import { NEU_CLASSES } from '../src-shared/domain/classes.ts';
 
 const PASS = 'cli test passphrase';
 const SAMPLES = path.join(REPO_ROOT, 'assets', 'samples', 'neu-cls');
@@ -65,6 +67,27 @@ describe('sealsight CLI', () => {
     const verify = sealsight(['verify', vault, '--json']);
     expect(verify.code).toBe(0);
     expect(oneJsonDocument(verify.stdout)).toMatchObject({ ok: true, images: 12, problems: [] });
+  });
+
+  it('classifies the vault under encryption and lists the predictions', async () => {
+    const model = path.join(tmp.dir, 'model.json');
+    const samples = (await neuImages(1)).map((i) => i.file);
+    await writeRandomModel(model, 3, samples);
+    const run = sealsight(['classify', vault, '--model', model, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = oneJsonDocument(run.stdout) as {
+      classified: Array<{ predicted: string; chunksUsed: number }>;
+      failed: unknown[];
+    };
+    expect(report.failed).toEqual([]);
+    expect(report.classified).toHaveLength(12);
+    for (const r of report.classified) expect(NEU_CLASSES).toContain(r.predicted);
+    const list = oneJsonDocument(sealsight(['list', vault, '--json']).stdout) as {
+      images: Array<{ classification: { predicted: string } | null }>;
+    };
+    expect(list.images.every((i) => i.classification !== null)).toBe(true);
+    const missing = sealsight(['classify', vault, '--json']);
+    expect(missing.code).toBe(2);
   });
 
   it('reads the passphrase from --passphrase-file', async () => {
