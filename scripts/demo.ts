@@ -2,7 +2,7 @@
 // create a fresh vault, import the NEU-CLS samples (feature chunks under CKKS, the
 // rest under AES-GCM), list them, authenticate every stored item, export one back.
 import { spawnSync } from 'node:child_process';
-import { rmSync, mkdirSync } from 'node:fs';
+import { existsSync, rmSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -52,6 +52,13 @@ const list = sealsight('list', vault) as {
   }>;
 };
 const verify = sealsight('verify', vault) as { ok: boolean; itemsChecked: number };
+const modelFile = path.join(root, 'assets', 'models', 'neu-chunk-cnn.json');
+const classified = existsSync(modelFile)
+  ? (sealsight('classify', vault, '--model', modelFile) as {
+      classified: Array<{ id: string; predicted: string; seconds: number }>;
+    })
+  : null;
+const predictions = new Map(classified?.classified.map((c) => [c.id, c]) ?? []);
 const first = list.images[0]!;
 const exported = sealsight(
   'export',
@@ -65,10 +72,22 @@ console.log(`vault: ${vault}`);
 console.log(
   `imported ${report.imported} image(s), ${report.failed.length} failed, ${report.imagesPerSecond.toFixed(1)} images/s`,
 );
-console.log('id            label             CKKS-encrypted chunks (signed indices > 0)');
+console.log(
+  'id            label             predicted under encryption   CKKS-encrypted chunks (signed indices > 0)',
+);
 for (const image of list.images) {
+  const p = predictions.get(image.id);
+  const predicted = p
+    ? `${p.predicted === image.label ? '✓' : '✗'} ${p.predicted} (${p.seconds.toFixed(1)} s)`
+    : '-';
   console.log(
-    `${image.id.slice(0, 12)}  ${image.label.padEnd(16)}  ${image.featureIndices.length.toString().padStart(2)}/16 ${JSON.stringify(image.featureIndices)}${image.lowGradient ? ' (low gradient: strongest chunks used)' : ''}`,
+    `${image.id.slice(0, 12)}  ${image.label.padEnd(16)}  ${predicted.padEnd(28)} ${image.featureIndices.length.toString().padStart(2)}/16 ${JSON.stringify(image.featureIndices)}${image.lowGradient ? ' (low gradient)' : ''}`,
+  );
+}
+if (classified) {
+  const correct = list.images.filter((i) => predictions.get(i.id)?.predicted === i.label).length;
+  console.log(
+    `encrypted classification: ${correct}/${list.images.length} correct (sample images are from the training data's folder)`,
   );
 }
 console.log(

@@ -86,8 +86,15 @@ describe('sealsight CLI', () => {
       images: Array<{ classification: { predicted: string } | null }>;
     };
     expect(list.images.every((i) => i.classification !== null)).toBe(true);
-    const missing = sealsight(['classify', vault, '--json']);
+    const missing = sealsight([
+      'classify',
+      vault,
+      '--model',
+      path.join(tmp.dir, 'none.json'),
+      '--json',
+    ]);
     expect(missing.code).toBe(2);
+    expect(oneJsonDocument(missing.stdout).error).toMatch(/no model at .*none\.json/);
   });
 
   it('reads the passphrase from --passphrase-file', async () => {

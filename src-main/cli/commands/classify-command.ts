@@ -1,11 +1,18 @@
 // `sealsight classify <vault> --model FILE`: encrypted inference over every image
 // the model has not classified yet; results are decrypted by the key holder and
 // stored encrypted.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { classifyVault, loadModel } from '../../engine/index.ts';
 import { parseWorkers, progressPrinter, UsageError, withCancellation } from '../cli-io.ts';
 import type { CommandContext, CommandResult } from '../cli-io.ts';
 import { parseCommand, withVault } from './vault-commands.ts';
+
+/** The steel-defect model shipped with the app (trained on NEU-CLS; see README). */
+export const DEFAULT_MODEL_FILE = fileURLToPath(
+  new URL('../../../assets/models/neu-chunk-cnn.json', import.meta.url),
+);
 
 export async function classifyCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
   const { values, positionals } = parseCommand(
@@ -13,11 +20,13 @@ export async function classifyCommand(argv: string[], ctx: CommandContext): Prom
     { model: { type: 'string' }, workers: { type: 'string' }, all: { type: 'boolean' } },
     ['vault'],
   );
-  if (typeof values.model !== 'string') {
-    throw new UsageError('--model FILE is required (no trained model ships yet)');
+  const modelFile =
+    typeof values.model === 'string' ? path.resolve(values.model) : DEFAULT_MODEL_FILE;
+  if (!existsSync(modelFile)) {
+    throw new UsageError(`no model at ${modelFile}: pass --model FILE`);
   }
   const workers = parseWorkers(values.workers);
-  const model = await loadModel(path.resolve(values.model));
+  const model = await loadModel(modelFile);
   const dir = path.resolve(positionals[0]!);
   const print = progressPrinter('classify');
   return withCancellation(ctx, 'images', async (signal) => {
