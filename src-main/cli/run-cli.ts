@@ -9,6 +9,7 @@ import {
 } from './commands/vault-commands.ts';
 import { importCommand } from './commands/import-command.ts';
 import { classifyCommand } from './commands/classify-command.ts';
+import { trainCommand } from './commands/train-command.ts';
 
 type Command = (argv: string[], ctx: CommandContext) => Promise<CommandResult>;
 
@@ -20,6 +21,11 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   },
   list: { run: listCommand, usage: 'list <vault>' },
   classify: { run: classifyCommand, usage: 'classify <vault> --model FILE [--workers N] [--all]' },
+  train: {
+    run: trainCommand,
+    usage:
+      'train <labelled-folder> --out FILE [--epochs N] [--seed N] [--val-fraction F] [--threshold T] [--channels N] [--kernel N] [--hidden N]',
+  },
   export: { run: exportCommand, usage: 'export <vault> <image-id> <out-file> [--force]' },
   verify: { run: verifyCommand, usage: 'verify <vault>' },
 };

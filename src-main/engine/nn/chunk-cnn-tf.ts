@@ -1,5 +1,6 @@
 // The HE-friendly chunk CNN as tfjs variables (training) and its export to the float64
-// reference (chunk-cnn.ts). Three things differ between them and are undone on export:
+// reference (chunk-cnn.ts). Three things differ between them and are undone on export
+// (and the scores are centred over the classes, see below):
 // - tfjs is NHWC, so the conv output flattens as [i][j][c]; the reference (and the
 //   encrypted layout) flattens channel-major [c][i][j] (PyTorch order): fc1's columns
 //   are permuted.
@@ -42,6 +43,12 @@ export interface TfChunkCnn {
 export function tfVariables(model: TfChunkCnn): Tf.Variable[] {
   const norms = [model.convNorm, model.fc1Norm].flatMap((n) => (n ? [n.gamma, n.beta] : []));
   return [model.convW, model.convB, model.fc1W, model.fc1B, model.fc2W, model.fc2B, ...norms];
+}
+
+/** Every variable, running statistics included, in a fixed order. */
+export function allVariables(model: TfChunkCnn): Tf.Variable[] {
+  const stats = [model.convNorm, model.fc1Norm].flatMap((n) => (n ? [n.mean, n.variance] : []));
+  return [...tfVariables(model), ...stats];
 }
 
 /** Approximate standard normal from the seeded PRNG (sum of 4 uniforms). */
@@ -209,10 +216,18 @@ export function exportChunkCnn(model: TfChunkCnn): ChunkCnnWeights {
       }
     }
   }
-  const fc2Weight = new Float64Array(arch.classes * H);
-  for (let o = 0; o < arch.classes; o++) {
-    for (let h = 0; h < H; h++) fc2Weight[o * H + h] = fc2W[h * arch.classes + o]!;
+  // Scores are centred over the classes (each fc2 column and the bias minus its class
+  // mean): every chunk's scores shift by a common amount, so softmax and the argmax
+  // of any sum of chunks are unchanged, and |scores| shrinks for the CKKS budget.
+  const K = arch.classes;
+  const fc2Weight = new Float64Array(K * H);
+  for (let h = 0; h < H; h++) {
+    let mean = 0;
+    for (let o = 0; o < K; o++) mean += fc2W[h * K + o]! / K;
+    for (let o = 0; o < K; o++) fc2Weight[o * H + h] = fc2W[h * K + o]! - mean;
   }
+  const fc2B = read(model.fc2B);
+  const biasMean = fc2B.reduce((a, b) => a + b, 0) / K;
   return {
     architecture: { ...arch },
     convWeight,
@@ -220,11 +235,10 @@ export function exportChunkCnn(model: TfChunkCnn): ChunkCnnWeights {
     fc1Weight,
     fc1Bias,
     fc2Weight,
-    fc2Bias: read(model.fc2B),
+    fc2Bias: fc2B.map((b) => b - biasMean),
   };
 }
 
 export function disposeTfChunkCnn(model: TfChunkCnn): void {
-  const norms = [model.convNorm, model.fc1Norm].flatMap((n) => (n ? [n.mean, n.variance] : []));
-  for (const v of [...tfVariables(model), ...norms]) v.dispose();
+  for (const v of allVariables(model)) v.dispose();
 }

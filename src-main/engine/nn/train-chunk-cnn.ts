@@ -72,6 +72,7 @@ export interface TrainReport {
   readonly architecture: ChunkCnnArchitecture;
   readonly dataHash: string;
   readonly images: { readonly train: number; readonly validation: number; readonly failed: number };
+  readonly failed: ReadonlyArray<{ readonly name: string; readonly reason: string }>;
   readonly validation: ValidationFigures | null;
   /** Measured on every chunk of the training images (not augmented). */
   readonly activationRanges: ActivationRanges;
@@ -87,14 +88,26 @@ export interface TrainResult {
   readonly modelText: string;
 }
 
+/**
+ * The paper's net with the conv widened to what one 1024-slot block holds at stride 3
+ * (9 channels) and a 4×4 kernel (9×9 outputs): on NEU-CLS it reaches ~95 % image-level
+ * validation accuracy where the paper's 4 channels of 7×7 reach ~89 % (same training).
+ * Options override each field (e.g. { channels: 4, kernel: 7 } for the paper's).
+ */
+export const DEFAULT_TRAIN_ARCHITECTURE: Omit<ChunkCnnArchitecture, 'classes'> = Object.freeze({
+  ...PAPER_ARCHITECTURE,
+  channels: 9,
+  kernel: 4,
+});
+
 export const TRAIN_DEFAULTS = Object.freeze({
-  epochs: 40,
+  epochs: 100,
   seed: 1,
   valFraction: 0.2,
   threshold: 100,
   trainChunks: 'feature' as TrainChunks,
-  chunkLoss: 1,
-  imageLoss: 0.25,
+  chunkLoss: 0.2,
+  imageLoss: 1,
   augment: true,
   batchNorm: false,
   learningRate: 2e-3,
@@ -125,7 +138,7 @@ export async function trainChunkCnn(
   const o = { ...TRAIN_DEFAULTS, ...definedOnly(options) };
   if (!(Number.isInteger(o.epochs) && o.epochs >= 1)) throw new RangeError('epochs must be ≥ 1');
   const arch: ChunkCnnArchitecture = {
-    ...PAPER_ARCHITECTURE,
+    ...DEFAULT_TRAIN_ARCHITECTURE,
     ...definedOnly(options.architecture ?? {}),
     classes: folder.classes.length,
   };
@@ -179,6 +192,7 @@ export async function trainChunkCnn(
       validation: split.validation.length,
       failed: folder.failed.length,
     },
+    failed: folder.failed,
     validation,
     activationRanges,
     he: {

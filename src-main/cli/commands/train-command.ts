@@ -1,0 +1,128 @@
+// `sealsight train <labelled-folder> --out <model-file>`: trains the HE-friendly chunk
+// CNN on <folder>/<class>/… images (same preprocessing as import), prints per-epoch
+// progress with an ETA on stderr and writes a model file the encrypted engine accepts.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseModel } from '../../engine/nn/model-file.ts';
+import { TrainingCancelled } from '../../engine/nn/fit-chunk-cnn.ts';
+import { trainFromFolder } from '../../engine/nn/train-chunk-cnn.ts';
+import type { ArchitectureOptions, TrainProgress } from '../../engine/nn/train-chunk-cnn.ts';
+import { CliError, formatDuration, progressPrinter, UsageError } from '../cli-io.ts';
+import type { CommandContext, CommandResult } from '../cli-io.ts';
+import { parseCommand } from './vault-commands.ts';
+
+function numberOption(
+  raw: unknown,
+  name: string,
+  valid: (n: number) => boolean,
+  what: string,
+): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw === '' || !valid(value))
+    throw new UsageError(`--${name} must be ${what}, got "${String(raw)}"`);
+  return value;
+}
+
+const wholeAtLeast = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+export async function trainCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
+  const { values, positionals } = parseCommand(
+    argv,
+    {
+      out: { type: 'string' },
+      epochs: { type: 'string' },
+      seed: { type: 'string' },
+      'val-fraction': { type: 'string' },
+      threshold: { type: 'string' },
+      channels: { type: 'string' },
+      kernel: { type: 'string' },
+      hidden: { type: 'string' },
+    },
+    ['folder'],
+  );
+  if (typeof values.out !== 'string') throw new UsageError('--out <model-file> is required');
+  const epochs = numberOption(values.epochs, 'epochs', wholeAtLeast(1), 'a whole number ≥ 1');
+  const seed = numberOption(values.seed, 'seed', wholeAtLeast(0), 'a whole number ≥ 0');
+  const valFraction = numberOption(
+    values['val-fraction'],
+    'val-fraction',
+    (n) => n >= 0 && n < 1,
+    'a number in [0, 1)',
+  );
+  const threshold = numberOption(
+    values.threshold,
+    'threshold',
+    (n) => Number.isFinite(n) && n >= 0,
+    'a number ≥ 0',
+  );
+  const architecture: ArchitectureOptions = {
+    channels: numberOption(values.channels, 'channels', wholeAtLeast(1), 'a whole number ≥ 1'),
+    kernel: numberOption(values.kernel, 'kernel', wholeAtLeast(1), 'a whole number ≥ 1'),
+    hidden: numberOption(values.hidden, 'hidden', wholeAtLeast(1), 'a whole number ≥ 1'),
+  };
+  const folder = path.resolve(positionals[0]!);
+  const outFile = path.resolve(values.out);
+
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    ctx.log('\ncancelling: stopping after the current step (Ctrl-C again to stop at once)…');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const printLoad = progressPrinter('load');
+  const printTrain = progressPrinter('train epoch');
+  const onProgress = (p: TrainProgress) => {
+    if (p.phase === 'load') {
+      printLoad(p.done, p.total, null);
+      return;
+    }
+    const val = p.validation
+      ? `, val image ${percent(p.validation.imageAccuracy)}, feature chunks ${percent(p.validation.featureChunkAccuracy)}`
+      : '';
+    printTrain(p.epoch, p.epochs, p.etaMs, ` loss ${p.loss.toFixed(4)}${val}`, true);
+  };
+  let result;
+  try {
+    result = await trainFromFolder(folder, {
+      epochs,
+      seed,
+      valFraction,
+      threshold,
+      architecture,
+      onProgress,
+      signal: controller.signal,
+    });
+  } catch (error) {
+    if (error instanceof TrainingCancelled)
+      throw new CliError('training cancelled; no model written', 130);
+    throw error;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+  const { report, modelText } = result;
+  for (const failure of report.failed) ctx.log(`could not read ${failure.name}: ${failure.reason}`);
+  const modelId = parseModel(modelText, outFile).id;
+  await mkdir(path.dirname(outFile), { recursive: true });
+  const partial = `${outFile}.partial`;
+  await writeFile(partial, modelText);
+  await rename(partial, outFile);
+
+  const v = report.validation;
+  const arch = report.architecture;
+  const text = [
+    `wrote ${outFile} (model ${modelId}): ${report.images.train} training / ${report.images.validation} validation images, ${report.classes.length} classes`,
+    `architecture conv ${arch.kernel}×${arch.kernel}×${arch.channels} stride ${arch.stride} → x² → fc ${arch.hidden} → x² → fc ${arch.classes}`,
+    v
+      ? `validation: image ${percent(v.imageAccuracy)} (sum of feature-chunk scores), feature chunks ${percent(v.featureChunkAccuracy)}, all chunks ${percent(v.allChunkAccuracy)}`
+      : 'validation: none (--val-fraction 0)',
+    `activation ranges conv ${report.activationRanges.conv.toFixed(2)}, fc1 ${report.activationRanges.fc1.toFixed(2)}, scores ${report.activationRanges.scores.toFixed(2)} (budget ${report.he.budget.scores.toFixed(0)}; engine scale ${report.he.scoreScale.toPrecision(3)})`,
+    `took ${formatDuration(report.seconds.total * 1000)} (load ${formatDuration(report.seconds.load * 1000)}, train ${formatDuration(report.seconds.train * 1000)})`,
+    ...(report.failed.length > 0 ? [`${report.failed.length} file(s) could not be read`] : []),
+  ].join('\n');
+  return { json: { model: outFile, modelId, ...report }, text };
+}

@@ -1,0 +1,72 @@
+// The shipped default model (assets/models/neu-chunk-cnn.json): it loads, it fits the
+// CKKS budget of the default preset, the packed-CKKS plan reproduces its reference
+// forward pass (float simulation of the exact encrypted computation), and it
+// classifies the bundled NEU-CLS samples.
+import { describe, expect, it } from 'vitest';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NEU_CLASSES } from '../../../src-shared/domain/classes.ts';
+import { processImage } from '../image/index.ts';
+import { DEFAULT_CKKS_PRESET } from '../he/ckks-presets.ts';
+import { assertHeSafe, scoreScaleFor } from '../he/he-safety.ts';
+import { planPackedCnn } from '../he/packed-cnn-plan.ts';
+import { readScores, simulatePackedCnn } from '../he/packed-cnn-simulator.ts';
+import { BLOCK_PACKING_1024 } from '../he/chunk-packing.ts';
+import { aggregateImage, argmax, forwardChunk } from './chunk-cnn.ts';
+import { loadModel } from './model-file.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MODEL = path.join(ROOT, 'assets', 'models', 'neu-chunk-cnn.json');
+const SAMPLES = path.join(ROOT, 'assets', 'samples', 'neu-cls');
+
+async function samples() {
+  const out: Array<{ label: string; chunks: Uint8Array[] }> = [];
+  for (const label of NEU_CLASSES) {
+    for (const name of (await readdir(path.join(SAMPLES, label))).sort()) {
+      const image = await processImage(await readFile(path.join(SAMPLES, label, name)), name);
+      out.push({ label, chunks: image.chunks.filter((c) => c.isFeature).map((c) => c.pixels) });
+    }
+  }
+  return out;
+}
+
+describe('the shipped NEU-CLS model', () => {
+  it('loads, names the NEU classes and fits the default CKKS preset', async () => {
+    const model = await loadModel(MODEL);
+    expect(model.file.classes).toEqual([...NEU_CLASSES]);
+    expect(model.file.preprocessing.threshold).toBe(100);
+    expect(() => assertHeSafe(model.file.activationRanges, DEFAULT_CKKS_PRESET)).not.toThrow();
+    expect(model.file.provenance).toMatchObject({
+      dataHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      validation: { imageAccuracy: expect.any(Number) },
+    });
+  });
+
+  it('runs unchanged through the packed CKKS plan and classifies the samples', async () => {
+    const model = await loadModel(MODEL);
+    const scoreScale = scoreScaleFor(model.file.activationRanges, DEFAULT_CKKS_PRESET);
+    const plan = planPackedCnn(model.weights, 4096, { scoreScale });
+    let right = 0;
+    for (const sample of await samples()) {
+      const reference = sample.chunks.map(
+        (chunk) =>
+          forwardChunk(
+            model.weights,
+            Float64Array.from(chunk, (v) => v / 255),
+          ).scores,
+      );
+      const expected = aggregateImage(reference);
+      const total = new Float64Array(NEU_CLASSES.length);
+      BLOCK_PACKING_1024.pack(sample.chunks, 4096).forEach((packed, i) => {
+        const blocks = Math.min(4, sample.chunks.length - 4 * i);
+        const slots = simulatePackedCnn(plan, packed, blocks, { sumBlocks: true });
+        readScores(plan, slots).forEach((v, c) => (total[c]! += v));
+      });
+      const scale = Math.max(...expected.map(Math.abs));
+      total.forEach((v, c) => expect(Math.abs(v - expected[c]!) / scale).toBeLessThan(1e-9));
+      if (NEU_CLASSES[argmax(expected)] === sample.label) right++;
+    }
+    expect(right).toBeGreaterThanOrEqual(11); // of 12
+  });
+});

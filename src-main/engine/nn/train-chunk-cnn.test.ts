@@ -1,0 +1,103 @@
+// The trainer end to end on a tiny synthetic labelled folder: it learns, its figures
+// are the engine's (reference forward pass, feature-chunk sums), it is deterministic
+// for a seed, and the model file it writes loads back with the same weights.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { trainChunkCnn } from './train-chunk-cnn.ts';
+import type { TrainOptions, TrainProgress, TrainResult } from './train-chunk-cnn.ts';
+import { loadLabelledFolder } from './labelled-folder.ts';
+import type { LabelledFolder } from './labelled-folder.ts';
+import { loadModel } from './model-file.ts';
+import { measureActivationRanges } from './activation-ranges.ts';
+import { TOY_CLASSES, writeToyFolder } from './toy-dataset.testutil.ts';
+
+const TOY: TrainOptions = {
+  epochs: 6,
+  seed: 3,
+  valFraction: 0.25,
+  architecture: { channels: 2, kernel: 4, hidden: 8 },
+  batchImages: 4,
+  learningRate: 0.01,
+};
+
+describe('trainChunkCnn on a toy folder', () => {
+  let dir: string;
+  let folder: LabelledFolder;
+  let first: TrainResult;
+  const progress: TrainProgress[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'sealsight-train-'));
+    await writeToyFolder(path.join(dir, 'data'), 12);
+    folder = await loadLabelledFolder(path.join(dir, 'data'), { threshold: 20 });
+    first = await trainChunkCnn(folder, { ...TOY, onProgress: (p) => progress.push(p) });
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('reads the folder through the import pipeline', () => {
+    expect(folder.classes).toEqual([...TOY_CLASSES]);
+    expect(folder.images).toHaveLength(24);
+    expect(folder.failed).toEqual([]);
+    expect(folder.dataHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('learns the two classes to high image- and chunk-level accuracy', () => {
+    const { report } = first;
+    expect(report.images).toEqual({ train: 18, validation: 6, failed: 0 });
+    expect(report.validation!.imageAccuracy).toBe(1);
+    expect(report.validation!.featureChunkAccuracy).toBeGreaterThan(0.9);
+    expect(report.finalLoss).toBeLessThan(0.5);
+    expect(report.seconds.train).toBeLessThan(60);
+  });
+
+  it('reports per-epoch progress whose tf figures agree with the exported weights', () => {
+    const epochs = progress.filter((p) => p.phase === 'train');
+    expect(epochs.map((p) => p.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
+    const last = epochs.at(-1)!;
+    expect(last.etaMs).toBe(0);
+    expect(last.loss).toBeLessThan(epochs[0]!.loss); // it learned something
+    expect(last.validation!.imageAccuracy).toBe(first.report.validation!.imageAccuracy);
+    expect(last.validation!.featureChunkAccuracy).toBe(
+      first.report.validation!.featureChunkAccuracy,
+    );
+  });
+
+  it('records HE-safe activation ranges measured on the training chunks', () => {
+    const { report, weights } = first;
+    expect(report.he.scoreScale).toBeGreaterThan(0);
+    expect(report.activationRanges.fc1).toBeLessThan(report.he.budget.fc1);
+    const all = folder.images.flatMap((img) =>
+      img.chunks.map((c) => Float64Array.from(c, (v) => v / 255)),
+    );
+    const everywhere = measureActivationRanges(weights, all);
+    expect(report.activationRanges.scores).toBeLessThanOrEqual(everywhere.scores);
+    expect(report.activationRanges.scores).toBeGreaterThan(0);
+  });
+
+  it('writes a model file that loads back with the same weights and provenance', async () => {
+    const file = path.join(dir, 'model.json');
+    await writeFile(file, first.modelText);
+    const loaded = await loadModel(file);
+    expect(loaded.weights).toEqual(first.weights);
+    expect(loaded.file.classes).toEqual([...TOY_CLASSES]);
+    expect(loaded.file.preprocessing.threshold).toBe(20);
+    expect(loaded.file.activationRanges).toEqual(first.report.activationRanges);
+    expect(loaded.file.provenance).toMatchObject({
+      dataHash: folder.dataHash,
+      seed: 3,
+      epochs: 6,
+      valFraction: 0.25,
+      validation: { imageAccuracy: 1 },
+      backend: expect.stringContaining('wasm'),
+    });
+  });
+
+  it('is deterministic for a seed, and another seed gives other weights', async () => {
+    const again = await trainChunkCnn(folder, TOY);
+    expect(again.weights).toEqual(first.weights);
+    const other = await trainChunkCnn(folder, { ...TOY, seed: 4, epochs: 1 });
+    expect(other.weights.convWeight).not.toEqual(first.weights.convWeight);
+  });
+});

@@ -1,0 +1,82 @@
+// `sealsight train` through the real CLI: one JSON document on stdout with --json,
+// per-epoch progress with an ETA on stderr, a model file that loads.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadModel } from './model-file.ts';
+import { TOY_CLASSES, writeToyFolder } from './toy-dataset.testutil.ts';
+
+const CLI = fileURLToPath(new URL('../../../bin/sealsight.mjs', import.meta.url));
+
+function sealsight(args: string[]) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('sealsight train', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'sealsight-train-cli-'));
+    await writeToyFolder(path.join(dir, 'data'), 8);
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('trains, prints one JSON document and writes a loadable model', async () => {
+    const out = path.join(dir, 'models', 'toy.json');
+    const run = sealsight([
+      'train',
+      path.join(dir, 'data'),
+      '--out',
+      out,
+      '--epochs',
+      '2',
+      '--seed',
+      '5',
+      '--val-fraction',
+      '0.25',
+      '--threshold',
+      '20',
+      '--channels',
+      '2',
+      '--hidden',
+      '8',
+      '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trimEnd().split('\n')).toHaveLength(1);
+    const report = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(report).toMatchObject({
+      model: out,
+      modelId: expect.stringMatching(/^[0-9a-f]{16}$/),
+      classes: [...TOY_CLASSES],
+      architecture: { channels: 2, kernel: 4, stride: 3, hidden: 8, classes: 2 },
+      images: { train: 12, validation: 4, failed: 0 },
+      validation: { imageAccuracy: expect.any(Number), featureChunkAccuracy: expect.any(Number) },
+    });
+    expect(run.stderr).toMatch(/train epoch 2\/2 \(100\.0%\) ETA 0s loss [\d.]+, val image/);
+    const model = await loadModel(out);
+    expect(model.id).toBe(report.modelId);
+    expect(model.file.preprocessing.threshold).toBe(20);
+  });
+
+  it('refuses bad options with a usage error and writes nothing', () => {
+    const out = path.join(dir, 'bad.json');
+    const run = sealsight([
+      'train',
+      path.join(dir, 'data'),
+      '--out',
+      out,
+      '--epochs',
+      '0',
+      '--json',
+    ]);
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: expect.stringContaining('--epochs') });
+    const missing = sealsight(['train', path.join(dir, 'data'), '--json']);
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ error: expect.stringContaining('--out') });
+  });
+});
