@@ -63,6 +63,7 @@ function seeded(n: number, seed: number): Float32Array {
 describe('wasm Conv2DBackpropFilter', () => {
   beforeAll(async () => {
     await initTfWasm();
+    tf.env().set('IS_TEST', true); // no "install tfjs-node" banner when the cpu backend starts
   });
   afterAll(async () => {
     await initTfWasm(); // leave the wasm backend active for other tests in this worker

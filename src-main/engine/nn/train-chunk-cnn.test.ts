@@ -94,6 +94,15 @@ describe('trainChunkCnn on a toy folder', () => {
     });
   });
 
+  it('refuses, before training, a net the packed CKKS engine cannot evaluate', async () => {
+    await expect(trainChunkCnn(folder, { ...TOY, architecture: { channels: 10 } })).rejects.toThrow(
+      /10 conv channels do not fit/,
+    );
+    await expect(trainChunkCnn(folder, { ...TOY, architecture: { kernel: 29 } })).rejects.toThrow(
+      RangeError,
+    );
+  });
+
   it('is deterministic for a seed, and another seed gives other weights', async () => {
     const again = await trainChunkCnn(folder, TOY);
     expect(again.weights).toEqual(first.weights);

@@ -24,6 +24,7 @@ import { initTfWasm } from './tf-wasm.ts';
 import { DEFAULT_CKKS_PRESET } from '../he/ckks-presets.ts';
 import { assertHeSafe, precisionBudget, scoreScaleFor } from '../he/he-safety.ts';
 import type { PrecisionBudget } from '../he/he-safety.ts';
+import { BLOCK_SLOTS, convOutputPositions } from '../he/packed-cnn-plan.ts';
 
 export type ArchitectureOptions = Partial<
   Pick<ChunkCnnArchitecture, 'channels' | 'kernel' | 'stride' | 'hidden'>
@@ -142,6 +143,7 @@ export async function trainChunkCnn(
     ...definedOnly(options.architecture ?? {}),
     classes: folder.classes.length,
   };
+  checkArchitecture(arch);
   const tf = await initTfWasm();
   const started = performance.now();
   const split = splitImages(folder.images, o.valFraction, o.seed);
@@ -233,6 +235,19 @@ export async function trainChunkCnn(
     },
   });
   return { weights, report, modelText };
+}
+
+/** Refuses, before any training, a net the packed CKKS engine could not evaluate. */
+function checkArchitecture(arch: ChunkCnnArchitecture): void {
+  for (const key of ['channels', 'kernel', 'stride', 'hidden'] as const) {
+    if (!(Number.isInteger(arch[key]) && arch[key] >= 1))
+      throw new RangeError(`${key} must be a whole number ≥ 1, got ${arch[key]}`);
+  }
+  if (arch.kernel > arch.inputSize)
+    throw new RangeError(
+      `a ${arch.kernel}×${arch.kernel} kernel does not fit a ${arch.inputSize}×${arch.inputSize} chunk`,
+    );
+  convOutputPositions(arch, BLOCK_SLOTS); // throws when the channels overflow one slot block
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
