@@ -4,13 +4,10 @@
 // the feature chunks the engine uses and over all 16.
 import { aggregateImage, argmax, forwardChunk } from './chunk-cnn.ts';
 import type { ChunkCnnWeights } from './chunk-cnn.ts';
+import type { BatchImage } from './training-batches.ts';
 
-export interface EvalImage {
-  readonly classIndex: number;
-  /** 16 chunks of raw bytes (0..255). */
-  readonly chunks: readonly Uint8Array[];
-  readonly isFeature: readonly boolean[];
-}
+/** An image as validation needs it: its class and its 16 chunks (raw bytes) with feature flags. */
+export type EvalImage = Pick<BatchImage, 'classIndex' | 'chunks' | 'isFeature'>;
 
 export interface ValidationFigures {
   readonly images: number;

@@ -199,19 +199,7 @@ export function readClassifications(
     )
     .all(modelId) as Array<{ uid: string; result: Buffer }>;
   return new Map(
-    rows.map(({ uid, result }) => [
-      uid,
-      JSON.parse(
-        Buffer.from(
-          openAead(
-            vault.sealingKeys.blobKey,
-            result,
-            imagePartAad(vault.vaultId, uid, `classification:${modelId}`),
-            `classification of image ${uid}`,
-          ),
-        ).toString('utf8'),
-      ) as StoredClassification,
-    ]),
+    rows.map(({ uid, result }) => [uid, openClassification(vault, uid, modelId, result)]),
   );
 }
 
@@ -225,11 +213,18 @@ export function latestClassifications(vault: UnlockedVault): Map<string, StoredC
     .all() as Array<{ uid: string; model_id: string; result: Buffer }>;
   const latest = new Map<string, StoredClassification>();
   for (const { uid, model_id: modelId, result } of rows) {
-    const aad = imagePartAad(vault.vaultId, uid, `classification:${modelId}`);
-    const text = Buffer.from(
-      openAead(vault.sealingKeys.blobKey, result, aad, `classification of image ${uid}`),
-    );
-    latest.set(uid, JSON.parse(text.toString('utf8')) as StoredClassification);
+    latest.set(uid, openClassification(vault, uid, modelId, result));
   }
   return latest;
+}
+
+function openClassification(
+  vault: UnlockedVault,
+  uid: string,
+  modelId: string,
+  blob: Buffer,
+): StoredClassification {
+  const aad = imagePartAad(vault.vaultId, uid, `classification:${modelId}`);
+  const text = openAead(vault.sealingKeys.blobKey, blob, aad, `classification of image ${uid}`);
+  return JSON.parse(Buffer.from(text).toString('utf8')) as StoredClassification;
 }
