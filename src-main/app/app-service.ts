@@ -1,0 +1,419 @@
+// The application service behind the desktop UI, shell-independent (plain Node, no
+// Electron): the Electron ipcMain handlers and the preview server both call
+// `handle(channel, payload)`. It owns the unlocked vault (one at a time), locks it on
+// request and after an idle period, and runs import / classification / training as
+// cancellable jobs off the main thread with progress events.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NEU_CLASSES } from '../../src-shared/domain/classes.ts';
+import { TIER_LABELS } from '../../src-shared/contract/ipc.ts';
+import type {
+  GalleryItem,
+  IpcChannel,
+  IpcResponse,
+  ModelInfo,
+  ProgressEvent,
+  VaultStatus,
+} from '../../src-shared/contract/ipc.ts';
+import type { KdfParams } from '../engine/crypto/index.ts';
+import { classifyVault } from '../engine/vault/classify.ts';
+import { importFolder } from '../engine/vault/import-folder.ts';
+import { galleryEntries } from '../engine/vault/gallery.ts';
+import type { GalleryEntry } from '../engine/vault/gallery.ts';
+import { evaluateOnVault } from '../engine/vault/model-evaluation.ts';
+import { reviewCsv } from '../engine/vault/review-csv.ts';
+import { setImageLabel, setReviewed } from '../engine/vault/review-state.ts';
+import { listVaultModels, loadVaultModel } from '../engine/vault/vault-models.ts';
+import { initVault, openVault } from '../engine/vault/vault.ts';
+import type { UnlockedVault } from '../engine/vault/vault.ts';
+import { loadModel } from '../engine/nn/model-file.ts';
+import type { LoadedModel } from '../engine/nn/model-file.ts';
+import { AppError, checkResponse, parseRequest } from './renderer-boundary.ts';
+import { JobBusyError, Jobs } from './jobs.ts';
+import { OptionalTiers } from './optional-tiers.ts';
+import { RecentVaults } from './recent-vaults.ts';
+import { thumbnailDataUrl } from './thumbnails.ts';
+import { CancelledError, trainOnVault } from './vault-training.ts';
+
+export const SHIPPED_MODEL_FILE = fileURLToPath(
+  new URL('../../assets/models/neu-chunk-cnn.json', import.meta.url),
+);
+
+export interface AppServiceOptions {
+  /** Folder for app state that holds no secret (the recent-vaults list). */
+  readonly stateDir: string;
+  /** Lock after this many ms without a request (default 10 min; 0 = never). */
+  readonly idleLockMs?: number;
+  /** Worker threads for import and HE (default: all cores). */
+  readonly workers?: number;
+  /** KDF cost override for new vaults (tests only; the default is the production cost). */
+  readonly kdf?: Partial<KdfParams>;
+  readonly shippedModelFile?: string;
+}
+
+export interface AppService {
+  /** Validates the payload, runs the channel, validates the response (renderer-boundary.ts). */
+  handle(channel: string, payload: unknown): Promise<unknown>;
+  onProgress(listener: (event: ProgressEvent) => void): () => void;
+  dispose(): Promise<void>;
+}
+
+/** Requests that do not count as user activity (the UI polls them). */
+const PASSIVE: ReadonlySet<IpcChannel> = new Set(['vault:status', 'app:info']);
+
+export function createAppService(options: AppServiceOptions): AppService {
+  return new Service(options);
+}
+
+class Service implements AppService {
+  readonly #options: AppServiceOptions;
+  readonly #listeners = new Set<(event: ProgressEvent) => void>();
+  readonly #jobs = new Jobs((event) => this.#emit(event));
+  readonly #recent: RecentVaults;
+  readonly #tiers = new OptionalTiers();
+  readonly #idleLockMs: number;
+  #vault: UnlockedVault | null = null;
+  #lockedReason: VaultStatus['lockedReason'] = null;
+  #idleTimer: NodeJS.Timeout | null = null;
+  #shippedModel: Promise<LoadedModel> | null = null;
+  #transition: Promise<unknown> = Promise.resolve();
+
+  constructor(options: AppServiceOptions) {
+    this.#options = options;
+    this.#recent = new RecentVaults(options.stateDir);
+    this.#idleLockMs = options.idleLockMs ?? 10 * 60_000;
+  }
+
+  async handle(channelName: string, payload: unknown): Promise<unknown> {
+    const { channel, request } = parseRequest(channelName, payload);
+    if (!PASSIVE.has(channel)) this.#touch();
+    try {
+      return checkResponse(channel, await this.#dispatch(channel, request));
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      if (error instanceof CancelledError) throw new AppError('cancelled', error.message);
+      if (error instanceof JobBusyError) throw new AppError('failed', error.message);
+      throw error;
+    } finally {
+      if (!PASSIVE.has(channel)) this.#touch();
+    }
+  }
+
+  onProgress(listener: (event: ProgressEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async dispose(): Promise<void> {
+    await this.#lock('user');
+    this.#listeners.clear();
+  }
+
+  #emit(event: ProgressEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  // ------------------------------------------------------------ lock state
+
+  #touch(): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
+    if (this.#idleLockMs <= 0 || !this.#vault) return;
+    this.#idleTimer = setTimeout(() => {
+      // A running job is activity: look again later rather than cut it off.
+      if (this.#jobs.busy) this.#touch();
+      else void this.#serial(() => this.#lock('idle'));
+    }, this.#idleLockMs);
+    this.#idleTimer.unref();
+  }
+
+  /** Vault transitions (create / unlock / lock) run one at a time. */
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#transition.then(fn, fn);
+    this.#transition = next.catch(() => undefined);
+    return next;
+  }
+
+  async #lock(reason: 'user' | 'idle' | 'error'): Promise<void> {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
+    await this.#jobs.cancelAll();
+    if (this.#vault) {
+      this.#vault.close();
+      this.#vault = null;
+      this.#lockedReason = reason;
+    }
+  }
+
+  #requireVault(): UnlockedVault {
+    if (!this.#vault) throw new AppError('locked', 'the vault is locked: unlock it first');
+    return this.#vault;
+  }
+
+  async #status(): Promise<VaultStatus> {
+    const vault = this.#vault;
+    return {
+      state: vault ? 'unlocked' : 'locked',
+      dir: vault?.dir ?? null,
+      imageCount: vault
+        ? (vault.db.prepare('SELECT count(*) FROM images').pluck().get() as number)
+        : 0,
+      idleLockSeconds: Math.round(this.#idleLockMs / 1000),
+      lockedReason: vault ? null : this.#lockedReason,
+      recent: await this.#recent.list(),
+    };
+  }
+
+  // ------------------------------------------------------------ channels
+
+  async #dispatch(channel: IpcChannel, r: Record<string, unknown>): Promise<unknown> {
+    switch (channel) {
+      case 'app:info':
+        return {
+          version: appVersion(),
+          classes: [...NEU_CLASSES],
+          tierLabels: { ...TIER_LABELS },
+          search: await this.#tiers.searchAvailability(),
+          security: await this.#tiers.securityAvailability(),
+        };
+      case 'vault:status':
+        return this.#status();
+      case 'vault:create':
+        return this.#serial(async () => {
+          const dir = path.resolve(r.dir as string);
+          await this.#lock('user');
+          await initVault(dir, r.passphrase as string, { kdf: this.#options.kdf });
+          this.#vault = await openVault(dir, r.passphrase as string);
+          await this.#recent.remember(dir);
+          return this.#status();
+        });
+      case 'vault:unlock':
+        return this.#serial(async () => {
+          const dir = path.resolve(r.dir as string);
+          await this.#lock('user');
+          this.#vault = await openVault(dir, r.passphrase as string);
+          await this.#recent.remember(dir);
+          return this.#status();
+        });
+      case 'vault:lock':
+        return this.#serial(async () => {
+          await this.#lock('user');
+          return this.#status();
+        });
+      case 'import:run': {
+        const vault = this.#requireVault();
+        const folder = path.resolve(r.folder as string);
+        return this.#jobs.run(
+          r.jobId as string,
+          'import',
+          (ctx) =>
+            importFolder(vault, folder, {
+              labelsFromFolders: r.labelsFromFolders as boolean,
+              threshold: r.threshold as number,
+              workers: this.#options.workers,
+              signal: ctx.signal,
+              onProgress: (p) =>
+                ctx.progress(
+                  p.done,
+                  p.total,
+                  p.etaMs,
+                  `${p.imported} imported, ${p.duplicates} duplicates, ${p.failed} could not be read`,
+                ),
+            }),
+          (report) => ({
+            cancelled: report.cancelled,
+            message: `${report.imported} imported, ${report.duplicates} duplicates, ${report.failed.length} could not be read`,
+          }),
+        );
+      }
+      case 'images:list':
+        return { items: galleryEntries(this.#requireVault()).map(toGalleryItem) };
+      case 'images:thumbnail':
+        return {
+          id: r.id,
+          dataUrl: await thumbnailDataUrl(this.#requireVault(), r.id as string, r.size as number),
+        };
+      case 'classify:run': {
+        const vault = this.#requireVault();
+        const model = await this.#model(vault, r.modelId as string | null);
+        return this.#jobs.run(
+          r.jobId as string,
+          'classify',
+          async (ctx) => {
+            ctx.progress(0, 0, null, 'preparing the encrypted evaluator (Galois keys, workers)…');
+            const report = await classifyVault(vault, {
+              model,
+              workers: this.#options.workers,
+              signal: ctx.signal,
+              onProgress: (p) =>
+                ctx.progress(
+                  p.done,
+                  p.total,
+                  p.etaMs,
+                  `${p.done}/${p.total} classified under encryption`,
+                ),
+            });
+            return {
+              modelId: report.modelId,
+              classified: report.classified.length,
+              skipped: report.skipped,
+              failed: report.failed,
+              cancelled: report.cancelled,
+              seconds: report.seconds,
+            };
+          },
+          (report) => ({
+            cancelled: report.cancelled,
+            message: `${report.classified} classified, ${report.skipped} already done, ${report.failed.length} failed`,
+          }),
+        );
+      }
+      case 'review:set-label': {
+        const vault = this.#requireVault();
+        setImageLabel(vault, r.id as string, r.label as string | null);
+        return this.#galleryItem(vault, r.id as string);
+      }
+      case 'review:set-reviewed': {
+        const vault = this.#requireVault();
+        setReviewed(vault, r.id as string, r.reviewed as boolean);
+        return this.#galleryItem(vault, r.id as string);
+      }
+      case 'review:export-csv': {
+        const { csv, rows } = reviewCsv(this.#requireVault());
+        const stamp = new Date().toISOString().slice(0, 10);
+        return { fileName: `sealsight-review-${stamp}.csv`, rows, csv };
+      }
+      case 'model:list':
+        return { models: await this.#models(this.#requireVault()) };
+      case 'model:train': {
+        const vault = this.#requireVault();
+        return this.#jobs.run(
+          r.jobId as string,
+          'train',
+          (ctx) =>
+            trainOnVault(
+              vault,
+              {
+                epochs: r.epochs as number,
+                validationFraction: r.validationFraction as number,
+                classes: NEU_CLASSES,
+              },
+              ctx,
+            ),
+          (report) => ({
+            cancelled: false,
+            message: `model ${report.modelId} stored in the vault`,
+          }),
+        );
+      }
+      case 'model:evaluate': {
+        const vault = this.#requireVault();
+        const model = await this.#model(vault, r.modelId as string | null);
+        const e = evaluateOnVault(vault, model.id, model.file.classes);
+        const left = [
+          e.left.unclassified && `${e.left.unclassified} not classified by this model yet`,
+          e.left.unlabelled && `${e.left.unlabelled} unlabelled`,
+          e.left.unknownLabel && `${e.left.unknownLabel} with a label the model does not know`,
+        ].filter(Boolean);
+        return {
+          modelId: model.id,
+          source: `vault labels vs encrypted predictions (${e.n} images${left.length ? `; left out: ${left.join(', ')}` : ''})`,
+          classes: [...e.classes],
+          n: e.n,
+          accuracy: e.accuracy,
+          macroF1: e.macroF1,
+          confusion: e.confusion,
+          perClass: e.perClass,
+        };
+      }
+      case 'search:similar':
+        return this.#tiers.similar(this.#requireVault(), r.id as string, r.k as number);
+      case 'security:report':
+        return this.#tiers.securityReport(this.#vault);
+      case 'job:cancel':
+        return { cancelled: this.#jobs.cancel(r.jobId as string) };
+    }
+  }
+
+  #galleryItem(vault: UnlockedVault, id: string): GalleryItem {
+    const entry = galleryEntries(vault).find((e) => e.summary.id === id);
+    if (!entry) throw new AppError('failed', `no image with id ${id}`);
+    return toGalleryItem(entry);
+  }
+
+  #shipped(): Promise<LoadedModel> {
+    this.#shippedModel ??= loadModel(this.#options.shippedModelFile ?? SHIPPED_MODEL_FILE);
+    return this.#shippedModel;
+  }
+
+  async #model(vault: UnlockedVault, modelId: string | null): Promise<LoadedModel> {
+    const shipped = await this.#shipped();
+    if (modelId === null || modelId === shipped.id) return shipped;
+    const model = loadVaultModel(vault, modelId);
+    if (!model) throw new AppError('failed', `no model ${modelId} in this vault`);
+    return model;
+  }
+
+  async #models(vault: UnlockedVault): Promise<ModelInfo[]> {
+    const shipped = await this.#shipped();
+    return [
+      modelInfo(shipped, 'shipped', 'NEU-CLS steel defects (shipped)', null),
+      ...listVaultModels(vault).map(({ model, createdAt }) =>
+        modelInfo(
+          model,
+          'vault',
+          `trained on this vault ${createdAt.slice(0, 16).replace('T', ' ')}`,
+          createdAt,
+        ),
+      ),
+    ];
+  }
+}
+
+function modelInfo(
+  model: LoadedModel,
+  source: ModelInfo['source'],
+  name: string,
+  createdAt: string | null,
+): ModelInfo {
+  const validation = model.file.provenance.validation as
+    { imageAccuracy?: unknown } | null | undefined;
+  return {
+    id: model.id,
+    name,
+    source,
+    classes: [...model.file.classes],
+    validationAccuracy:
+      typeof validation?.imageAccuracy === 'number' ? validation.imageAccuracy : null,
+    createdAt,
+  };
+}
+
+function toGalleryItem(entry: GalleryEntry): GalleryItem {
+  const { summary } = entry;
+  return {
+    id: summary.id,
+    name: summary.name,
+    label: summary.label,
+    reviewed: entry.reviewed,
+    prediction: entry.prediction ? { ...entry.prediction } : null,
+    importedAt: summary.importedAt,
+    threshold: summary.threshold,
+    lowGradient: summary.lowGradient,
+    signedIndices: [...summary.signedIndices],
+    scores: [...summary.scores],
+  };
+}
+
+let version: string | null = null;
+function appVersion(): string {
+  version ??= (
+    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    }
+  ).version;
+  return version;
+}
+
+export type { IpcResponse };

@@ -1,0 +1,60 @@
+// Models trained on a vault's own images, stored inside the vault AES-GCM-encrypted
+// (weights trained on private images can leak them). Only the id and time are plain.
+import { openAead, sealAead } from '../crypto/index.ts';
+import { parseModel } from '../nn/model-file.ts';
+import type { LoadedModel } from '../nn/model-file.ts';
+import { ensureReviewSchema } from './review-state.ts';
+import type { UnlockedVault } from './vault.ts';
+
+function modelAad(vaultId: string, modelId: string): string {
+  return `sealsight/v1|vault=${vaultId}|model=${modelId}`;
+}
+
+/** Stores a model file's text; returns its id (same id as parseModel gives). */
+export function storeVaultModel(vault: UnlockedVault, modelText: string): LoadedModel {
+  const model = parseModel(modelText, 'trained model');
+  ensureReviewSchema(vault.db);
+  const blob = sealAead(
+    vault.sealingKeys.blobKey,
+    Buffer.from(modelText, 'utf8'),
+    modelAad(vault.vaultId, model.id),
+  );
+  vault.db
+    .prepare(
+      `INSERT INTO vault_models (id, created_at, model) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO NOTHING`,
+    )
+    .run(model.id, new Date().toISOString(), blob);
+  return model;
+}
+
+export function listVaultModels(
+  vault: UnlockedVault,
+): Array<{ model: LoadedModel; createdAt: string }> {
+  ensureReviewSchema(vault.db);
+  const rows = vault.db
+    .prepare('SELECT id, created_at, model FROM vault_models ORDER BY created_at')
+    .all() as Array<{ id: string; created_at: string; model: Buffer }>;
+  return rows.map((row) => ({
+    model: openVaultModel(vault, row.id, row.model),
+    createdAt: row.created_at,
+  }));
+}
+
+export function loadVaultModel(vault: UnlockedVault, modelId: string): LoadedModel | null {
+  ensureReviewSchema(vault.db);
+  const blob = vault.db.prepare('SELECT model FROM vault_models WHERE id = ?').pluck().get(modelId);
+  return blob ? openVaultModel(vault, modelId, blob as Buffer) : null;
+}
+
+function openVaultModel(vault: UnlockedVault, modelId: string, blob: Buffer): LoadedModel {
+  const text = openAead(
+    vault.sealingKeys.blobKey,
+    blob,
+    modelAad(vault.vaultId, modelId),
+    `model ${modelId}`,
+  );
+  const model = parseModel(Buffer.from(text).toString('utf8'), `model ${modelId}`);
+  if (model.id !== modelId) throw new Error(`model ${modelId}: stored file has id ${model.id}`);
+  return model;
+}
