@@ -1,6 +1,7 @@
 // Lint rules that keep the layers honest (see DEVELOPERS.md, "Architecture"):
 // - src-shared is pure TypeScript: no node:, no DOM, no Electron.
 // - src-main/engine is a plain Node library: never Electron.
+// - Only src-main/electron (the shell) imports Electron at all.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -30,6 +31,26 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // Only the Electron shell may import Electron: the app service, CLI, preview server,
+    // renderer, shared code, tests and scripts stay runnable in plain Node / a browser.
+    // (Later blocks that set no-restricted-imports for their folder repeat this pattern.)
+    files: ['**/*.{ts,tsx,js,mjs,cjs}'],
+    ignores: ['src-main/electron/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['electron', 'electron/*'],
+              message: 'Only src-main/electron/ (the Electron shell) may import Electron.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -39,3 +39,20 @@ it('keeps the engine free of Electron', async () => {
     await ruleIds(file, "import { readFile } from 'node:fs';\nexport { readFile };\n"),
   ).toEqual([]);
 });
+
+it('lets only the Electron shell import Electron', async () => {
+  const importElectron = "import { app } from 'electron';\nexport { app };\n";
+  for (const file of [
+    'src-main/app/example.ts',
+    'src-main/cli/example.ts',
+    'src-main/preview/example.ts',
+    'src-renderer/example.ts',
+    'src-renderer/example.tsx',
+    'src-shared/contract/example.ts',
+    'scripts/example.ts',
+    'test/example.test.ts',
+  ]) {
+    expect(await ruleIds(file, importElectron), file).toContain('no-restricted-imports');
+  }
+  expect(await ruleIds('src-main/electron/example.ts', importElectron)).toEqual([]);
+});
