@@ -83,6 +83,31 @@ export default tseslint.config(
     },
   },
   {
+    // The React UI talks to the engine only through window.api (the typed IPC contract).
+    files: ['src-renderer/**/*.{ts,tsx}'],
+    ignores: ['src-renderer/vite.config.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeBuiltins, message: 'The renderer runs in a browser: no Node built-ins.' },
+            {
+              group: ['electron', 'electron/*'],
+              message: 'The renderer never imports Electron: use window.api (the preload bridge).',
+            },
+            {
+              group: ['**/src-main/**', '../src-main/*', '../../src-main/*'],
+              message: 'The renderer reaches the engine only through window.api, never src-main.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require', '__dirname'],
+    },
+  },
+  {
     files: ['src-main/engine/**/*.ts'],
     rules: {
       'no-restricted-imports': [

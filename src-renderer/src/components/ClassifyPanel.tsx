@@ -1,0 +1,70 @@
+import { useState } from 'react';
+import type { IpcResponse } from '../../../src-shared/contract/ipc.ts';
+import { api, errorMessage, newJobId } from '../api.ts';
+import { useAppState } from '../state.tsx';
+import { JobProgress } from './ProgressBar.tsx';
+
+/** Encrypted classification of the images a model has not seen yet. */
+export function ClassifyPanel({ modelId }: { modelId: string | null }) {
+  const { progress, refreshItems } = useAppState();
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [report, setReport] = useState<IpcResponse<'classify:run'> | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const run = async () => {
+    const id = newJobId();
+    setJobId(id);
+    setProblem(null);
+    setReport(null);
+    try {
+      setReport(await api.classifyRun({ jobId: id, modelId }));
+      await refreshItems();
+    } catch (e) {
+      setProblem(errorMessage(e));
+    } finally {
+      setJobId(null);
+    }
+  };
+
+  return (
+    <div className="classify">
+      <button
+        type="button"
+        className="primary"
+        onClick={() => void run()}
+        disabled={jobId !== null}
+      >
+        Classify under encryption
+      </button>
+      {jobId && (
+        <JobProgress
+          event={progress.get(jobId)}
+          label="Classifying (CKKS)"
+          onCancel={() => void api.cancel(jobId)}
+        />
+      )}
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      {report && (
+        <p data-testid="classify-report" role="status">
+          {report.cancelled ? 'Cancelled: ' : ''}
+          {report.classified} classified under encryption in {report.seconds.toFixed(1)} s,{' '}
+          {report.skipped} already done
+          {report.failed.length > 0 ? `, ${report.failed.length} failed` : ''}.
+        </p>
+      )}
+      {report && report.failed.length > 0 && (
+        <ul className="failures">
+          {report.failed.map((f) => (
+            <li key={f.id}>
+              <code>{f.name}</code> — {f.reason}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+import type { ProgressEvent } from '../../../src-shared/contract/ipc.ts';
+
+export function formatEta(seconds: number | null): string {
+  if (seconds === null) return 'estimating…';
+  if (seconds < 1) return 'under a second';
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+/** A labelled progress bar for one job, with ETA and an optional Cancel button. */
+export function JobProgress({
+  event,
+  label,
+  onCancel,
+}: {
+  event: ProgressEvent | undefined;
+  label: string;
+  onCancel?: () => void;
+}) {
+  const done = event?.done ?? 0;
+  const total = event?.total ?? 0;
+  const running = !event || event.phase === 'running';
+  return (
+    <div className="job" aria-live="polite">
+      <div className="job-head">
+        <span>{label}</span>
+        <span className="muted" data-testid="job-counts">
+          {total > 0 ? `${done} / ${total}` : ''}{' '}
+          {running && total > 0 ? `· ETA ${formatEta(event?.etaSeconds ?? null)}` : ''}
+        </span>
+      </div>
+      <progress max={Math.max(total, 1)} value={total > 0 ? done : undefined} aria-label={label} />
+      <div className="job-foot">
+        <span className="muted small" data-testid="job-message">
+          {event
+            ? `${event.phase === 'running' ? '' : `${event.phase}: `}${event.message}`
+            : 'starting…'}
+        </span>
+        {running && onCancel && (
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}

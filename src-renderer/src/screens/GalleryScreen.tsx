@@ -1,0 +1,55 @@
+import { useState } from 'react';
+import { ClassifyPanel } from '../components/ClassifyPanel.tsx';
+import { Thumbnail } from '../components/Thumbnail.tsx';
+import { TierLabel } from '../components/TierLabel.tsx';
+import { useAppState } from '../state.tsx';
+
+export function GalleryScreen() {
+  const { items } = useAppState();
+  const [showGrid, setShowGrid] = useState(true);
+  return (
+    <section>
+      <TierLabel tier="sealed" />
+      <div className="toolbar">
+        <ClassifyPanel modelId={null} />
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={showGrid}
+            onChange={(e) => setShowGrid(e.target.checked)}
+          />{' '}
+          Show the 4×4 chunk grid (outlined = feature chunk, CKKS-encrypted; number = gradient
+          score)
+        </label>
+      </div>
+      {items.length === 0 ? (
+        <p className="muted">The vault is empty: import a folder first.</p>
+      ) : (
+        <ul className="gallery" aria-label="Images">
+          {items.map((item) => (
+            <li key={item.id} className="card tile" data-testid="gallery-item">
+              <Thumbnail item={item} showGrid={showGrid} />
+              <div className="tile-name" title={item.name}>
+                {item.name}
+              </div>
+              <div className="small">
+                label: <strong>{item.label ?? '—'}</strong>
+                {item.reviewed && <span className="badge">reviewed</span>}
+              </div>
+              <div className="small" data-testid="prediction">
+                {item.prediction ? (
+                  <>
+                    predicted <strong>{item.prediction.predicted}</strong> ·{' '}
+                    {(item.prediction.confidence * 100).toFixed(0)} %
+                  </>
+                ) : (
+                  <span className="muted">not classified yet</span>
+                )}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

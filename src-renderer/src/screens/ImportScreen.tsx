@@ -1,0 +1,114 @@
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import type { IpcResponse } from '../../../src-shared/contract/ipc.ts';
+import { DEFAULT_FEATURE_THRESHOLD } from '../../../src-shared/domain/geometry.ts';
+import { api, errorMessage, newJobId } from '../api.ts';
+import { JobProgress } from '../components/ProgressBar.tsx';
+import { useAppState } from '../state.tsx';
+
+export function ImportScreen({ onDone }: { onDone(): void }) {
+  const { progress, refreshItems, refreshStatus } = useAppState();
+  const [folder, setFolder] = useState('');
+  const [labels, setLabels] = useState(true);
+  const [threshold, setThreshold] = useState(DEFAULT_FEATURE_THRESHOLD);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [report, setReport] = useState<IpcResponse<'import:run'> | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const start = async (event: FormEvent) => {
+    event.preventDefault();
+    const id = newJobId();
+    setJobId(id);
+    setReport(null);
+    setProblem(null);
+    try {
+      setReport(await api.importRun({ jobId: id, folder, labelsFromFolders: labels, threshold }));
+      await Promise.all([refreshItems(), refreshStatus()]);
+    } catch (e) {
+      setProblem(errorMessage(e));
+    } finally {
+      setJobId(null);
+    }
+  };
+
+  return (
+    <section>
+      <p className="muted">
+        Images are sealed as they are imported: feature chunks (gradient score above the threshold)
+        are CKKS-encrypted, everything else AES-256-GCM-encrypted. The originals stay where they
+        are.
+      </p>
+      <form className="card narrow" onSubmit={(e) => void start(e)} aria-label="Import a folder">
+        <label>
+          Folder to import (path on this computer)
+          <input
+            name="folder"
+            value={folder}
+            onChange={(e) => setFolder(e.target.value)}
+            placeholder="/home/you/inspections"
+            required
+            spellCheck={false}
+          />
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={labels} onChange={(e) => setLabels(e.target.checked)} />{' '}
+          Labels from sub-folder names (e.g. crazing/…)
+        </label>
+        <label>
+          Feature-chunk threshold (mean Sobel score)
+          <input
+            name="threshold"
+            type="number"
+            min={0}
+            max={1000}
+            step={5}
+            value={threshold}
+            onChange={(e) => setThreshold(Number(e.target.value))}
+          />
+        </label>
+        <button type="submit" className="primary" disabled={jobId !== null}>
+          Import
+        </button>
+      </form>
+      {jobId && (
+        <JobProgress
+          event={progress.get(jobId)}
+          label="Importing"
+          onCancel={() => void api.cancel(jobId)}
+        />
+      )}
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      {report && (
+        <section aria-labelledby="import-report" className="card" data-testid="import-report">
+          <h2 id="import-report">{report.cancelled ? 'Import cancelled' : 'Import finished'}</h2>
+          <p>
+            <strong>{report.imported}</strong> imported, {report.duplicates} duplicates,{' '}
+            {report.failed.length} could not be read, {report.skippedNonImages} other files skipped
+            ({report.imagesPerSecond.toFixed(1)} images/s).
+            {report.lowGradient > 0 &&
+              ` ${report.lowGradient} had no chunk above the threshold (4 strongest used).`}
+          </p>
+          {report.failed.length > 0 && (
+            <>
+              <h3>Files that could not be read</h3>
+              <ul className="failures">
+                {report.failed.map((f) => (
+                  <li key={f.file}>
+                    <code>{f.file}</code> — {f.reason}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <button type="button" onClick={onDone}>
+            Open the gallery
+          </button>
+        </section>
+      )}
+    </section>
+  );
+}
