@@ -10,6 +10,7 @@ import {
 import { importCommand } from './commands/import-command.ts';
 import { classifyCommand } from './commands/classify-command.ts';
 import { trainCommand } from './commands/train-command.ts';
+import { securityCommand } from './commands/security-command.ts';
 
 type Command = (argv: string[], ctx: CommandContext) => Promise<CommandResult>;
 
@@ -25,6 +26,11 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
     run: trainCommand,
     usage:
       'train <labelled-folder> --out FILE [--epochs N] [--seed N] [--val-fraction F] [--threshold T] [--channels N] [--kernel N] [--hidden N]',
+  },
+  'security-report': {
+    run: securityCommand,
+    usage:
+      'security-report <folder> [--size N] [--out DIR] [--key-file F] [--limit-per-folder N] [--title T]',
   },
   export: { run: exportCommand, usage: 'export <vault> <image-id> <out-file> [--force]' },
   verify: { run: verifyCommand, usage: 'verify <vault>' },
