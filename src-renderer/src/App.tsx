@@ -48,6 +48,7 @@ function Shell() {
     try {
       await api.vaultLock({});
       await refreshStatus();
+      go('vault');
     } catch (e) {
       setError(errorMessage(e));
     }

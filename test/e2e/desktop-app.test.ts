@@ -1,0 +1,242 @@
+// End-to-end: the built renderer in Debian's Chromium (playwright-core), served by the
+// preview server, against the real engine and AppService (no mock): create a vault,
+// import a small NEU-CLS folder with one unreadable file, classify under encryption,
+// relabel with the keyboard, export CSV, train and evaluate, visit Search and Security,
+// lock and unlock. A screenshot of each screen goes to test-results/e2e/. Every request
+// the page makes must stay on the app's origin (offline by construction).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { createAppService } from '../../src-main/app/app-service.ts';
+import type { AppService } from '../../src-main/app/app-service.ts';
+import { startPreviewServer } from '../../src-main/preview/preview-server.ts';
+import type { PreviewServer } from '../../src-main/preview/preview-server.ts';
+import type { ProgressEvent } from '../../src-shared/contract/ipc.ts';
+import { REPO_ROOT } from '../helpers/fixtures.ts';
+
+const CHROMIUM = process.env.SEALSIGHT_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = path.join(REPO_ROOT, 'test-results', 'e2e');
+const PASSPHRASE = 'violet Tractor 47 harbour!';
+
+let work: string;
+let service: AppService;
+let server: PreviewServer;
+let context: BrowserContext;
+let page: Page;
+const events: ProgressEvent[] = [];
+const requests: string[] = [];
+const consoleProblems: string[] = [];
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function nav(screen: string): Promise<void> {
+  await page.getByRole('navigation').getByRole('button', { name: screen, exact: true }).click();
+  await expect.poll(() => page.locator('h1').textContent()).toBe(screen);
+}
+
+describe.skipIf(!existsSync(CHROMIUM))(
+  'desktop app in Chromium (preview server, real engine)',
+  () => {
+    beforeAll(async () => {
+      await promisify(execFile)(
+        path.join(REPO_ROOT, 'node_modules', '.bin', 'vite'),
+        ['build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'],
+        { cwd: REPO_ROOT },
+      );
+      work = await mkdtemp(path.join(tmpdir(), 'sealsight-e2e-'));
+      await mkdir(SHOTS, { recursive: true });
+      // The 12 bundled NEU-CLS samples (2 per class) plus a file that is not an image.
+      const folder = path.join(work, 'inspection');
+      await cp(path.join(REPO_ROOT, 'assets', 'samples', 'neu-cls'), folder, { recursive: true });
+      await writeFile(path.join(folder, 'scratches', 'Sc_broken.bmp'), 'BM this is not a bitmap');
+      service = createAppService({
+        stateDir: path.join(work, 'state'),
+        idleLockMs: 0,
+        workers: 2,
+        kdf: { logN: 14 }, // a cheaper scrypt for the test; the app's default is 2^17
+      });
+      service.onProgress((event) => events.push(event));
+      server = await startPreviewServer({
+        service,
+        rendererDir: path.join(REPO_ROOT, 'dist', 'renderer'),
+      });
+      context = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+        acceptDownloads: true,
+        viewport: { width: 1280, height: 860 },
+      });
+      page = context.pages()[0] ?? (await context.newPage());
+      page.on('request', (request) => requests.push(request.url()));
+      page.on('console', (message) => {
+        if (message.type() === 'error') consoleProblems.push(message.text());
+      });
+      page.on('pageerror', (error) => consoleProblems.push(error.message));
+    }, 180_000);
+
+    afterAll(async () => {
+      await context?.close();
+      await server?.close();
+      await service?.dispose();
+      if (work) await rm(work, { recursive: true, force: true });
+    });
+
+    it('opens only with the one-time URL, then creates a vault with strength feedback', async () => {
+      const refused = await page.goto(server.origin);
+      expect(refused?.status()).toBe(403);
+      await page.goto(server.url);
+      expect(page.url()).toBe(`${server.origin}/`);
+      await expect.poll(() => page.locator('h1').textContent()).toBe('Vault');
+      await page.getByRole('tab', { name: 'Create a vault' }).click();
+      await page.getByLabel('Vault folder').fill(path.join(work, 'vault'));
+      await page.getByLabel('Passphrase', { exact: true }).fill('password1');
+      await expect.poll(() => page.getByTestId('strength').textContent()).toMatch(/weak/);
+      await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+      await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
+      await expect.poll(() => page.getByTestId('strength').textContent()).toMatch(/strong/);
+      await shot('1-vault-create');
+      await page.getByRole('button', { name: 'Create vault' }).click();
+      await expect.poll(() => page.locator('h1').textContent(), { timeout: 30_000 }).toBe('Import');
+    });
+
+    it('imports a folder with progress and lists the file that could not be read', async () => {
+      await page
+        .getByLabel('Folder to import (path on this computer)')
+        .fill(path.join(work, 'inspection'));
+      await page
+        .getByRole('form', { name: 'Import a folder' })
+        .getByRole('button', { name: 'Import' })
+        .click();
+      await page.locator('.job progress').waitFor({ timeout: 10_000 });
+      await shot('2-import-progress');
+      const report = page.getByTestId('import-report');
+      await report.waitFor({ timeout: 60_000 });
+      expect(await report.textContent()).toMatch(/12 imported, 0 duplicates, 1 could not be read/);
+      expect(await report.textContent()).toMatch(/scratches\/Sc_broken\.bmp/);
+      const importEvents = events.filter((e) => e.kind === 'import');
+      expect(importEvents.some((e) => e.phase === 'running' && e.total === 13)).toBe(true);
+      expect(importEvents.at(-1)?.phase).toBe('done');
+      await shot('3-import-report');
+    });
+
+    it('shows the gallery with the chunk grid and classifies under encryption', async () => {
+      await page.getByRole('button', { name: 'Open the gallery' }).click();
+      await expect.poll(() => page.getByTestId('gallery-item').count()).toBe(12);
+      await expect.poll(() => page.locator('.thumb img').count(), { timeout: 30_000 }).toBe(12);
+      expect(await page.locator('.cell').count()).toBe(12 * 16);
+      expect(await page.locator('.cell.feature').count()).toBeGreaterThan(12);
+      await page.getByRole('button', { name: 'Classify under encryption' }).click();
+      const report = page.getByTestId('classify-report');
+      await report.waitFor({ timeout: 150_000 });
+      expect(await report.textContent()).toMatch(/^12 classified under encryption/);
+      const predictions = await page.getByTestId('prediction').allTextContents();
+      expect(predictions.every((p) => /predicted \S+ · \d+ %/.test(p))).toBe(true);
+      expect(
+        events.some((e) => e.kind === 'classify' && e.phase === 'running' && e.total === 12),
+      ).toBe(true);
+      await shot('4-gallery-classified');
+    }, 180_000);
+
+    it('relabels with the keyboard, marks reviewed and exports CSV', async () => {
+      await nav('Review');
+      const region = page.getByTestId('review-region');
+      await region.focus();
+      const first = await region.locator('h2').textContent();
+      await page.keyboard.press('6'); // scratches
+      await expect.poll(() => page.getByTestId('current-label').textContent()).toBe('scratches');
+      await page.keyboard.press(' '); // confirm → reviewed, next image
+      await expect.poll(() => region.locator('h2').textContent()).not.toBe(first);
+      await page.keyboard.press('ArrowLeft');
+      await expect.poll(() => region.locator('h2').textContent()).toBe(first);
+      await expect.poll(() => page.getByTestId('current-reviewed').count()).toBe(1);
+      await shot('5-review');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export CSV' }).click(),
+      ]);
+      const csv = await readFile((await download.path())!, 'utf8');
+      const lines = csv.trim().split('\r\n');
+      expect(lines[0]).toBe('image_id,file_name,label,predicted_class,confidence,reviewed');
+      expect(lines).toHaveLength(13);
+      const row = lines.find((l) => l.split(',')[1] === first)!;
+      expect(row).toMatch(/^[0-9a-f]{32},[^,]+,scratches,[a-z_-]+,0\.\d{4}|1\.0000,true$/);
+      expect(row.endsWith(',true')).toBe(true);
+      expect(lines.filter((l) => l.endsWith(',true'))).toHaveLength(1);
+    });
+
+    it('evaluates the shipped model on the vault and trains a model with a progress chart', async () => {
+      await nav('Model');
+      await page.getByRole('button', { name: 'Evaluate on this vault' }).click();
+      const evaluation = page.getByTestId('evaluation').first();
+      await evaluation.waitFor();
+      expect(await evaluation.textContent()).toMatch(/on 12 images/);
+      expect(await page.locator('table.confusion').first().locator('tbody tr').count()).toBe(6);
+      await page.getByLabel('Epochs').fill('4');
+      await page.getByRole('button', { name: 'Train', exact: true }).click();
+      await page.getByTestId('train-report').waitFor({ timeout: 120_000 });
+      expect(await page.getByTestId('training-chart').locator('.recharts-line').count()).toBe(2);
+      const epochs = events.filter((e) => e.kind === 'train' && e.metrics?.epoch !== undefined);
+      expect(epochs.map((e) => e.metrics!.epoch)).toEqual([1, 2, 3, 4]);
+      await shot('6-model');
+      expect(await page.getByRole('radio').count()).toBe(2); // shipped + the one just trained
+    }, 150_000);
+
+    it('states plainly what the Search and Security screens can do', async () => {
+      await nav('Search');
+      await expect
+        .poll(() => page.getByTestId('tier-obfuscated').textContent())
+        .toMatch(/not secure against known or chosen plaintexts/);
+      const unavailable = page.getByTestId('search-unavailable');
+      if ((await unavailable.count()) > 0)
+        expect(await unavailable.textContent()).toMatch(/not available/);
+      await shot('7-search');
+      await nav('Security');
+      await page
+        .locator('[data-testid="security-unavailable"], [data-testid="security-report"]')
+        .first()
+        .waitFor();
+      await shot('8-security');
+    });
+
+    it('locks, refuses a wrong passphrase and unlocks again', async () => {
+      await page.getByRole('navigation').getByRole('button', { name: 'Lock' }).click();
+      await expect.poll(() => page.locator('h1').textContent()).toBe('Vault');
+      expect(await page.getByRole('button', { name: 'Gallery' }).isDisabled()).toBe(true);
+      await page.getByRole('button', { name: path.join(work, 'vault') }).click(); // recent vaults
+      await page.getByLabel('Passphrase', { exact: true }).fill('wrong passphrase');
+      await page.getByRole('button', { name: 'Unlock' }).click();
+      await page.getByRole('alert').waitFor();
+      await shot('9-vault-wrong-passphrase');
+      await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+      await page.getByRole('button', { name: 'Unlock' }).click();
+      await expect.poll(() => page.locator('h1').textContent(), { timeout: 30_000 }).toBe('Import');
+    });
+
+    it('made no request outside the app origin and hit no CSP violation', () => {
+      const foreign = requests.filter(
+        (url) =>
+          !url.startsWith(`${server.origin}/`) &&
+          !url.startsWith('data:') &&
+          !url.startsWith('blob:'),
+      );
+      expect(foreign).toEqual([]);
+      expect(requests.length).toBeGreaterThan(10);
+      expect(consoleProblems.filter((m) => !/status of 403/.test(m))).toEqual([]);
+    });
+  },
+);
