@@ -49,7 +49,7 @@ export function EvaluationView({ evaluation }: { evaluation: Evaluation }) {
           accessibilityLayer
         >
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="name" fontSize={11} />
+          <XAxis dataKey="name" fontSize={11} interval={0} />
           <YAxis domain={[0, 1]} fontSize={11} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
           <Legend />
