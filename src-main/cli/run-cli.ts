@@ -10,6 +10,7 @@ import {
 import { importCommand } from './commands/import-command.ts';
 import { classifyCommand } from './commands/classify-command.ts';
 import { trainCommand } from './commands/train-command.ts';
+import { obfEvaluateCommand, obfTrainCommand } from './commands/obf-train-command.ts';
 import { securityCommand } from './commands/security-command.ts';
 
 type Command = (argv: string[], ctx: CommandContext) => Promise<CommandResult>;
@@ -32,6 +33,12 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
     usage:
       'security-report <folder> [--size N] [--out DIR] [--key-file F] [--limit-per-folder N] [--title T]',
   },
+  'obf train': {
+    run: obfTrainCommand,
+    usage:
+      'obf train <dataset|mnist> --out FILE [--arch dcnn|bit-mlp|cnn|mlp] [--condition arnold+xor|xor|arnold|plaintext] [--epochs N] [--seed N] [--size N] [--bit-planes N] [--shift N] [--train-limit N] [--demo-key]',
+  },
+  'obf evaluate': { run: obfEvaluateCommand, usage: 'obf evaluate <dataset|mnist> --model FILE' },
   export: { run: exportCommand, usage: 'export <vault> <image-id> <out-file> [--force]' },
   verify: { run: verifyCommand, usage: 'verify <vault>' },
 };

@@ -1,0 +1,210 @@
+// The obfuscated-tier model file: versioned JSON, validated with zod on load. It holds
+// the architecture, class names, input size, obfuscation condition, the obfuscation KEY
+// the net was trained under (the net is useless under any other key; the shipped files
+// carry DEMO keys, marked so, that anyone can read), the input standardisation, the
+// weights (binary16, base64) and provenance (data hash, seed, epochs, validation figures,
+// training time).
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type * as Tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { OBFUSCATION_CONDITIONS, OBFUSCATION_KEY_BYTES } from '../crypto/arnold-xor.ts';
+import type { ObfuscationCondition } from '../crypto/arnold-xor.ts';
+import { ARCHITECTURE_SPECS, ARCHITECTURES, buildNet, EMBEDDING_SIZE } from './architectures.ts';
+import type { InputNorm, NetShape } from './architectures.ts';
+import {
+  decodeFloat32Base64,
+  decodeHalfBase64,
+  encodeFloat32Base64,
+  encodeHalfBase64,
+} from './float16.ts';
+import type { ObfNet } from './obf-net.ts';
+
+export const OBF_MODEL_FORMAT = 'sealsight-obf-net';
+export const OBF_MODEL_VERSION = 1;
+
+export const DEMO_KEY_WARNING =
+  'DEMO KEY: published with this model file, so anyone can undo the obfuscation of images obfuscated under it. It exists to demonstrate and measure the obfuscated tier; train your own model (sealsight obf train makes a fresh random key) for anything else.';
+export const KEY_WARNING =
+  'This file holds the obfuscation key the model was trained under: keep it as secret as the images. Obfuscation under a fixed key is not secure against known or chosen plaintexts; use the sealed tier for secrecy.';
+
+const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
+
+export const ObfModelFileSchema = z.object({
+  format: z.literal(OBF_MODEL_FORMAT),
+  version: z.number().int().positive(),
+  architecture: z.object({
+    name: z.enum(ARCHITECTURES),
+    encoding: z.enum(['intensity', 'bits']),
+    bitPlanes: z.number().int().min(1).max(8),
+    inputSize: z.number().int().min(4).max(512),
+    embeddingSize: z.literal(EMBEDDING_SIZE),
+    description: z.string(),
+  }),
+  classes: z.array(z.string().min(1)).min(2),
+  condition: z.enum(OBFUSCATION_CONDITIONS as [ObfuscationCondition, ...ObfuscationCondition[]]),
+  key: z.object({
+    demo: z.boolean(),
+    warning: z.string(),
+    hex: z.string().regex(new RegExp(`^[0-9a-f]{${2 * OBFUSCATION_KEY_BYTES}}$`)),
+  }),
+  preprocessing: z.object({
+    grayscale: z.literal('BT.601'),
+    resize: z.string(),
+    size: z.number().int().positive(),
+  }),
+  inputNorm: z.object({ mean: Base64, scale: Base64 }),
+  weights: z.array(
+    z.object({
+      name: z.string(),
+      shape: z.array(z.number().int().nonnegative()),
+      dtype: z.literal('float16'),
+      data: Base64,
+    }),
+  ),
+  provenance: z.record(z.string(), z.unknown()).default({}),
+});
+export type ObfModelFile = z.infer<typeof ObfModelFileSchema>;
+
+export interface LoadedObfModel {
+  /** SHA-256 of the file's text, 16 hex digits: what stored embeddings are keyed by. */
+  readonly id: string;
+  readonly file: ObfModelFile;
+  readonly shape: NetShape;
+  readonly key: Uint8Array;
+}
+
+export function serializeObfModel(
+  net: ObfNet,
+  details: {
+    classes: readonly string[];
+    condition: ObfuscationCondition;
+    key: Uint8Array;
+    demoKey: boolean;
+    provenance: Record<string, unknown>;
+  },
+): string {
+  const { shape } = net;
+  const file: ObfModelFile = {
+    format: OBF_MODEL_FORMAT,
+    version: OBF_MODEL_VERSION,
+    architecture: {
+      name: shape.arch,
+      encoding: ARCHITECTURE_SPECS[shape.arch].encoding,
+      bitPlanes: shape.bitPlanes,
+      inputSize: shape.size,
+      embeddingSize: EMBEDDING_SIZE,
+      description: ARCHITECTURE_SPECS[shape.arch].description,
+    },
+    classes: [...details.classes],
+    condition: details.condition,
+    key: {
+      demo: details.demoKey,
+      warning: details.demoKey ? DEMO_KEY_WARNING : KEY_WARNING,
+      hex: Buffer.from(details.key).toString('hex'),
+    },
+    preprocessing: {
+      grayscale: 'BT.601',
+      resize: `${shape.size}×${shape.size}, Lanczos3, aspect ignored (fill)`,
+      size: shape.size,
+    },
+    inputNorm: {
+      mean: encodeFloat32Base64(net.norm.mean),
+      scale: encodeFloat32Base64(net.norm.scale),
+    },
+    weights: net.model.weights.map((w) => ({
+      name: w.name,
+      shape: [...w.shape] as number[],
+      dtype: 'float16' as const,
+      data: encodeHalfBase64(w.read().dataSync() as Float32Array),
+    })),
+    provenance: details.provenance,
+  };
+  return JSON.stringify(file);
+}
+
+export function parseObfModel(text: string, source: string): LoadedObfModel {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error(`${source}: not a model file (invalid JSON)`);
+  }
+  const version = (raw as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && version > OBF_MODEL_VERSION)
+    throw new Error(
+      `${source}: model format v${version} is newer than this SealSight understands (v${OBF_MODEL_VERSION})`,
+    );
+  const parsed = ObfModelFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(
+      `${source}: not a valid obfuscated-tier model file (${issue.path.join('.') || 'root'}: ${issue.message})`,
+    );
+  }
+  const file = parsed.data;
+  const arch = file.architecture;
+  if (ARCHITECTURE_SPECS[arch.name].encoding !== arch.encoding)
+    throw new Error(`${source}: architecture ${arch.name} takes ${arch.encoding} input`);
+  if (file.preprocessing.size !== arch.inputSize)
+    throw new Error(`${source}: preprocessing size differs from the input size`);
+  return {
+    id: createHash('sha256').update(text).digest('hex').slice(0, 16),
+    file,
+    shape: {
+      arch: arch.name,
+      size: arch.inputSize,
+      bitPlanes: arch.bitPlanes,
+      classes: file.classes.length,
+    },
+    key: Uint8Array.from(Buffer.from(file.key.hex, 'hex')),
+  };
+}
+
+export async function loadObfModel(path: string): Promise<LoadedObfModel> {
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`${path}: cannot read model (${error.code ?? error.message})`);
+  });
+  return parseObfModel(text, path);
+}
+
+/** Builds the tf model and loads the file's weights (every shape checked). */
+export function instantiateObfNet(tf: typeof Tf, loaded: LoadedObfModel, source: string): ObfNet {
+  const { file, shape } = loaded;
+  const model = buildNet(tf, shape, 0);
+  const expected = model.weights;
+  try {
+    if (expected.length !== file.weights.length)
+      throw new Error(
+        `${source}: ${file.weights.length} weight tensors, the architecture has ${expected.length}`,
+      );
+    const tensors = expected.map((w, i) => {
+      const stored = file.weights[i]!;
+      if (stored.shape.join('×') !== w.shape.join('×'))
+        throw new Error(
+          `${source}: weights[${i}] has shape ${stored.shape.join('×')}, expected ${w.shape.join('×')}`,
+        );
+      const values = decodeHalfBase64(
+        stored.data,
+        stored.shape.reduce((a, b) => a * b, 1),
+        `${source}: weights[${i}]`,
+      );
+      return tf.tensor(values, stored.shape);
+    });
+    model.setWeights(tensors);
+    tf.dispose(tensors);
+    const width = shape.size * shape.size * (arch(shape) === 'bits' ? shape.bitPlanes : 1);
+    const norm: InputNorm = {
+      mean: decodeFloat32Base64(file.inputNorm.mean, width, `${source}: inputNorm.mean`),
+      scale: decodeFloat32Base64(file.inputNorm.scale, width, `${source}: inputNorm.scale`),
+    };
+    return { model, shape, norm };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+function arch(shape: NetShape): 'bits' | 'intensity' {
+  return ARCHITECTURE_SPECS[shape.arch].encoding;
+}
