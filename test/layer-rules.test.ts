@@ -56,3 +56,12 @@ it('lets only the Electron shell import Electron', async () => {
   }
   expect(await ruleIds('src-main/electron/example.ts', importElectron)).toEqual([]);
 });
+
+it('lets scripts and tests use the shell build helpers, which do not import Electron', async () => {
+  const code =
+    "import { bundleElectron } from '../src-main/electron/build/bundle.ts';\nexport { bundleElectron };\n";
+  expect(await ruleIds('scripts/example.ts', code)).toEqual([]);
+  expect(
+    await ruleIds('scripts/example.ts', "import { app } from 'electron/main';\nexport { app };\n"),
+  ).toContain('no-restricted-imports');
+});

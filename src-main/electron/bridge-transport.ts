@@ -5,7 +5,7 @@
 // is ipcRenderer itself and would leak the whole IPC surface to the page.
 import { PROGRESS_CHANNEL } from '../../src-shared/contract/ipc.ts';
 import type { IpcChannel, ProgressEvent } from '../../src-shared/contract/ipc.ts';
-import { IpcReplySchema } from './ipc-router.ts';
+import { IpcReplySchema } from './ipc-reply.ts';
 
 /** The parts of Electron's ipcRenderer the preload uses. */
 export interface IpcRendererLike {

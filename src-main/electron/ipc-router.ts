@@ -9,7 +9,6 @@
 // because Electron would otherwise wrap errors as "Error invoking remote method …" and
 // drop everything but the message. Payloads are never logged (they may hold a passphrase).
 // Pure (no Electron import) so it is unit-tested with real zod schemas and a fake sender.
-import { z } from 'zod';
 import {
   IPC_CHANNEL_NAMES,
   IpcErrorSchema,
@@ -22,12 +21,9 @@ import {
 import type { IpcChannel, IpcError } from '../../src-shared/contract/ipc.ts';
 import { isAppUrl, validateSender } from './sender-validation.ts';
 import type { IpcSenderLike } from './sender-validation.ts';
+import type { IpcReply } from './ipc-reply.ts';
 
-export const IpcReplySchema = z.discriminatedUnion('ok', [
-  z.strictObject({ ok: z.literal(true), value: z.unknown() }),
-  z.strictObject({ ok: z.literal(false), error: IpcErrorSchema }),
-]);
-export type IpcReply = z.infer<typeof IpcReplySchema>;
+export type { IpcReply } from './ipc-reply.ts';
 
 /** What the router needs of the AppService (src-main/app/app-service.ts). */
 export interface ChannelService {
