@@ -3,13 +3,17 @@ import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import type { IpcResponse } from '../../../src-shared/contract/ipc.ts';
 import { api, errorMessage } from '../api.ts';
 import { TierLabel } from '../components/TierLabel.tsx';
+import { useAppState } from '../state.tsx';
 
 export function SecurityScreen() {
   const [report, setReport] = useState<IpcResponse<'security:report'> | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const { status } = useAppState();
+  const dir = status?.state === 'unlocked' ? status.dir : null;
   useEffect(() => {
+    setReport(null);
     api.securityReport({}).then(setReport, (e: unknown) => setProblem(errorMessage(e)));
-  }, []);
+  }, [dir]);
   return (
     <section>
       <TierLabel tier="sealed" />
@@ -19,6 +23,7 @@ export function SecurityScreen() {
           {problem}
         </p>
       )}
+      {!report && !problem && <p className="muted">Measuring…</p>}
       {report && !report.available && (
         <p className="notice" role="status" data-testid="security-unavailable">
           {report.reason}
@@ -39,7 +44,7 @@ export function SecurityScreen() {
               {report.figures.map((f) => (
                 <tr key={f.name}>
                   <th scope="row">{f.name}</th>
-                  <td>{f.value.toPrecision(4)}</td>
+                  <td>{Number.isInteger(f.value) ? f.value : f.value.toFixed(4)}</td>
                   <td>{f.note}</td>
                 </tr>
               ))}

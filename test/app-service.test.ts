@@ -1,0 +1,148 @@
+// The AppService on the real engine (no Electron, no browser): contract validation at the
+// boundary, idle lock, review state and CSV, and what never crosses to the renderer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { createAppService } from '../src-main/app/app-service.ts';
+import type { AppService } from '../src-main/app/app-service.ts';
+import { checkResponse } from '../src-main/app/renderer-boundary.ts';
+import { REPO_ROOT, makeTempDir } from './helpers/fixtures.ts';
+
+const PASS = 'correct horse battery staple';
+let tmp: { dir: string; cleanup(): Promise<void> };
+let service: AppService;
+
+async function listing(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { recursive: true })) {
+    const s = await stat(path.join(dir, entry));
+    out.push(`${entry}:${s.isFile() ? s.size : 'dir'}`);
+  }
+  return out.sort();
+}
+
+beforeAll(async () => {
+  tmp = await makeTempDir('sealsight-app-');
+  service = createAppService({
+    stateDir: path.join(tmp.dir, 'state'),
+    idleLockMs: 0,
+    kdf: { logN: 14 },
+    workers: 2,
+  });
+});
+afterAll(async () => {
+  await service.dispose();
+  await tmp.cleanup();
+});
+
+describe('AppService', () => {
+  it('rejects malformed payloads and unknown channels with invalid-request', async () => {
+    await expect(
+      service.handle('vault:create', { dir: 'x', passphrase: 'short' }),
+    ).rejects.toMatchObject({
+      code: 'invalid-request',
+    });
+    await expect(
+      service.handle('vault:unlock', { dir: 'x', passphrase: 'p', extra: 1 }),
+    ).rejects.toMatchObject({
+      code: 'invalid-request',
+    });
+    await expect(service.handle('shell:exec', {})).rejects.toMatchObject({
+      code: 'invalid-request',
+    });
+    await expect(service.handle('images:list', {})).rejects.toMatchObject({ code: 'locked' });
+  });
+
+  it('creates, imports, relabels, marks reviewed and exports CSV; never returns the passphrase', async () => {
+    const dir = path.join(tmp.dir, 'vault');
+    const created = await service.handle('vault:create', { dir, passphrase: PASS });
+    expect(created).toMatchObject({ state: 'unlocked', dir, imageCount: 0 });
+    const report = (await service.handle('import:run', {
+      jobId: 'job-import-1',
+      folder: path.join(REPO_ROOT, 'assets', 'samples', 'neu-cls'),
+      labelsFromFolders: true,
+      threshold: 100,
+    })) as { imported: number };
+    expect(report.imported).toBe(12);
+    const { items } = (await service.handle('images:list', {})) as {
+      items: Array<{ id: string; name: string; label: string; reviewed: boolean }>;
+    };
+    expect(items).toHaveLength(12);
+    const target = items.find((i) => i.name === 'crazing/Cr_10.bmp')!;
+
+    const before = await listing(tmp.dir);
+    const thumb = (await service.handle('images:thumbnail', { id: target.id, size: 64 })) as {
+      dataUrl: string;
+    };
+    expect(thumb.dataUrl).toMatch(/^data:image\/png;base64,/);
+    expect(await listing(tmp.dir)).toEqual(before); // thumbnails never touch the disk
+
+    const relabelled = (await service.handle('review:set-label', {
+      id: target.id,
+      label: 'scratches',
+    })) as {
+      label: string;
+    };
+    expect(relabelled.label).toBe('scratches');
+    const reviewed = (await service.handle('review:set-reviewed', {
+      id: target.id,
+      reviewed: true,
+    })) as {
+      reviewed: boolean;
+    };
+    expect(reviewed.reviewed).toBe(true);
+    const { csv, rows } = (await service.handle('review:export-csv', {})) as {
+      csv: string;
+      rows: number;
+    };
+    expect(rows).toBe(12);
+    expect(csv).toContain(`${target.id},crazing/Cr_10.bmp,scratches,,,true\r\n`);
+    expect(csv.split('\r\n').filter((l) => l.endsWith(',false'))).toHaveLength(11);
+
+    // The label survives a lock/unlock (it lives in the encrypted metadata).
+    await service.handle('vault:lock', {});
+    const unlocked = await service.handle('vault:unlock', { dir, passphrase: PASS });
+    expect(JSON.stringify(unlocked)).not.toContain(PASS);
+    const again = (await service.handle('images:list', {})) as { items: typeof items };
+    expect(again.items.find((i) => i.id === target.id)).toMatchObject({
+      label: 'scratches',
+      reviewed: true,
+    });
+    await expect(
+      service.handle('vault:unlock', { dir, passphrase: 'wrong passphrase' }),
+    ).rejects.toThrow();
+    expect(await service.handle('vault:status', {})).toMatchObject({ state: 'locked' });
+  });
+
+  it('locks itself after the idle time', async () => {
+    const idle = createAppService({
+      stateDir: path.join(tmp.dir, 'state2'),
+      idleLockMs: 150,
+      kdf: { logN: 14 },
+    });
+    try {
+      await idle.handle('vault:unlock', { dir: path.join(tmp.dir, 'vault'), passphrase: PASS });
+      expect(await idle.handle('vault:status', {})).toMatchObject({ state: 'unlocked' });
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await idle.handle('vault:status', {})).toMatchObject({
+        state: 'locked',
+        lockedReason: 'idle',
+      });
+    } finally {
+      await idle.dispose();
+    }
+  });
+
+  it('refuses to send a response the contract does not allow', () => {
+    const status = {
+      state: 'locked',
+      dir: null,
+      imageCount: 0,
+      idleLockSeconds: 0,
+      lockedReason: null,
+      recent: [],
+    };
+    expect(checkResponse('vault:status', status)).toEqual(status);
+    expect(() => checkResponse('vault:status', { ...status, masterKey: 'aa' })).toThrow(/contract/);
+  });
+});
