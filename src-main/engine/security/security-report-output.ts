@@ -37,6 +37,16 @@ export function formatSecurityReport(r: SecurityReport, title: string): string {
         `${a.decryption.exactImages}/${a.decryption.images} images exact, pixel error rate ${pct(a.decryption.pixelErrorRate, 2)}, max error ${a.decryption.maxAbsPixelError}` +
         ` (${a.milliseconds.toFixed(0)} ms${a.candidatesTried === undefined ? '' : `, ${a.candidatesTried} candidates`})`,
     ),
+    ...(r.ciphertextOnly
+      ? [
+          'Ciphertext-only attack (arnold+xor; prior = grey-level histogram of other images of the same kind):',
+          `  ${r.ciphertextOnly.attackedImages} ciphertexts, prior from ${r.ciphertextOnly.priorImages} other images: keystream bytes recovered ${pct(r.ciphertextOnly.keystreamBytesRecovered, 1)}, permutation ${r.ciphertextOnly.permutationRecoveredUpToRotation ? 'recovered exactly up to a 90° rotation' : 'NOT recovered'}; ` +
+            (r.ciphertextOnly.decryption
+              ? `pixels wrong ${pct(r.ciphertextOnly.decryption.pixelErrorRate, 1)}, mean |error| ${r.ciphertextOnly.decryption.meanAbsPixelError.toFixed(2)} grey levels `
+              : 'no decryption attempted ') +
+            `(${(r.ciphertextOnly.milliseconds / 1000).toFixed(1)} s)`,
+        ]
+      : []),
     '',
     'Findings:',
     ...r.findings.map((f) => `  - ${f}`),

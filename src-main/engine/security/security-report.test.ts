@@ -56,6 +56,8 @@ describe('analyzeObfuscation', () => {
       expect(a.decryption.exactImages).toBe(5);
     }
     expect(r.findings.join(' ')).toMatch(/No diffusion/);
+    // Every other image is the attacker's prior, the rest are attacked from ciphertexts alone.
+    expect(r.ciphertextOnly).toMatchObject({ priorImages: 3, attackedImages: 2 });
   });
 
   it('renders text and charts without key material', async () => {

@@ -18,10 +18,11 @@ import {
   scoreDecryption,
 } from './chosen-plaintext.ts';
 import type { DecryptionScore, RecoveredCipher } from './chosen-plaintext.ts';
+import { ciphertextOnlyAttack } from './ciphertext-only.ts';
 import { adjacentCorrelation } from './correlation.ts';
 import { keySensitivity, onePixelDifferential } from './differential.ts';
 import type { DifferentialSummary, KeySensitivity } from './differential.ts';
-import { summarizeEntropy } from './entropy.ts';
+import { histogram256, summarizeEntropy } from './entropy.ts';
 import type { EntropySummary } from './entropy.ts';
 import { npcrUaciCritical } from './npcr-uaci.ts';
 import type { NpcrUaciCritical } from './npcr-uaci.ts';
@@ -53,6 +54,19 @@ export interface ChosenPlaintextResult {
   readonly candidatesTried?: number;
 }
 
+export interface CiphertextOnlyResult {
+  /** Images whose PLAINTEXT grey-level histogram the attacker uses as a prior (every other one). */
+  readonly priorImages: number;
+  /** Images attacked from their ciphertexts alone (the rest; disjoint from the prior). */
+  readonly attackedImages: number;
+  readonly keystreamBytesRecovered: number;
+  /** True when one of the four 90° rotations of the recovered permutation is exact. */
+  readonly permutationRecoveredUpToRotation: boolean;
+  /** Decryption of the attacked images with the best of the four rotations (null: no candidate). */
+  readonly decryption: DecryptionScore | null;
+  readonly milliseconds: number;
+}
+
 export interface SecurityReport {
   readonly tier: string;
   readonly scheme: string;
@@ -65,6 +79,7 @@ export interface SecurityReport {
   readonly onePixel: DifferentialSummary & { readonly expectedNpcrWithoutDiffusion: number };
   readonly keySensitivity: KeySensitivity[];
   readonly chosenPlaintext: ChosenPlaintextResult[];
+  readonly ciphertextOnly: CiphertextOnlyResult | null;
   readonly findings: string[];
 }
 
@@ -95,6 +110,48 @@ function attackResult(
     decryption: scoreDecryption(plaintexts, recovered),
     milliseconds,
     ...(candidatesTried === undefined ? {} : { candidatesTried }),
+  };
+}
+
+function runCiphertextOnly(
+  images: readonly Uint8Array[],
+  ciphertexts: readonly Uint8Array[],
+  size: number,
+  truth: { keystream: Uint8Array; gather: Uint32Array },
+): CiphertextOnlyResult {
+  const t = performance.now();
+  const prior = new Float64Array(256);
+  const victims: Uint8Array[] = [];
+  const victimCts: Uint8Array[] = [];
+  images.forEach((img, m) => {
+    if (m % 2 === 0) histogram256(img, prior);
+    else {
+      victims.push(img);
+      victimCts.push(ciphertexts[m]!);
+    }
+  });
+  const est = ciphertextOnlyAttack(victimCts, size, prior);
+  const milliseconds = performance.now() - t;
+  const scores = est.gathers.map((gather) =>
+    scoreDecryption(
+      victims,
+      victimCts.map((c) => decryptWithRecovered({ size, keystream: est.keystream, gather }, c)),
+    ),
+  );
+  const best =
+    scores.length === 0
+      ? null
+      : scores.reduce((a, b) => (b.meanAbsPixelError < a.meanAbsPixelError ? b : a));
+  return {
+    priorImages: images.length - victims.length,
+    attackedImages: victims.length,
+    keystreamBytesRecovered:
+      est.keystream.filter((k, j) => k === truth.keystream[j]).length / est.keystream.length,
+    permutationRecoveredUpToRotation: est.gathers.some((g) =>
+      g.every((s, j) => s === truth.gather[j]),
+    ),
+    decryption: best,
+    milliseconds,
   };
 }
 
@@ -165,6 +222,9 @@ export function analyzeObfuscation(o: AnalyzeOptions): SecurityReport {
     ),
   ];
 
+  const ciphertextOnly =
+    images.length >= 2 ? runCiphertextOnly(images, ciphertexts, size, truth) : null;
+
   const stats = (c: ObfuscationCondition) => conditions.find((s) => s.condition === c)!;
   const plain = stats('plaintext');
   const full = stats('arnold+xor');
@@ -178,6 +238,11 @@ export function analyzeObfuscation(o: AnalyzeOptions): SecurityReport {
           } and decrypt ${r.decryption.exactImages}/${r.decryption.images} unseen images exactly`,
       )
       .join('; ')}.`,
+    ...(ciphertextOnly
+      ? [
+          `Ciphertexts alone (${ciphertextOnly.attackedImages} images) plus the grey-level histogram of ${ciphertextOnly.priorImages} other images of the same kind: ${(100 * ciphertextOnly.keystreamBytesRecovered).toFixed(1)} % of keystream bytes recovered, permutation ${ciphertextOnly.permutationRecoveredUpToRotation ? 'recovered exactly (up to a 90° rotation)' : 'not recovered'}${ciphertextOnly.decryption ? `; mean pixel error ${ciphertextOnly.decryption.meanAbsPixelError.toFixed(2)} grey levels` : ''}.`,
+        ]
+      : []),
     `Statistics look random only image by image: mean entropy ${full.entropy.meanImageEntropy.toFixed(4)} bits vs ${full.entropy.expectedRandomImageEntropy.toFixed(4)} expected for a random ${size}×${size} image (plaintext ${plain.entropy.meanImageEntropy.toFixed(4)}); a fixed keystream is the same for every image, so XOR-ing two obfuscated images cancels it.`,
     `Arnold alone keeps each image's histogram (entropy ${stats('arnold').entropy.meanImageEntropy.toFixed(4)} = plaintext); XOR alone keeps pixel positions.`,
   ];
@@ -194,6 +259,7 @@ export function analyzeObfuscation(o: AnalyzeOptions): SecurityReport {
     onePixel,
     keySensitivity: keySens,
     chosenPlaintext,
+    ciphertextOnly,
     findings,
   };
 }
