@@ -11,6 +11,7 @@ import { importCommand } from './commands/import-command.ts';
 import { classifyCommand } from './commands/classify-command.ts';
 import { trainCommand } from './commands/train-command.ts';
 import { obfEvaluateCommand, obfTrainCommand } from './commands/obf-train-command.ts';
+import { obfIndexCommand, searchCommand } from './commands/obf-vault-commands.ts';
 import { securityCommand } from './commands/security-command.ts';
 
 type Command = (argv: string[], ctx: CommandContext) => Promise<CommandResult>;
@@ -39,6 +40,11 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
       'obf train <dataset|mnist> --out FILE [--arch dcnn|bit-mlp|cnn|mlp] [--condition arnold+xor|xor|arnold|plaintext] [--epochs N] [--seed N] [--size N] [--bit-planes N] [--shift N] [--train-limit N] [--demo-key]',
   },
   'obf evaluate': { run: obfEvaluateCommand, usage: 'obf evaluate <dataset|mnist> --model FILE' },
+  'obf index': { run: obfIndexCommand, usage: 'obf index <vault> --model FILE' },
+  search: {
+    run: searchCommand,
+    usage: 'search <vault> <image-id|file> [--k N] [--model FILE]',
+  },
   export: { run: exportCommand, usage: 'export <vault> <image-id> <out-file> [--force]' },
   verify: { run: verifyCommand, usage: 'verify <vault>' },
 };

@@ -1,0 +1,266 @@
+// The obfuscated tier inside a vault: `obf index` and `search`.
+//
+// Where the obfuscation happens: in the key holder's process. For each image without an
+// embedding for the model, the original file is decrypted in memory, converted to gray,
+// resized to the model's N×N and obfuscated with the model's key; only the obfuscated
+// pixels are handed to the net. Its class scores and its 512-d penultimate activations
+// (L2-normalised) are then AES-GCM-encrypted under the vault's blob subkey, bound to
+// `vault | image | obf-embedding:<model id>`, and stored one transaction per batch: an
+// embedding is content (near-duplicates have near-identical embeddings), so it never
+// touches the disk in the clear. Search decrypts the embeddings in memory only.
+import type * as Tf from '@tensorflow/tfjs';
+import { openAead, sealAead } from '../crypto/index.ts';
+import { createObfuscator } from '../crypto/arnold-xor.ts';
+import { EMBEDDING_SIZE } from '../obf/architectures.ts';
+import { grayAt } from '../obf/obf-dataset.ts';
+import type { LoadedObfModel } from '../obf/obf-model-file.ts';
+import { runNet } from '../obf/obf-net.ts';
+import type { ObfNet } from '../obf/obf-net.ts';
+import { findImageRow, listImageRows, readOriginalBlob } from './image-store.ts';
+import type { ImageRow } from './image-store.ts';
+import { decryptMeta } from './read-image.ts';
+import { imagePartAad } from './item-aad.ts';
+import type { UnlockedVault } from './vault.ts';
+
+export interface StoredObfResult {
+  readonly classIndex: number;
+  readonly predicted: string;
+  readonly scores: number[];
+  readonly embedding: Float32Array;
+}
+
+export function obfEmbeddingAad(vaultId: string, imageUid: string, modelId: string): string {
+  // The layout of imagePartAad (item-aad.ts) with a part name of its own.
+  return `sealsight/v1|vault=${vaultId}|image=${imageUid}|obf-embedding:${modelId}`;
+}
+
+function sealResult(vault: UnlockedVault, uid: string, modelId: string, r: StoredObfResult) {
+  const body = JSON.stringify({
+    classIndex: r.classIndex,
+    predicted: r.predicted,
+    scores: r.scores,
+    embedding: Buffer.from(
+      r.embedding.buffer,
+      r.embedding.byteOffset,
+      r.embedding.byteLength,
+    ).toString('base64'),
+  });
+  return sealAead(
+    vault.sealingKeys.blobKey,
+    Buffer.from(body),
+    obfEmbeddingAad(vault.vaultId, uid, modelId),
+  );
+}
+
+function openResult(
+  vault: UnlockedVault,
+  uid: string,
+  modelId: string,
+  blob: Uint8Array,
+): StoredObfResult {
+  const bytes = openAead(
+    vault.sealingKeys.blobKey,
+    blob,
+    obfEmbeddingAad(vault.vaultId, uid, modelId),
+    `obfuscated-tier embedding of image ${uid}`,
+  );
+  const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as {
+    classIndex: number;
+    predicted: string;
+    scores: number[];
+    embedding: string;
+  };
+  const raw = Buffer.from(parsed.embedding, 'base64');
+  const embedding = new Float32Array(EMBEDDING_SIZE);
+  for (let i = 0; i < EMBEDDING_SIZE; i++) embedding[i] = raw.readFloatLE(i * 4);
+  return { ...parsed, embedding };
+}
+
+export interface ObfIndexReport {
+  readonly modelId: string;
+  readonly indexed: Array<{ id: string; name: string; predicted: string }>;
+  readonly skipped: number;
+  readonly failed: Array<{ id: string; name: string; reason: string }>;
+  readonly cancelled: boolean;
+  readonly seconds: number;
+}
+
+export async function indexObfuscated(
+  vault: UnlockedVault,
+  tf: typeof Tf,
+  model: LoadedObfModel,
+  net: ObfNet,
+  options: {
+    batch?: number;
+    signal?: AbortSignal;
+    onProgress?: (p: { done: number; total: number; etaMs: number | null }) => void;
+  } = {},
+): Promise<ObfIndexReport> {
+  const started = performance.now();
+  const size = model.shape.size;
+  const obfuscator = createObfuscator(model.key, size, model.file.condition);
+  const done = new Set(
+    vault.db
+      .prepare('SELECT image_id FROM obf_embeddings WHERE model_id = ?')
+      .pluck()
+      .all(model.id) as number[],
+  );
+  const rows = listImageRows(vault.db);
+  const todo = rows.filter((row) => !done.has(row.id));
+  const store = vault.db.prepare(
+    `INSERT INTO obf_embeddings (image_id, model_id, indexed_at, payload) VALUES (?, ?, ?, ?)
+     ON CONFLICT (image_id, model_id) DO UPDATE SET indexed_at = excluded.indexed_at, payload = excluded.payload`,
+  );
+  const indexed: ObfIndexReport['indexed'] = [];
+  const failed: ObfIndexReport['failed'] = [];
+  const batchSize = options.batch ?? 64;
+  let finished = 0;
+  for (let start = 0; start < todo.length && !options.signal?.aborted; start += batchSize) {
+    const batch: Array<{ row: ImageRow; name: string }> = [];
+    const obfuscated = new Uint8Array(batchSize * size * size);
+    for (const row of todo.slice(start, start + batchSize)) {
+      let name = row.uid;
+      try {
+        name = decryptMeta(vault, row).name;
+        const original = openAead(
+          vault.sealingKeys.blobKey,
+          readOriginalBlob(vault.db, row.id),
+          imagePartAad(vault.vaultId, row.uid, 'original'),
+          `original file of image ${row.uid}`,
+        );
+        const gray = await grayAt(original, name, size);
+        obfuscated.set(obfuscator.obfuscate(gray), batch.length * size * size);
+        gray.fill(0);
+        batch.push({ row, name });
+      } catch (error) {
+        failed.push({
+          id: row.uid,
+          name,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    if (batch.length > 0) {
+      const out = runNet(tf, net, obfuscated, batch.length);
+      const k = model.shape.classes;
+      vault.db.transaction(() => {
+        batch.forEach(({ row, name }, i) => {
+          const classIndex = out.predicted[i]!;
+          const result: StoredObfResult = {
+            classIndex,
+            predicted: model.file.classes[classIndex]!,
+            scores: Array.from(out.logits.subarray(i * k, (i + 1) * k)),
+            embedding: out.embeddings.slice(i * EMBEDDING_SIZE, (i + 1) * EMBEDDING_SIZE),
+          };
+          store.run(
+            row.id,
+            model.id,
+            new Date().toISOString(),
+            sealResult(vault, row.uid, model.id, result),
+          );
+          indexed.push({ id: row.uid, name, predicted: result.predicted });
+        });
+      })();
+      out.embeddings.fill(0);
+    }
+    finished = Math.min(todo.length, start + batchSize);
+    const elapsed = performance.now() - started;
+    options.onProgress?.({
+      done: finished,
+      total: todo.length,
+      etaMs: (elapsed / finished) * (todo.length - finished),
+    });
+  }
+  return {
+    modelId: model.id,
+    indexed,
+    skipped: rows.length - todo.length,
+    failed,
+    cancelled: options.signal?.aborted === true && finished < todo.length,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Model ids with stored embeddings in this vault. */
+export function obfModelIds(vault: UnlockedVault): string[] {
+  return vault.db
+    .prepare('SELECT DISTINCT model_id FROM obf_embeddings ORDER BY model_id')
+    .pluck()
+    .all() as string[];
+}
+
+export interface StoredEmbeddings {
+  readonly rows: ImageRow[];
+  readonly results: StoredObfResult[];
+}
+
+/** Every stored result of a model, decrypted in memory (key holder). */
+export function readObfResults(vault: UnlockedVault, modelId: string): StoredEmbeddings {
+  const byId = new Map(listImageRows(vault.db).map((row) => [row.id, row]));
+  const stored = vault.db
+    .prepare('SELECT image_id, payload FROM obf_embeddings WHERE model_id = ? ORDER BY image_id')
+    .all(modelId) as Array<{ image_id: number; payload: Buffer }>;
+  const rows: ImageRow[] = [];
+  const results: StoredObfResult[] = [];
+  for (const { image_id: imageId, payload } of stored) {
+    const row = byId.get(imageId);
+    if (!row) continue;
+    rows.push(row);
+    results.push(openResult(vault, row.uid, modelId, payload));
+  }
+  return { rows, results };
+}
+
+export interface SearchHit {
+  readonly id: string;
+  readonly name: string;
+  readonly label: string | null;
+  readonly predicted: string;
+  /** Cosine similarity with the query (embeddings are unit vectors). */
+  readonly similarity: number;
+}
+
+/** Top-k stored images by cosine similarity to `query` (a unit 512-d vector). */
+export function searchStored(
+  vault: UnlockedVault,
+  stored: StoredEmbeddings,
+  query: Float32Array,
+  k: number,
+  excludeUid: string | null,
+): SearchHit[] {
+  const scored = stored.results.map((r, i) => {
+    let s = 0;
+    for (let d = 0; d < EMBEDDING_SIZE; d++) s += r.embedding[d]! * query[d]!;
+    return { i, s };
+  });
+  return scored
+    .filter(({ i }) => stored.rows[i]!.uid !== excludeUid)
+    .sort((a, b) => b.s - a.s || a.i - b.i)
+    .slice(0, k)
+    .map(({ i, s }) => {
+      const row = stored.rows[i]!;
+      const meta = decryptMeta(vault, row);
+      return {
+        id: row.uid,
+        name: meta.name,
+        label: meta.label,
+        predicted: stored.results[i]!.predicted,
+        similarity: s,
+      };
+    });
+}
+
+/** The stored result of one image (id or unique prefix) for a model. */
+export function storedResultOf(
+  vault: UnlockedVault,
+  stored: StoredEmbeddings,
+  uidOrPrefix: string,
+): { row: ImageRow; result: StoredObfResult } {
+  const row = findImageRow(vault.db, uidOrPrefix);
+  const index = stored.rows.findIndex((r) => r.id === row.id);
+  if (index < 0)
+    throw new Error(
+      `image ${row.uid} has no embedding for this model yet: run sealsight obf index`,
+    );
+  return { row, result: stored.results[index]! };
+}
