@@ -128,6 +128,8 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await report.waitFor({ timeout: 60_000 });
       expect(await report.textContent()).toMatch(/12 imported, 0 duplicates, 1 could not be read/);
       expect(await report.textContent()).toMatch(/scratches\/Sc_broken\.bmp/);
+      expect(await page.getByTestId('job-counts').textContent()).toMatch(/^13 \/ 13/);
+      expect(await page.getByTestId('job-message').textContent()).toMatch(/^done: 12 imported/);
       const importEvents = events.filter((e) => e.kind === 'import');
       expect(importEvents.some((e) => e.phase === 'running' && e.total === 13)).toBe(true);
       expect(importEvents.at(-1)?.phase).toBe('done');
@@ -144,6 +146,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       const report = page.getByTestId('classify-report');
       await report.waitFor({ timeout: 150_000 });
       expect(await report.textContent()).toMatch(/^12 classified under encryption/);
+      expect(await page.getByTestId('job-counts').textContent()).toMatch(/^12 \/ 12/);
       const predictions = await page.getByTestId('prediction').allTextContents();
       expect(predictions.every((p) => /predicted \S+ · \d+ %/.test(p))).toBe(true);
       expect(

@@ -8,12 +8,14 @@ import { JobProgress } from './ProgressBar.tsx';
 export function ClassifyPanel({ modelId }: { modelId: string | null }) {
   const { progress, refreshItems } = useAppState();
   const [jobId, setJobId] = useState<string | null>(null);
+  const [running, setRunning] = useState(false);
   const [report, setReport] = useState<IpcResponse<'classify:run'> | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
   const run = async () => {
     const id = newJobId();
     setJobId(id);
+    setRunning(true);
     setProblem(null);
     setReport(null);
     try {
@@ -22,18 +24,13 @@ export function ClassifyPanel({ modelId }: { modelId: string | null }) {
     } catch (e) {
       setProblem(errorMessage(e));
     } finally {
-      setJobId(null);
+      setRunning(false);
     }
   };
 
   return (
     <div className="classify">
-      <button
-        type="button"
-        className="primary"
-        onClick={() => void run()}
-        disabled={jobId !== null}
-      >
+      <button type="button" className="primary" onClick={() => void run()} disabled={running}>
         Classify under encryption
       </button>
       {jobId && (

@@ -12,6 +12,7 @@ export function ImportScreen({ onDone }: { onDone(): void }) {
   const [labels, setLabels] = useState(true);
   const [threshold, setThreshold] = useState(DEFAULT_FEATURE_THRESHOLD);
   const [jobId, setJobId] = useState<string | null>(null);
+  const [running, setRunning] = useState(false);
   const [report, setReport] = useState<IpcResponse<'import:run'> | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
@@ -19,6 +20,7 @@ export function ImportScreen({ onDone }: { onDone(): void }) {
     event.preventDefault();
     const id = newJobId();
     setJobId(id);
+    setRunning(true);
     setReport(null);
     setProblem(null);
     try {
@@ -27,7 +29,7 @@ export function ImportScreen({ onDone }: { onDone(): void }) {
     } catch (e) {
       setProblem(errorMessage(e));
     } finally {
-      setJobId(null);
+      setRunning(false);
     }
   };
 
@@ -66,7 +68,7 @@ export function ImportScreen({ onDone }: { onDone(): void }) {
             onChange={(e) => setThreshold(Number(e.target.value))}
           />
         </label>
-        <button type="submit" className="primary" disabled={jobId !== null}>
+        <button type="submit" className="primary" disabled={running}>
           Import
         </button>
       </form>

@@ -18,6 +18,7 @@ export function ModelScreen() {
   const [epochs, setEpochs] = useState(20);
   const [valFraction, setValFraction] = useState(0.2);
   const [jobId, setJobId] = useState<string | null>(null);
+  const [running, setRunning] = useState(false);
   const [points, setPoints] = useState<Point[]>([]);
   const [trained, setTrained] = useState<IpcResponse<'model:train'> | null>(null);
   const [evaluation, setEvaluation] = useState<Evaluation | null>(null);
@@ -55,6 +56,7 @@ export function ModelScreen() {
     setTrained(null);
     setProblem(null);
     setJobId(id);
+    setRunning(true);
     try {
       const report = await api.modelTrain({ jobId: id, epochs, validationFraction: valFraction });
       setTrained(report);
@@ -63,7 +65,7 @@ export function ModelScreen() {
     } catch (e) {
       setProblem(errorMessage(e));
     } finally {
-      setJobId(null);
+      setRunning(false);
     }
   };
 
@@ -139,7 +141,7 @@ export function ModelScreen() {
             onChange={(e) => setValFraction(Number(e.target.value))}
           />
         </label>
-        <button type="submit" className="primary" disabled={jobId !== null}>
+        <button type="submit" className="primary" disabled={running}>
           Train
         </button>
       </form>
