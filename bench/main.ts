@@ -1,5 +1,6 @@
 // `npm run bench -- <name> [--json]`: benchmarks print one JSON document on stdout.
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
+  ablation: async () => (await import('./ablation.ts')).runAblation(),
   import: async () => (await import('./import-bench.ts')).runImportBench(),
   he: async () => (await import('./he-bench.ts')).runHeBench(),
   table1: async () => (await import('./table1.ts')).runTable1(),
