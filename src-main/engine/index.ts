@@ -29,3 +29,14 @@ export { classifyVault, readClassifications } from './vault/classify.ts';
 export type { ClassifyOptions, ClassifyReport, StoredClassification } from './vault/classify.ts';
 export { loadModel, parseModel, serializeModel } from './nn/model-file.ts';
 export type { LoadedModel, ModelFile } from './nn/model-file.ts';
+export {
+  OBFUSCATION_CONDITIONS,
+  createObfuscator,
+  generateObfuscationKey,
+} from './crypto/arnold-xor.ts';
+export type { ObfuscationCondition, Obfuscator } from './crypto/arnold-xor.ts';
+export { barChartSvg, heatmapSvg, histogramSvg, lineChartSvg } from './report/charts.ts';
+export { analyzeObfuscation, TIER_LABEL } from './security/security-report.ts';
+export type { SecurityReport } from './security/security-report.ts';
+export { formatSecurityReport, securityCharts } from './security/security-report-output.ts';
+export { loadSquareImages } from './security/load-square-images.ts';
