@@ -114,6 +114,41 @@ describe('AppService', () => {
     expect(await service.handle('vault:status', {})).toMatchObject({ state: 'locked' });
   });
 
+  it('cancels a training job: the call rejects as cancelled and no model is stored', async () => {
+    await service.handle('vault:unlock', { dir: path.join(tmp.dir, 'vault'), passphrase: PASS });
+    const seen: string[] = [];
+    const firstEpoch = new Promise<void>((resolve) => {
+      const off = service.onProgress((event) => {
+        seen.push(`${event.kind}:${event.phase}`);
+        if (event.kind === 'train' && event.metrics?.epoch !== undefined) {
+          off();
+          resolve();
+        }
+      });
+    });
+    const training = service.handle('model:train', {
+      jobId: 'job-train-cancel',
+      epochs: 500,
+      validationFraction: 0,
+    });
+    await firstEpoch;
+    await expect(
+      service.handle('model:train', { jobId: 'job-train-2', epochs: 1, validationFraction: 0 }),
+    ).rejects.toThrow(/another job is running/);
+    expect(await service.handle('job:cancel', { jobId: 'job-train-cancel' })).toEqual({
+      cancelled: true,
+    });
+    await expect(training).rejects.toMatchObject({ code: 'cancelled' });
+    expect(await service.handle('job:cancel', { jobId: 'job-train-cancel' })).toEqual({
+      cancelled: false,
+    });
+    const { models } = (await service.handle('model:list', {})) as {
+      models: Array<{ source: string }>;
+    };
+    expect(models.map((m) => m.source)).toEqual(['shipped']);
+    await service.handle('vault:lock', {});
+  });
+
   it('locks itself after the idle time', async () => {
     const idle = createAppService({
       stateDir: path.join(tmp.dir, 'state2'),
