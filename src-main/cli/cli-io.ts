@@ -87,3 +87,20 @@ export async function withCancellation<T>(
     process.off('SIGTERM', onSignal);
   }
 }
+
+/** A numeric option: undefined when absent, a UsageError naming the flag when invalid. */
+export function numberOption(
+  raw: unknown,
+  name: string,
+  valid: (n: number) => boolean,
+  what: string,
+): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw === '' || !valid(value))
+    throw new UsageError(`--${name} must be ${what}, got "${String(raw)}"`);
+  return value;
+}
+
+export const wholeAtLeast = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
+export const percent = (x: number): string => `${(100 * x).toFixed(1)}%`;

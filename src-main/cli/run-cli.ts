@@ -13,6 +13,7 @@ import { trainCommand } from './commands/train-command.ts';
 import { obfEvaluateCommand, obfTrainCommand } from './commands/obf-train-command.ts';
 import { obfIndexCommand, searchCommand } from './commands/obf-vault-commands.ts';
 import { securityCommand } from './commands/security-command.ts';
+import { evaluateCommand } from './commands/evaluate-command.ts';
 
 type Command = (argv: string[], ctx: CommandContext) => Promise<CommandResult>;
 
@@ -28,6 +29,11 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
     run: trainCommand,
     usage:
       'train <labelled-folder> --out FILE [--epochs N] [--seed N] [--val-fraction F] [--threshold T] [--channels N] [--kernel N] [--hidden N]',
+  },
+  evaluate: {
+    run: evaluateCommand,
+    usage:
+      'evaluate <labelled-folder> [--model FILE] [--encrypted] [--layout auto|blocks|lanes] [--threshold T] [--workers N]',
   },
   'security-report': {
     run: securityCommand,

@@ -5,25 +5,17 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseModel } from '../../engine/nn/model-file.ts';
 import type { ArchitectureOptions, TrainProgress } from '../../engine/nn/train-chunk-cnn.ts';
-import { CliError, formatDuration, progressPrinter, UsageError } from '../cli-io.ts';
+import {
+  CliError,
+  formatDuration,
+  numberOption,
+  percent,
+  progressPrinter,
+  UsageError,
+  wholeAtLeast,
+} from '../cli-io.ts';
 import type { CommandContext, CommandResult } from '../cli-io.ts';
 import { parseCommand } from './vault-commands.ts';
-
-function numberOption(
-  raw: unknown,
-  name: string,
-  valid: (n: number) => boolean,
-  what: string,
-): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (raw === '' || !valid(value))
-    throw new UsageError(`--${name} must be ${what}, got "${String(raw)}"`);
-  return value;
-}
-
-const wholeAtLeast = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
-const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 export async function trainCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
   const { values, positionals } = parseCommand(
