@@ -1,14 +1,18 @@
 // Server-side charts as SVG strings: a Vega-Lite spec compiled to Vega and rendered headless
 // with View.toSVG() (renderer 'none': no canvas, no DOM, no network — text widths are
 // estimated, which is fine for reports). Used by reports, docs and the CLI.
-import { parse as parseVega, View } from 'vega';
-import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 
 const WIDTH = 480;
 const HEIGHT = 300;
 
 async function render(spec: TopLevelSpec): Promise<string> {
+  // Loaded on first use: vega + vega-lite take ~0.7 s to import, which every CLI command
+  // importing the engine would otherwise pay.
+  const [{ parse: parseVega, View }, { compile }] = await Promise.all([
+    import('vega'),
+    import('vega-lite'),
+  ]);
   const vegaSpec = compile(spec).spec;
   // No loader is needed: every chart embeds its data inline, so nothing is ever fetched.
   const view = new View(parseVega(vegaSpec), { renderer: 'none' });
