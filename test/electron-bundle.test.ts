@@ -14,6 +14,8 @@ import type { BundleResult } from '../src-main/electron/build/bundle.ts';
 import { makeTempDir, REPO_ROOT } from './helpers/fixtures.ts';
 
 const run = promisify(execFile);
+/** Directory links that need no privilege on Windows. */
+const LINK = process.platform === 'win32' ? 'junction' : 'dir';
 const ALLOWED_EXTERNALS =
   /^(node:.+|electron|better-sqlite3|sharp|node-seal(\/.+)?|@tensorflow\/.+)$/;
 const URL_REFERENCE = /new URL\("([^"]+)", import\.meta\.url\)/g;
@@ -25,7 +27,7 @@ beforeAll(async () => {
   temp = await makeTempDir('sealsight-bundle-');
   // The packaged app's layout: <app>/package.json, <app>/dist/electron, <app>/node_modules.
   await writeFile(path.join(temp.dir, 'package.json'), '{ "type": "module" }\n');
-  await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(temp.dir, 'node_modules'), 'dir');
+  await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(temp.dir, 'node_modules'), LINK);
   result = await bundleElectron({
     repoRoot: REPO_ROOT,
     outDir: path.join(temp.dir, 'dist', 'electron'),

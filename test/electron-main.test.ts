@@ -17,6 +17,8 @@ import { mainWindowOptions } from '../src-main/electron/window-options.ts';
 import { makeTempDir, REPO_ROOT } from './helpers/fixtures.ts';
 
 const run = promisify(execFile);
+/** Directory links that need no privilege on Windows. */
+const LINK = process.platform === 'win32' ? 'junction' : 'dir';
 
 const DRIVER = String.raw`
 const { fake, app, powerMonitor } = await import('electron');
@@ -93,12 +95,12 @@ beforeAll(async () => {
   await writeFile(path.join(appDir, 'package.json'), '{ "type": "module", "version": "0.1.0" }\n');
   await mkdir(path.join(appDir, 'dist', 'renderer'), { recursive: true });
   await writeFile(path.join(appDir, 'dist', 'renderer', 'index.html'), '<title>SealSight</title>');
-  await symlink(path.join(REPO_ROOT, 'assets'), path.join(appDir, 'assets'), 'dir');
+  await symlink(path.join(REPO_ROOT, 'assets'), path.join(appDir, 'assets'), LINK);
   const modules = path.join(appDir, 'node_modules');
   await mkdir(modules);
   for (const name of await readdir(path.join(REPO_ROOT, 'node_modules'))) {
     if (name === 'electron' || name.startsWith('.')) continue;
-    await symlink(path.join(REPO_ROOT, 'node_modules', name), path.join(modules, name), 'dir');
+    await symlink(path.join(REPO_ROOT, 'node_modules', name), path.join(modules, name), LINK);
   }
   await cp(
     path.join(REPO_ROOT, 'test', 'fixtures', 'fake-electron'),

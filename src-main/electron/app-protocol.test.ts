@@ -5,24 +5,27 @@ import path from 'node:path';
 import { APP_ENTRY_URL, resolveAppRequest, serveAppRequest } from './app-protocol.ts';
 import { CONTENT_SECURITY_POLICY } from './csp.ts';
 
+// POSIX cases use path.posix explicitly so the suite means the same on a Windows runner.
 const ROOT = '/opt/SealSight/resources/app.asar/dist/renderer';
 
 describe('resolveAppRequest', () => {
   it('maps the entry URL and nested assets onto files under the root', () => {
-    expect(resolveAppRequest(APP_ENTRY_URL, ROOT)).toEqual({
+    expect(resolveAppRequest(APP_ENTRY_URL, ROOT, path.posix)).toEqual({
       kind: 'file',
       filePath: `${ROOT}/index.html`,
       contentType: 'text/html; charset=utf-8',
     });
-    expect(resolveAppRequest('app://sealsight/', ROOT)).toMatchObject({
+    expect(resolveAppRequest('app://sealsight/', ROOT, path.posix)).toMatchObject({
       filePath: `${ROOT}/index.html`,
     });
-    expect(resolveAppRequest('app://sealsight/assets/index-4f2a.js?v=1#x', ROOT)).toEqual({
+    expect(
+      resolveAppRequest('app://sealsight/assets/index-4f2a.js?v=1#x', ROOT, path.posix),
+    ).toEqual({
       kind: 'file',
       filePath: `${ROOT}/assets/index-4f2a.js`,
       contentType: 'text/javascript; charset=utf-8',
     });
-    expect(resolveAppRequest('app://sealsight/assets/a%20b.css', ROOT)).toMatchObject({
+    expect(resolveAppRequest('app://sealsight/assets/a%20b.css', ROOT, path.posix)).toMatchObject({
       filePath: `${ROOT}/assets/a b.css`,
     });
   });
@@ -32,7 +35,10 @@ describe('resolveAppRequest', () => {
     ['app://sealsight/%2e%2e/%2e%2e/secret.json', `${ROOT}/secret.json`],
     ['app://sealsight/assets/%2E%2e/x.js', `${ROOT}/x.js`],
   ])('lets the URL parser fold dot segments, so %s stays under the root', (url, expected) => {
-    expect(resolveAppRequest(url, ROOT)).toMatchObject({ kind: 'file', filePath: expected });
+    expect(resolveAppRequest(url, ROOT, path.posix)).toMatchObject({
+      kind: 'file',
+      filePath: expected,
+    });
   });
 
   it.each([
@@ -44,7 +50,7 @@ describe('resolveAppRequest', () => {
     ['app://sealsight/index.html%00.png'],
     ['app://sealsight/.env.txt'],
   ])('refuses encoded separators, dot segments and odd characters: %s', (url) => {
-    expect(resolveAppRequest(url, ROOT).kind).toBe('refused');
+    expect(resolveAppRequest(url, ROOT, path.posix).kind).toBe('refused');
   });
 
   it('refuses other origins and schemes', () => {
@@ -54,12 +60,12 @@ describe('resolveAppRequest', () => {
       'https://sealsight/index.html',
       'not a url',
     ]) {
-      expect(resolveAppRequest(url, ROOT).kind, url).toBe('refused');
+      expect(resolveAppRequest(url, ROOT, path.posix).kind, url).toBe('refused');
     }
   });
 
   it('refuses types the renderer never ships', () => {
-    expect(resolveAppRequest('app://sealsight/vault.sqlite', ROOT)).toMatchObject({
+    expect(resolveAppRequest('app://sealsight/vault.sqlite', ROOT, path.posix)).toMatchObject({
       kind: 'refused',
       status: 404,
     });

@@ -14,7 +14,9 @@ export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 /**
  * Privileges for protocol.registerSchemesAsPrivileged: a standard, secure origin (so
  * relative URLs, 'self' in the CSP and ES modules work) that may use fetch for its own
- * files. It does not bypass the CSP, does not allow service workers and is not CORS-open.
+ * files. It does not bypass the CSP and does not allow service workers. `corsEnabled`
+ * stays off: in Electron it would let other origins read app:// responses; our own
+ * module scripts are same-origin and need no CORS.
  */
 export const APP_SCHEME_PRIVILEGES = {
   standard: true,
