@@ -28,7 +28,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   train: {
     run: trainCommand,
     usage:
-      'train <labelled-folder> --out FILE [--epochs N] [--seed N] [--val-fraction F] [--threshold T] [--channels N] [--kernel N] [--hidden N]',
+      'train <labelled-folder> --out FILE [--epochs N] [--seed N] [--val-fraction F] [--threshold T] [--channels N] [--kernel N] [--hidden N] [--activation square|relu]',
   },
   evaluate: {
     run: evaluateCommand,

@@ -4,6 +4,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseModel } from '../../engine/nn/model-file.ts';
+import type { Activation } from '../../engine/nn/chunk-cnn.ts';
 import type { ArchitectureOptions, TrainProgress } from '../../engine/nn/train-chunk-cnn.ts';
 import {
   CliError,
@@ -29,6 +30,7 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
       channels: { type: 'string' },
       kernel: { type: 'string' },
       hidden: { type: 'string' },
+      activation: { type: 'string' },
     },
     ['folder'],
   );
@@ -51,6 +53,7 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
     channels: numberOption(values.channels, 'channels', wholeAtLeast(1), 'a whole number ≥ 1'),
     kernel: numberOption(values.kernel, 'kernel', wholeAtLeast(1), 'a whole number ≥ 1'),
     hidden: numberOption(values.hidden, 'hidden', wholeAtLeast(1), 'a whole number ≥ 1'),
+    activation: parseActivation(values.activation),
   };
   const folder = path.resolve(positionals[0]!);
   const outFile = path.resolve(values.out);
@@ -118,4 +121,12 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
     ...(report.failed.length > 0 ? [`${report.failed.length} file(s) could not be read`] : []),
   ].join('\n');
   return { json: { model: outFile, modelId, ...report }, text };
+}
+
+function parseActivation(raw: unknown): Activation | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'square' || raw === 'relu') return raw;
+  throw new UsageError(
+    `--activation must be square (HE-friendly) or relu (plaintext baseline), got "${String(raw)}"`,
+  );
 }

@@ -21,7 +21,7 @@ import { LaneEvaluator } from './lane-evaluator.ts';
 import { laneSumSteps } from './lane-cnn-engine.ts';
 import { packLanes, sumLaneScores } from './lane-packing.ts';
 import { decryptScores, decryptSlots } from './result-decryption.ts';
-import { assertHeSafe, scoreScaleFor } from './he-safety.ts';
+import { assertHeEvaluable, assertHeSafe, scoreScaleFor } from './he-safety.ts';
 import type { LoadedModel } from '../nn/model-file.ts';
 
 export type InferenceLayout = 'blocks' | 'lanes';
@@ -62,6 +62,7 @@ export async function inferWithFreshKeys(
   options: FreshKeyInferenceOptions = {},
 ): Promise<FreshKeyInferenceResult> {
   const preset = DEFAULT_CKKS_PRESET;
+  assertHeEvaluable(model.weights.architecture, `model ${model.id}`);
   assertHeSafe(model.file.activationRanges, preset, `model ${model.id}`);
   const scoreScale = scoreScaleFor(model.file.activationRanges, preset);
   const layout = chooseLayout(images, options.layout);

@@ -13,6 +13,7 @@
 // its training data).
 import type { CkksPreset } from './ckks-presets.ts';
 import type { ActivationRanges } from '../nn/model-file.ts';
+import type { ChunkCnnArchitecture } from '../nn/chunk-cnn.ts';
 import { CHUNK_COUNT } from '../../../src-shared/domain/geometry.ts';
 
 export const RANGE_MARGIN = 2;
@@ -37,6 +38,16 @@ export function precisionBudget(preset: CkksPreset, chunksPerImage = CHUNK_COUNT
 
 export class HeBudgetError extends Error {
   override name = 'HeBudgetError';
+}
+
+/** CKKS evaluates additions and multiplications only: a ReLU net is a plaintext baseline. */
+export function assertHeEvaluable(arch: ChunkCnnArchitecture, modelName = 'model'): void {
+  if ((arch.activation ?? 'square') !== 'square') {
+    throw new HeBudgetError(
+      `${modelName} uses ${arch.activation} activations, which CKKS cannot evaluate (only ` +
+        'additions and multiplications): it is a plaintext baseline; use an x² model for encrypted inference',
+    );
+  }
 }
 
 /** The factor fc2 is scaled by so image sums fit (1 when they already do). */

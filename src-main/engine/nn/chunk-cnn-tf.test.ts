@@ -68,6 +68,11 @@ describe('exportChunkCnn', () => {
     ['paper 4×7×7', PAPER_ARCHITECTURE, false],
     ['9×4×4 with batch norm', { ...PAPER_ARCHITECTURE, channels: 9, kernel: 4 }, true],
     [
+      'ReLU baseline 9×4×4 with batch norm',
+      { ...PAPER_ARCHITECTURE, channels: 9, kernel: 4, activation: 'relu' },
+      true,
+    ],
+    [
       '3 channels, 5×5, hidden 16, 3 classes',
       { ...PAPER_ARCHITECTURE, channels: 3, kernel: 5, hidden: 16, classes: 3 },
       true,

@@ -140,11 +140,11 @@ export function tfForward(
     .conv2d(centred, model.convW as Tf.Tensor4D, arch.stride, 'valid')
     .add(model.convB);
   const convN = normalise(tf, conv, model.convNorm, [0, 1, 2], training, stats);
-  const flat = convN.square().reshape([-1, flattenedSize(arch)]) as Tf.Tensor2D;
+  const act = (x: Tf.Tensor): Tf.Tensor => (arch.activation === 'relu' ? tf.relu(x) : x.square());
+  const flat = act(convN).reshape([-1, flattenedSize(arch)]) as Tf.Tensor2D;
   const fc1 = flat.matMul(model.fc1W as Tf.Tensor2D).add(model.fc1B);
   const fc1N = normalise(tf, fc1, model.fc1Norm, [0], training, stats) as Tf.Tensor2D;
-  const logits = fc1N
-    .square()
+  const logits = (act(fc1N) as Tf.Tensor2D)
     .matMul(model.fc2W as Tf.Tensor2D)
     .add(model.fc2B) as Tf.Tensor2D;
   return { logits, batchStats: stats };

@@ -3,6 +3,11 @@
 // conv k×k, C channels, stride s, no padding → x² → dense → x² → dense → scores.
 // The architecture is a parameter so a wider conv or another class count needs no
 // new HE code. Flatten order after the conv is channel-major [c][i][j] (as PyTorch).
+// The activation is x² (the only one CKKS evaluates: a multiplication); `relu` exists
+// only for the plaintext baseline the paper compares against ("original" model),
+// and the HE engine refuses it (he-safety.ts).
+
+export type Activation = 'square' | 'relu';
 
 export interface ChunkCnnArchitecture {
   readonly inputSize: number; // 28
@@ -11,6 +16,8 @@ export interface ChunkCnnArchitecture {
   readonly stride: number; // 3
   readonly hidden: number; // 128
   readonly classes: number; // 6
+  /** Omitted = 'square' (HE-friendly). */
+  readonly activation?: Activation;
 }
 
 export const PAPER_ARCHITECTURE: ChunkCnnArchitecture = Object.freeze({
@@ -76,12 +83,16 @@ export function forwardChunk(weights: ChunkCnnWeights, chunk: ArrayLike<number>)
       }
     }
   }
-  const square1 = conv.map((v) => v * v);
+  const act = arch.activation === 'relu' ? relu : square;
+  const square1 = conv.map(act);
   const fc1 = dense(weights.fc1Weight, weights.fc1Bias, square1, arch.hidden);
-  const square2 = fc1.map((v) => v * v);
+  const square2 = fc1.map(act);
   const scores = dense(weights.fc2Weight, weights.fc2Bias, square2, arch.classes);
   return { conv, square1, fc1, square2, scores };
 }
+
+const square = (v: number): number => v * v;
+const relu = (v: number): number => (v > 0 ? v : 0);
 
 function dense(
   weight: Float64Array,

@@ -47,6 +47,13 @@ export interface EvaluationReport {
   readonly n: number;
   readonly featureChunks: number;
   readonly failed: ReadonlyArray<{ name: string; reason: string }>;
+  /** Per image: true class and predicted class indices (encrypted: null without --encrypted). */
+  readonly images: ReadonlyArray<{
+    name: string;
+    truth: number;
+    plaintext: number;
+    encrypted: number | null;
+  }>;
   readonly plaintext: SideFigures;
   readonly encrypted: EncryptedFigures | null;
 }
@@ -100,6 +107,7 @@ export async function evaluateLoaded(
   };
 
   let encrypted: EncryptedFigures | null = null;
+  let encryptedPredicted: number[] | null = null;
   if (options.encrypted) {
     const started = performance.now();
     const result = await inferWithFreshKeys(features, model, {
@@ -110,6 +118,7 @@ export async function evaluateLoaded(
     });
     const seconds = (performance.now() - started) / 1000;
     const predicted = result.imageScores.map((scores) => argmax(scores));
+    encryptedPredicted = predicted;
     let chunkAgree = 0;
     let chunkCount = 0;
     let maxAbsErrorChunk = 0;
@@ -143,6 +152,12 @@ export async function evaluateLoaded(
     n: images.length,
     featureChunks: features.reduce((n, chunks) => n + chunks.length, 0),
     failed: folder.failed,
+    images: images.map((image, i) => ({
+      name: image.name,
+      truth: image.classIndex,
+      plaintext: plainPredicted[i]!,
+      encrypted: encryptedPredicted?.[i] ?? null,
+    })),
     plaintext,
     encrypted,
   };

@@ -18,6 +18,8 @@ const ArchitectureSchema = z.object({
   stride: z.number().int().positive(),
   hidden: z.number().int().positive(),
   classes: z.number().int().positive(),
+  /** Omitted = 'square'; 'relu' marks a plaintext-only baseline. */
+  activation: z.enum(['square', 'relu']).optional(),
 });
 
 const Finite = z.number().finite();

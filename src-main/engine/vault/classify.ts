@@ -11,7 +11,7 @@ import { EncryptedEvaluator } from '../he/encrypted-evaluator.ts';
 import type { EncryptedImageResult, EvaluatorSetup } from '../he/encrypted-evaluator.ts';
 import { DEFAULT_CHUNK_PACKING } from '../he/chunk-packing.ts';
 import { decryptScores } from '../he/result-decryption.ts';
-import { assertHeSafe, scoreScaleFor } from '../he/he-safety.ts';
+import { assertHeEvaluable, assertHeSafe, scoreScaleFor } from '../he/he-safety.ts';
 import { argmax } from '../nn/chunk-cnn.ts';
 import type { LoadedModel } from '../nn/model-file.ts';
 import { listImageRows } from './image-store.ts';
@@ -60,6 +60,7 @@ export async function classifyVault(
   const { model } = options;
   const keyset = vault.currentKeyset();
   const preset = ckksPresetById(keyset.evaluation.presetId);
+  assertHeEvaluable(model.weights.architecture, `model ${model.id}`);
   assertHeSafe(model.file.activationRanges, preset, `model ${model.id}`);
   const seal = await loadSeal();
   using ckks = createCkksContext(seal, preset);
