@@ -38,7 +38,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   'security-report': {
     run: securityCommand,
     usage:
-      'security-report <folder> [--size N] [--out DIR] [--key-file F] [--limit-per-folder N] [--title T]',
+      'security-report <folder> [--size N] [--out DIR] [--examples N] [--key-file F] [--limit-per-folder N] [--title T]',
   },
   'obf train': {
     run: obfTrainCommand,

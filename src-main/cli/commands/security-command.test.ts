@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile, cp } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -59,6 +60,7 @@ describe('sealsight security-report', () => {
     expect((await readdir(out)).sort()).toEqual([
       'correlation.svg',
       'entropy.svg',
+      'examples.png',
       'histogram-arnold-xor.svg',
       'histogram-plaintext.svg',
       'security-report.json',
@@ -70,6 +72,10 @@ describe('sealsight security-report', () => {
     ]) {
       expect(text.toLowerCase()).not.toContain(keyHex.slice(0, 12));
     }
+    // 4 example rows (plaintext | Arnold | Arnold+XOR | recovery) of 32×32 tiles enlarged 2×.
+    const { width, height } = await sharp(path.join(out, 'examples.png')).metadata();
+    expect([width, height]).toEqual([4 * 64 + 5 * 4, 4 * 64 + 5 * 4]);
+    expect((doc as unknown as { exampleNames: string[] }).exampleNames).toHaveLength(4);
     // Same key file, same figures: the report is reproducible.
     const again = JSON.parse(
       sealsight(['security-report', folder, '--size', '32', '--key-file', keyFile, '--json'])

@@ -6,7 +6,11 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generateObfuscationKey, MAX_OBFUSCATION_SIZE } from '../../engine/crypto/arnold-xor.ts';
 import { loadSquareImages } from '../../engine/security/load-square-images.ts';
-import { analyzeObfuscation, TIER_LABEL } from '../../engine/security/security-report.ts';
+import { EXAMPLE_COLUMNS, exampleGridPng } from '../../engine/security/example-grid.ts';
+import {
+  analyzeObfuscationWithExamples,
+  TIER_LABEL,
+} from '../../engine/security/security-report.ts';
 import {
   formatSecurityReport,
   securityCharts,
@@ -59,6 +63,7 @@ export async function securityCommand(argv: string[], ctx: CommandContext): Prom
       'key-file': { type: 'string' },
       'limit-per-folder': { type: 'string' },
       title: { type: 'string' },
+      examples: { type: 'string' },
     },
     ['folder'],
   );
@@ -67,6 +72,8 @@ export async function securityCommand(argv: string[], ctx: CommandContext): Prom
   const folder = path.resolve(positionals[0]!);
   const title = typeof values.title === 'string' ? values.title : path.basename(folder);
   const outDir = typeof values.out === 'string' ? path.resolve(values.out) : undefined;
+  // Example images are written only with --out (default 4 rows; --examples 0 for none).
+  const exampleCount = outDir ? (wholeNumber(values.examples, 'examples', 0, 64) ?? 4) : 0;
 
   ctx.log(`security-report: ${TIER_LABEL}`);
   const key =
@@ -84,15 +91,22 @@ export async function securityCommand(argv: string[], ctx: CommandContext): Prom
     if (loaded.images.length === 0) throw new CliError(`no readable images in ${folder}`);
     ctx.log(`analysing ${loaded.images.length} images…`);
     const started = performance.now();
-    const report = analyzeObfuscation({ images: loaded.images, size, key });
+    const { report, examples } = analyzeObfuscationWithExamples(
+      { images: loaded.images, size, key },
+      exampleCount,
+    );
     const seconds = (performance.now() - started) / 1000;
 
+    const exampleNames = examples.map((e) => loaded.names[e.index]!);
     const written: string[] = [];
     if (outDir) {
       await mkdir(outDir, { recursive: true });
       const charts = await securityCharts(report, title);
-      const files: [string, string][] = [
+      const files: [string, string | Buffer][] = [
         ...charts.map((c): [string, string] => [c.file, c.svg]),
+        ...(examples.length > 0
+          ? [['examples.png', await exampleGridPng(examples, size)] as [string, Buffer]]
+          : []),
         ['security-report.json', `${JSON.stringify({ title, ...report }, null, 1)}\n`],
       ];
       for (const [file, content] of files) {
@@ -107,9 +121,12 @@ export async function securityCommand(argv: string[], ctx: CommandContext): Prom
       `analysis took ${seconds.toFixed(1)} s`,
       ...(loaded.failed.length > 0 ? [`${loaded.failed.length} file(s) could not be read`] : []),
       ...(written.length > 0 ? [`wrote ${written.join(', ')}`] : []),
+      ...(examples.length > 0
+        ? [`examples.png rows: ${exampleNames.join(', ')}; columns: ${EXAMPLE_COLUMNS.join(' | ')}`]
+        : []),
     ].join('\n');
     return {
-      json: { title, folder, failed: loaded.failed, written, seconds, ...report },
+      json: { title, folder, failed: loaded.failed, written, seconds, exampleNames, ...report },
       text,
     };
   } finally {

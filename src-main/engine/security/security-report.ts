@@ -118,31 +118,32 @@ function runCiphertextOnly(
   ciphertexts: readonly Uint8Array[],
   size: number,
   truth: { keystream: Uint8Array; gather: Uint32Array },
-): CiphertextOnlyResult {
+): { result: CiphertextOnlyResult; victimIndices: number[]; recovered: Uint8Array[] | null } {
   const t = performance.now();
   const prior = new Float64Array(256);
   const victims: Uint8Array[] = [];
   const victimCts: Uint8Array[] = [];
+  const victimIndices: number[] = [];
   images.forEach((img, m) => {
     if (m % 2 === 0) histogram256(img, prior);
     else {
       victims.push(img);
       victimCts.push(ciphertexts[m]!);
+      victimIndices.push(m);
     }
   });
   const est = ciphertextOnlyAttack(victimCts, size, prior);
   const milliseconds = performance.now() - t;
-  const scores = est.gathers.map((gather) =>
-    scoreDecryption(
-      victims,
-      victimCts.map((c) => decryptWithRecovered({ size, keystream: est.keystream, gather }, c)),
-    ),
-  );
-  const best =
-    scores.length === 0
-      ? null
-      : scores.reduce((a, b) => (b.meanAbsPixelError < a.meanAbsPixelError ? b : a));
-  return {
+  let best: { score: DecryptionScore; recovered: Uint8Array[] } | null = null;
+  for (const gather of est.gathers) {
+    const recovered = victimCts.map((c) =>
+      decryptWithRecovered({ size, keystream: est.keystream, gather }, c),
+    );
+    const score = scoreDecryption(victims, recovered);
+    if (!best || score.meanAbsPixelError < best.score.meanAbsPixelError)
+      best = { score, recovered };
+  }
+  const result: CiphertextOnlyResult = {
     priorImages: images.length - victims.length,
     attackedImages: victims.length,
     keystreamBytesRecovered:
@@ -150,12 +151,34 @@ function runCiphertextOnly(
     permutationRecoveredUpToRotation: est.gathers.some((g) =>
       g.every((s, j) => s === truth.gather[j]),
     ),
-    decryption: best,
+    decryption: best?.score ?? null,
     milliseconds,
   };
+  return { result, victimIndices, recovered: best?.recovered ?? null };
+}
+
+/** One example row: what each stage makes of one image, and what the attacker recovers. */
+export interface ExampleRow {
+  readonly index: number;
+  readonly plaintext: Uint8Array;
+  readonly arnoldOnly: Uint8Array;
+  readonly obfuscated: Uint8Array;
+  /** Ciphertext-only recovery (best of the four rotations), or null when it found nothing. */
+  readonly ciphertextOnly: Uint8Array | null;
 }
 
 export function analyzeObfuscation(o: AnalyzeOptions): SecurityReport {
+  return analyzeObfuscationWithExamples(o, 0).report;
+}
+
+/**
+ * The report plus `count` example rows (images the ciphertext-only attack was run on, spread
+ * over the set). The rows hold pixels, so they are kept out of the report's JSON.
+ */
+export function analyzeObfuscationWithExamples(
+  o: AnalyzeOptions,
+  count: number,
+): { report: SecurityReport; examples: ExampleRow[] } {
   const { images, size, key } = o;
   const alpha = o.alpha ?? 0.05;
   if (images.length === 0) throw new RangeError('no images to analyse');
@@ -222,8 +245,24 @@ export function analyzeObfuscation(o: AnalyzeOptions): SecurityReport {
     ),
   ];
 
-  const ciphertextOnly =
-    images.length >= 2 ? runCiphertextOnly(images, ciphertexts, size, truth) : null;
+  const co = images.length >= 2 ? runCiphertextOnly(images, ciphertexts, size, truth) : null;
+  const ciphertextOnly = co?.result ?? null;
+  const examples: ExampleRow[] = [];
+  if (co && count > 0) {
+    const arnoldOnly = createObfuscator(key, size, 'arnold');
+    const rows = Math.min(count, co.victimIndices.length);
+    for (let k = 0; k < rows; k++) {
+      const v = Math.floor((k * co.victimIndices.length) / rows);
+      const m = co.victimIndices[v]!;
+      examples.push({
+        index: m,
+        plaintext: images[m]!,
+        arnoldOnly: arnoldOnly.obfuscate(images[m]!),
+        obfuscated: ciphertexts[m]!,
+        ciphertextOnly: co.recovered?.[v] ?? null,
+      });
+    }
+  }
 
   const stats = (c: ObfuscationCondition) => conditions.find((s) => s.condition === c)!;
   const plain = stats('plaintext');
@@ -247,7 +286,7 @@ export function analyzeObfuscation(o: AnalyzeOptions): SecurityReport {
     `Arnold alone keeps each image's histogram (entropy ${stats('arnold').entropy.meanImageEntropy.toFixed(4)} = plaintext); XOR alone keeps pixel positions.`,
   ];
 
-  return {
+  const report: SecurityReport = {
     tier: TIER_LABEL,
     scheme: SCHEME_DESCRIPTION,
     order: 'Arnold permutation first, then XOR with the keystream',
@@ -262,4 +301,5 @@ export function analyzeObfuscation(o: AnalyzeOptions): SecurityReport {
     ciphertextOnly,
     findings,
   };
+  return { report, examples };
 }
