@@ -50,6 +50,8 @@ export interface AppServiceOptions {
   /** KDF cost override for new vaults (tests only; the default is the production cost). */
   readonly kdf?: Partial<KdfParams>;
   readonly shippedModelFile?: string;
+  /** Obfuscated-tier model files for search (default: assets/models/obf-*.json). */
+  readonly obfModelFiles?: readonly string[];
 }
 
 export interface AppService {
@@ -71,7 +73,7 @@ class Service implements AppService {
   readonly #listeners = new Set<(event: ProgressEvent) => void>();
   readonly #jobs = new Jobs((event) => this.#emit(event));
   readonly #recent: RecentVaults;
-  readonly #tiers = new OptionalTiers();
+  readonly #tiers: OptionalTiers;
   readonly #idleLockMs: number;
   #vault: UnlockedVault | null = null;
   #lockedReason: VaultStatus['lockedReason'] = null;
@@ -82,6 +84,10 @@ class Service implements AppService {
   constructor(options: AppServiceOptions) {
     this.#options = options;
     this.#recent = new RecentVaults(options.stateDir);
+    this.#tiers = new OptionalTiers({
+      ...(options.obfModelFiles ? { obfModelFiles: options.obfModelFiles } : {}),
+      emit: (event) => this.#emit(event),
+    });
     this.#idleLockMs = options.idleLockMs ?? 10 * 60_000;
   }
 
@@ -107,6 +113,7 @@ class Service implements AppService {
 
   async dispose(): Promise<void> {
     await this.#lock('user');
+    this.#tiers.dispose();
     this.#listeners.clear();
   }
 

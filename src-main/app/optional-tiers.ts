@@ -1,8 +1,20 @@
-// The obfuscated tier's parts of the app: similar-image search (not wired yet: this
-// says so plainly and never invents a result) and the security report (wired: see
-// security-report.ts).
+// The obfuscated tier's parts of the app. Similar-image search uses an obfuscated-tier
+// model (assets/models/obf-*.json, or files given to the service): images of the vault
+// that have no embedding for it yet are indexed first (decrypted in memory, obfuscated
+// under the model's key, embedded, stored AES-GCM-encrypted — the engine's
+// indexObfuscated), then the query's stored embedding is compared with the others. With
+// no model there is no search, and the screen says so: a result is never invented. The
+// security report lives in security-report.ts.
+import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as Tf from '@tensorflow/tfjs';
+import { NEU_CLASSES } from '../../src-shared/domain/classes.ts';
 import { TIER_LABELS } from '../../src-shared/contract/ipc.ts';
-import type { IpcResponse } from '../../src-shared/contract/ipc.ts';
+import type { IpcResponse, ProgressEvent } from '../../src-shared/contract/ipc.ts';
+import type { LoadedObfModel } from '../engine/obf/obf-model-file.ts';
+import type { ObfNet } from '../engine/obf/obf-net.ts';
 import type { UnlockedVault } from '../engine/vault/vault.ts';
 import { AppError } from './renderer-boundary.ts';
 import { vaultSecurityReport } from './security-report.ts';
@@ -12,14 +24,80 @@ export interface Availability {
   readonly reason: string;
 }
 
-const SEARCH_MISSING =
-  'Similar-image search (obfuscated tier) is not available in this build: its engine has not been wired into the app yet.';
+const MODELS_DIR = fileURLToPath(new URL('../../assets/models/', import.meta.url));
+const NO_MODEL =
+  'Similar-image search (obfuscated tier) is not available: no obfuscated-tier model is installed (assets/models/obf-*.json; `sealsight obf train` makes one).';
 const SECURITY_LOCKED =
   'Unlock a vault: the security report measures the obfuscated tier on the vault’s own images.';
 
+interface ObfEngine {
+  readonly tf: typeof Tf;
+  readonly loaded: LoadedObfModel;
+  readonly net: ObfNet;
+}
+
 export class OptionalTiers {
+  readonly #explicitModels: readonly string[] | undefined;
+  readonly #emit: (event: ProgressEvent) => void;
+  #engine: { file: string; promise: Promise<ObfEngine> } | null = null;
+
+  constructor(options: {
+    obfModelFiles?: readonly string[];
+    emit: (event: ProgressEvent) => void;
+  }) {
+    this.#explicitModels = options.obfModelFiles;
+    this.#emit = options.emit;
+  }
+
+  /** Model files, read anew each time (a model may be installed while the app runs). */
+  #modelFiles(): string[] {
+    if (this.#explicitModels) return [...this.#explicitModels];
+    try {
+      return readdirSync(MODELS_DIR)
+        .filter((f) => /^obf-.*\.json$/.test(f))
+        .sort()
+        .map((f) => path.join(MODELS_DIR, f));
+    } catch {
+      return [];
+    }
+  }
+
+  async #load(): Promise<ObfEngine | null> {
+    const files = this.#modelFiles();
+    if (files.length === 0) return null;
+    const { loadObfModel, instantiateObfNet } = await import('../engine/obf/obf-model-file.ts');
+    const { initObfTf } = await import('../engine/obf/obf-net.ts');
+    // Prefer a model trained on the steel-defect classes the vault is about.
+    let chosen = files[0]!;
+    for (const file of files) {
+      const loaded = await loadObfModel(file);
+      if (loaded.file.classes.join() === NEU_CLASSES.join()) {
+        chosen = file;
+        break;
+      }
+    }
+    if (this.#engine?.file !== chosen) {
+      this.dispose();
+      const promise = (async () => {
+        const loaded = await loadObfModel(chosen);
+        const tf = await initObfTf();
+        return { tf, loaded, net: instantiateObfNet(tf, loaded, chosen) };
+      })();
+      this.#engine = { file: chosen, promise };
+      promise.catch(() => {
+        if (this.#engine?.promise === promise) this.#engine = null;
+      });
+    }
+    return this.#engine!.promise;
+  }
+
   async searchAvailability(): Promise<Availability> {
-    return { available: false, reason: SEARCH_MISSING };
+    const files = this.#modelFiles();
+    if (files.length === 0) return { available: false, reason: NO_MODEL };
+    return {
+      available: true,
+      reason: `Obfuscated-tier model ${path.basename(files[0]!)}${files.length > 1 ? ` (+${files.length - 1} more)` : ''}.`,
+    };
   }
 
   async securityAvailability(): Promise<Availability> {
@@ -31,11 +109,45 @@ export class OptionalTiers {
   }
 
   async similar(
-    _vault: UnlockedVault,
-    _id: string,
-    _k: number,
+    vault: UnlockedVault,
+    id: string,
+    k: number,
   ): Promise<IpcResponse<'search:similar'>> {
-    throw new AppError('not-available', SEARCH_MISSING);
+    const engine = await this.#load();
+    if (!engine) throw new AppError('not-available', NO_MODEL);
+    const { indexObfuscated, readObfResults, searchStored, storedResultOf } =
+      await import('../engine/vault/obf-embeddings.ts');
+    const jobId = `search-${randomUUID()}`;
+    const index = await indexObfuscated(vault, engine.tf, engine.loaded, engine.net, {
+      onProgress: (p) =>
+        this.#emit({
+          jobId,
+          kind: 'search',
+          phase: 'running',
+          done: p.done,
+          total: p.total,
+          etaSeconds: p.etaMs === null ? null : p.etaMs / 1000,
+          message: `indexing ${p.done}/${p.total} images in the obfuscated tier`,
+        }),
+    });
+    const stored = readObfResults(vault, engine.loaded.id);
+    const { row } = storedResultOf(vault, stored, id);
+    const query = stored.results[stored.rows.findIndex((r) => r.id === row.id)]!.embedding;
+    const hits = searchStored(vault, stored, query, k, row.uid);
+    return {
+      tier: 'obfuscated',
+      tierLabel: TIER_LABELS.obfuscated,
+      query: row.uid,
+      modelId: engine.loaded.id,
+      newlyIndexed: index.indexed.length,
+      results: hits.map((h) => ({
+        id: h.id,
+        name: h.name,
+        label: h.label,
+        predicted: h.predicted,
+        distance: Math.max(0, 1 - h.similarity),
+      })),
+    };
   }
 
   async securityReport(vault: UnlockedVault | null): Promise<IpcResponse<'security:report'>> {
@@ -47,5 +159,15 @@ export class OptionalTiers {
       figures: [],
       histograms: [],
     };
+  }
+
+  /** Frees the loaded net (tf memory). */
+  dispose(): void {
+    const engine = this.#engine;
+    this.#engine = null;
+    void engine?.promise.then(
+      (e) => e.net.model.dispose(),
+      () => undefined,
+    );
   }
 }

@@ -164,11 +164,18 @@ export const SimilarResultSchema = z.strictObject({
   tier: z.literal('obfuscated'),
   tierLabel: z.string(),
   query: ImageIdSchema,
+  /** The obfuscated-tier model whose embeddings were compared. */
+  modelId: z.string(),
+  /** How many images were indexed for this query (embeddings missing until now). */
+  newlyIndexed: z.number().int().nonnegative(),
   results: z.array(
     z.strictObject({
       id: ImageIdSchema,
       name: z.string(),
       label: z.string().nullable(),
+      /** The obfuscated tier's predicted class (its own model, not the sealed tier's). */
+      predicted: z.string(),
+      /** 1 − cosine similarity of the 512-d embeddings (0 = same direction). */
       distance: z.number(),
     }),
   ),

@@ -18,6 +18,7 @@ import type { AppService } from '../../src-main/app/app-service.ts';
 import { startPreviewServer } from '../../src-main/preview/preview-server.ts';
 import type { PreviewServer } from '../../src-main/preview/preview-server.ts';
 import type { ProgressEvent } from '../../src-shared/contract/ipc.ts';
+import { trainObfModel } from '../../src-main/engine/obf/train-obf-model.ts';
 import { REPO_ROOT } from '../helpers/fixtures.ts';
 
 const CHROMIUM = process.env.SEALSIGHT_CHROMIUM ?? '/usr/bin/chromium';
@@ -57,7 +58,18 @@ describe.skipIf(!existsSync(CHROMIUM))(
       const folder = path.join(work, 'inspection');
       await cp(path.join(REPO_ROOT, 'assets', 'samples', 'neu-cls'), folder, { recursive: true });
       await writeFile(path.join(folder, 'scratches', 'Sc_broken.bmp'), 'BM this is not a bitmap');
+      // A small obfuscated-tier model trained on the same samples (well under a second),
+      // so that "find similar" runs the real index + search path.
+      const obfModel = path.join(work, 'obf-neu.json');
+      const obf = await trainObfModel(path.join(REPO_ROOT, 'assets', 'samples', 'neu-cls'), {
+        arch: 'bit-mlp',
+        epochs: 5,
+        size: 32,
+        valFraction: 0,
+      });
+      await writeFile(obfModel, obf.modelText);
       service = createAppService({
+        obfModelFiles: [obfModel],
         stateDir: path.join(work, 'state'),
         idleLockMs: 0,
         workers: 2,
@@ -199,14 +211,27 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(await page.getByRole('radio').count()).toBe(2); // shipped + the one just trained
     }, 150_000);
 
-    it('states plainly what the Search and Security screens can do', async () => {
+    it('finds similar images in the obfuscated tier and shows the security report', async () => {
       await nav('Search');
       await expect
         .poll(() => page.getByTestId('tier-obfuscated').textContent())
         .toMatch(/not secure against known or chosen plaintexts/);
-      // The obfuscated tier's search is not wired into the app yet: the screen must say so.
-      expect(await page.getByTestId('search-unavailable').textContent()).toMatch(/not available/);
-      expect(await page.getByTestId('search-results').count()).toBe(0);
+      await page
+        .getByLabel('Find images similar to')
+        .selectOption({ label: 'scratches/Sc_10.bmp' });
+      await page.getByRole('button', { name: 'Find similar' }).click();
+      const hits = page.getByTestId('search-hit');
+      await expect.poll(() => hits.count(), { timeout: 60_000 }).toBe(8);
+      expect(await page.getByTestId('search-summary').textContent()).toMatch(
+        /12 images indexed for this search/,
+      );
+      const names = await hits.locator('.tile-name').allTextContents();
+      expect(names).not.toContain('scratches/Sc_10.bmp');
+      const distances = (await page.getByTestId('search-distance').allTextContents()).map((t) =>
+        Number(t.replace('distance ', '')),
+      );
+      expect(distances).toEqual([...distances].sort((a, b) => a - b));
+      expect(events.some((e) => e.kind === 'search' && e.total === 12)).toBe(true);
       await shot('7-search');
       await nav('Security');
       const security = page.getByTestId('security-report');

@@ -10,6 +10,7 @@ export function SearchScreen() {
   const [query, setQuery] = useState('');
   const [result, setResult] = useState<IpcResponse<'search:similar'> | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const availability = info?.search;
 
   if (!availability?.available) {
@@ -25,10 +26,13 @@ export function SearchScreen() {
 
   const search = async () => {
     setProblem(null);
+    setBusy(true);
     try {
       setResult(await api.searchSimilar({ id: query, k: 8 }));
     } catch (e) {
       setProblem(errorMessage(e));
+    } finally {
+      setBusy(false);
     }
   };
   const byId = new Map(items.map((i) => [i.id, i]));
@@ -48,9 +52,17 @@ export function SearchScreen() {
             ))}
           </select>
         </label>
-        <button type="button" className="primary" disabled={!query} onClick={() => void search()}>
-          Find similar
+        <button
+          type="button"
+          className="primary"
+          disabled={!query || busy}
+          onClick={() => void search()}
+        >
+          {busy ? 'Searching…' : 'Find similar'}
         </button>
+        {query && byId.get(query) && (
+          <Thumbnail item={byId.get(query)!} showGrid={false} size={72} />
+        )}
       </div>
       {problem && (
         <p className="error" role="alert">
@@ -58,18 +70,36 @@ export function SearchScreen() {
         </p>
       )}
       {result && (
-        <ul className="gallery" aria-label="Similar images" data-testid="search-results">
-          {result.results.map((r) => {
-            const item = byId.get(r.id);
-            return (
-              <li key={r.id} className="card tile">
-                {item && <Thumbnail item={item} showGrid={false} size={120} />}
-                <div className="tile-name">{r.name}</div>
-                <div className="small muted">distance {r.distance.toFixed(3)}</div>
-              </li>
-            );
-          })}
-        </ul>
+        <>
+          <p className="muted small" role="status" data-testid="search-summary">
+            {result.results.length} nearest images by obfuscated-tier embedding (model{' '}
+            <code>{result.modelId}</code>
+            {result.newlyIndexed > 0
+              ? `; ${result.newlyIndexed} images indexed for this search`
+              : ''}
+            ). Distance is 1 − cosine similarity.
+          </p>
+          <ul className="gallery" aria-label="Similar images" data-testid="search-results">
+            {result.results.map((r) => {
+              const item = byId.get(r.id);
+              return (
+                <li key={r.id} className="card tile" data-testid="search-hit">
+                  {item && <Thumbnail item={item} showGrid={false} size={120} />}
+                  <div className="tile-name" title={r.name}>
+                    {r.name}
+                  </div>
+                  <div className="small">
+                    label <strong>{r.label ?? '—'}</strong> · obfuscated tier says{' '}
+                    <strong>{r.predicted}</strong>
+                  </div>
+                  <div className="small muted" data-testid="search-distance">
+                    distance {r.distance.toFixed(3)}
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        </>
       )}
     </section>
   );
