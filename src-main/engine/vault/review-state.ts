@@ -14,8 +14,8 @@ import type { UnlockedVault } from './vault.ts';
 const ensured = new WeakSet<Catalogue>();
 
 /**
- * Applies 0004's idempotent SQL if the catalogue's migration list has not yet (see
- * migrations/index.ts: it waits for version 3). Safe to call any number of times.
+ * Applies 0004's idempotent SQL (a no-op once the catalogue's migrations ran it): kept so
+ * a catalogue opened by an older migration list still gets the tables. Safe to repeat.
  */
 export function ensureReviewSchema(db: Catalogue): void {
   if (ensured.has(db)) return;
