@@ -29,8 +29,11 @@ it('creates the schema at the latest version in WAL mode, and reopening is a no-
     'ckks_ciphertexts',
     'ckks_keysets',
     'classifications',
+    'image_reviews',
     'images',
+    'obf_embeddings',
     'vault_meta',
+    'vault_models',
   ]);
   db.close();
   const again = openCatalogue(file, { create: false });
