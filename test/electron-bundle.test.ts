@@ -9,6 +9,8 @@ import { copyFile, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import vm from 'node:vm';
+import { IPC_CHANNEL_NAMES, methodNameOf } from '../src-shared/contract/ipc.ts';
 import { bundleElectron } from '../src-main/electron/build/bundle.ts';
 import type { BundleResult } from '../src-main/electron/build/bundle.ts';
 import { makeTempDir, REPO_ROOT } from './helpers/fixtures.ts';
@@ -69,6 +71,55 @@ describe('Electron bundles', () => {
     expect(code.startsWith('"use strict";')).toBe(true);
     expect(code).not.toMatch(/^import |^export /m);
     expect(code).toContain('exposeInMainWorld("api"');
+  });
+
+  it('runs the preload with string evaluation forbidden (the CSP) and exposes only window.api', async () => {
+    const exposed: Array<[string, Record<string, unknown>]> = [];
+    const invoked: unknown[][] = [];
+    const fakeElectron = {
+      contextBridge: {
+        exposeInMainWorld: (key: string, api: Record<string, unknown>) => exposed.push([key, api]),
+      },
+      ipcRenderer: {
+        invoke: async (...args: unknown[]) => {
+          invoked.push(args);
+          return { ok: true, value: { cancelled: false } };
+        },
+        on: () => {},
+        removeListener: () => {},
+      },
+    };
+    const requireInPreload = (name: string) => {
+      if (name !== 'electron') throw new Error(`the preload required ${name}`);
+      return fakeElectron;
+    };
+    const context = vm.createContext(
+      { require: requireInPreload, module: { exports: {} }, console },
+      // Like a page whose CSP has no 'unsafe-eval': eval and new Function throw EvalError.
+      { codeGeneration: { strings: false, wasm: false } },
+    );
+    // Count every attempt to compile a string, even one zod would catch: a probe made
+    // before the CSP applies would otherwise switch its compiled fast path on for good.
+    vm.runInContext(
+      'globalThis.__stringCompiles = 0; globalThis.Function = new Proxy(Function, {' +
+        ' construct() { globalThis.__stringCompiles++; throw new EvalError("blocked"); },' +
+        ' apply() { globalThis.__stringCompiles++; throw new EvalError("blocked"); } });',
+      context,
+    );
+    vm.runInContext(await readFile(result.preload, 'utf8'), context, { filename: 'preload.cjs' });
+    expect(exposed.map(([key]) => key)).toEqual(['api']);
+    const api = exposed[0]![1];
+    expect(Object.keys(api).sort()).toEqual(
+      [...IPC_CHANNEL_NAMES.map(methodNameOf), 'onProgress', 'cancel'].sort(),
+    );
+    // A full round trip through zod (request and response parsing) without any eval.
+    await expect((api.cancel as (id: string) => Promise<unknown>)('job-12345678')).resolves.toEqual(
+      {
+        cancelled: false,
+      },
+    );
+    expect(invoked).toEqual([['job:cancel', { jobId: 'job-12345678' }]]);
+    expect(vm.runInContext('__stringCompiles', context)).toBe(0);
   });
 
   it('points every import.meta.url reference at a file that exists', async () => {
