@@ -12,6 +12,7 @@ import {
   decryptWithRecovered,
   genericChosenImageCount,
   recoverArnold,
+  recoverArnoldKnownPlaintext,
   recoverGeneric,
   scoreDecryption,
 } from './chosen-plaintext.ts';
@@ -75,6 +76,27 @@ describe('Arnold-structured attack (two chosen images)', () => {
       const truth = unseen(size, 13);
       expect(decryptWithRecovered(rec, o.obfuscate(truth))).toEqual(truth);
     }
+  });
+
+  it('known plaintexts (not chosen) suffice too: two or three pairs give keystream and permutation', () => {
+    const size = 28;
+    const key = generateObfuscationKey();
+    const o = createObfuscator(key, size, 'arnold+xor');
+    const known = [3, 11, 29].map((seed) => unseen(size, seed));
+    for (const count of [2, 3]) {
+      const rec = recoverArnoldKnownPlaintext(
+        size,
+        known.slice(0, count).map((plain) => ({ plain, cipher: o.obfuscate(plain) })),
+      );
+      expect(rec).not.toBeNull();
+      expect(rec!.keystream).toEqual(deriveKeystream(key, size * size));
+      expect(rec!.gather).toEqual(arnoldGatherTable(size, deriveArnoldParams(key, size)));
+      const truth = unseen(size, 57);
+      expect(decryptWithRecovered(rec!, o.obfuscate(truth))).toEqual(truth);
+    }
+    expect(() =>
+      recoverArnoldKnownPlaintext(size, [{ plain: known[0]!, cipher: o.obfuscate(known[0]!) }]),
+    ).toThrow(/at least two pairs/);
   });
 
   it('scoreDecryption counts wrong pixels', () => {

@@ -11,6 +11,9 @@
 //     most 2·8·N² = 65,536 bits, but (K, g) carries 8·N² + log₂((N²)!) ≈ 32,768 + 43,250 bits.
 //     For N ≤ 16 (≤ 256 positions) two images suffice.
 //
+// KNOWN plaintexts also suffice with the structure: two or three pairs (see
+// recoverArnoldKnownPlaintext).
+//
 // ARNOLD attack (uses the public structure of the scheme, Kerckhoffs): TWO chosen images. The
 // zero image gives K; one labelled image then pins the permutation down by trying every
 // (a, b, n) — at most (N−1)²·period ≈ 10⁶ candidates for N = 64, milliseconds of work.
@@ -72,21 +75,19 @@ export function recoverGeneric(size: number, ciphertexts: readonly Uint8Array[])
 /** Arnold attack: K from the zero image, (a, b, n) by search against one labelled image. */
 type Mat2 = [number, number, number, number];
 
-export function recoverArnold(
+/**
+ * Searches the Arnold family (the identity, then every a, b in 1..N−1 and n below the period)
+ * for a gather table g with source[g[j]] = target[j] for every constraint and every j.
+ * Returns null when none fits.
+ */
+export function searchArnoldGather(
   size: number,
-  oracle: EncryptionOracle,
-): RecoveredCipher & { readonly candidatesTried: number } {
+  constraints: readonly { source: Uint8Array; target: Uint8Array }[],
+): { gather: Uint32Array; candidatesTried: number } | null {
   const positions = size * size;
-  const keystream = Uint8Array.from(oracle(new Uint8Array(positions)));
-  // A pseudo-random (public, fixed) label image: a structured one such as i mod 256 can be
-  // matched exactly by a wrong linear map, a random-looking one cannot (false match ≈ 256^−N²).
-  const label = publicPseudoRandomImage(positions);
-  const c1 = oracle(label);
-  const seenLabel = Uint8Array.from(c1, (v, j) => v ^ keystream[j]!);
   // Destinations checked first: a handful spread over the image; the full check follows.
   const probes = Array.from({ length: 32 }, (_, k) => (k * 2654435761) % positions);
   let tried = 0;
-  /** The gather table if forward matrix p explains the labelled ciphertext, else null. */
   const attempt = (p: Mat2): Uint32Array | null => {
     tried++;
     // Source of destination (x', y') is P⁻¹(x', y'), P⁻¹ = [[s, −q], [−r, p]] (det 1).
@@ -97,13 +98,19 @@ export function recoverArnold(
       const ys = (((p[0] * yd - p[2] * xd) % size) + size) % size;
       return ys * size + xs;
     };
-    if (!probes.every((j) => label[src(j)] === seenLabel[j])) return null;
+    const fits = (js: Iterable<number>, g: (j: number) => number) => {
+      for (const j of js) {
+        for (const c of constraints) if (c.source[g(j)] !== c.target[j]) return false;
+      }
+      return true;
+    };
+    if (!fits(probes, src)) return null;
     const gather = Uint32Array.from({ length: positions }, (_, j) => src(j));
-    return gather.every((s, j) => label[s] === seenLabel[j]) ? gather : null;
+    return fits(gather.keys(), (j) => gather[j]!) ? gather : null;
   };
   // The identity first: the 'xor' condition does not permute at all.
   const identity = attempt([1, 0, 0, 1]);
-  if (identity) return { size, keystream, gather: identity, candidatesTried: tried };
+  if (identity) return { gather: identity, candidatesTried: tried };
   for (let a = 1; a < size; a++) {
     for (let b = 1; b < size; b++) {
       const m: Mat2 = [1, a, b, (a * b + 1) % size];
@@ -111,7 +118,7 @@ export function recoverArnold(
       let p: Mat2 = [...m];
       for (let n = 1; n < period; n++) {
         const gather = attempt(p);
-        if (gather) return { size, keystream, gather, candidatesTried: tried };
+        if (gather) return { gather, candidatesTried: tried };
         p = [
           (p[0] * m[0] + p[1] * m[2]) % size,
           (p[0] * m[1] + p[1] * m[3]) % size,
@@ -121,7 +128,44 @@ export function recoverArnold(
       }
     }
   }
-  throw new Error('no Arnold parameters explain the chosen ciphertexts');
+  return null;
+}
+
+export function recoverArnold(
+  size: number,
+  oracle: EncryptionOracle,
+): RecoveredCipher & { readonly candidatesTried: number } {
+  const positions = size * size;
+  const keystream = Uint8Array.from(oracle(new Uint8Array(positions)));
+  // A pseudo-random (public, fixed) label image: a structured one such as i mod 256 can be
+  // matched exactly by a wrong linear map, a random-looking one cannot (false match ≈ 256^−N²).
+  const label = publicPseudoRandomImage(positions);
+  const seenLabel = Uint8Array.from(oracle(label), (v, j) => v ^ keystream[j]!);
+  const found = searchArnoldGather(size, [{ source: label, target: seenLabel }]);
+  if (!found) throw new Error('no Arnold parameters explain the chosen ciphertexts');
+  return { size, keystream, gather: found.gather, candidatesTried: found.candidatesTried };
+}
+
+/**
+ * KNOWN-plaintext attack (the attacker did not choose the images): with pairs (P_m, C_m),
+ * C₁ ⊕ C_m = (P₁ ⊕ P_m)∘g no longer involves the keystream, so the Arnold search runs on those
+ * differences; then K = C₁ ⊕ P₁∘g. Two pairs are the minimum; a third rules out a wrong map
+ * that happens to fit where two images agree (large equal backgrounds).
+ */
+export function recoverArnoldKnownPlaintext(
+  size: number,
+  pairs: readonly { plain: Uint8Array; cipher: Uint8Array }[],
+): (RecoveredCipher & { readonly candidatesTried: number }) | null {
+  if (pairs.length < 2) throw new RangeError('a known-plaintext attack needs at least two pairs');
+  const [first, ...rest] = pairs;
+  const constraints = rest.map((p) => ({
+    source: p.plain.map((v, i) => v ^ first!.plain[i]!),
+    target: p.cipher.map((v, j) => v ^ first!.cipher[j]!),
+  }));
+  const found = searchArnoldGather(size, constraints);
+  if (!found) return null;
+  const keystream = first!.cipher.map((v, j) => v ^ first!.plain[found.gather[j]!]!);
+  return { size, keystream, gather: found.gather, candidatesTried: found.candidatesTried };
 }
 
 /** Deterministic, publicly known pseudo-random bytes (SHA-256 in counter mode). */

@@ -37,6 +37,16 @@ export function formatSecurityReport(r: SecurityReport, title: string): string {
         `${a.decryption.exactImages}/${a.decryption.images} images exact, pixel error rate ${pct(a.decryption.pixelErrorRate, 2)}, max error ${a.decryption.maxAbsPixelError}` +
         ` (${a.milliseconds.toFixed(0)} ms${a.candidatesTried === undefined ? '' : `, ${a.candidatesTried} candidates`})`,
     ),
+    ...(r.knownPlaintext
+      ? [
+          `Known-plaintext attack (arnold+xor; ${r.knownPlaintext.pairs} known images with their ciphertexts, Arnold structure):`,
+          `  keystream ${r.knownPlaintext.keystreamRecovered ? 'recovered' : 'NOT recovered'}, permutation ${r.knownPlaintext.permutationRecovered ? 'recovered' : 'NOT recovered'}; ` +
+            (r.knownPlaintext.decryption
+              ? `${r.knownPlaintext.decryption.exactImages}/${r.knownPlaintext.decryption.images} other images exact `
+              : 'no decryption attempted ') +
+            `(${r.knownPlaintext.milliseconds.toFixed(0)} ms${r.knownPlaintext.candidatesTried === undefined ? '' : `, ${r.knownPlaintext.candidatesTried} candidates`})`,
+        ]
+      : []),
     ...(r.ciphertextOnly
       ? [
           'Ciphertext-only attack (arnold+xor; prior = grey-level histogram of other images of the same kind):',

@@ -56,6 +56,12 @@ describe('analyzeObfuscation', () => {
       expect(a.decryption.exactImages).toBe(5);
     }
     expect(r.findings.join(' ')).toMatch(/No diffusion/);
+    expect(r.knownPlaintext).toMatchObject({
+      pairs: 3,
+      keystreamRecovered: true,
+      permutationRecovered: true,
+      decryption: { images: 2, exactImages: 2 },
+    });
     // Every other image is the attacker's prior, the rest are attacked from ciphertexts alone.
     expect(r.ciphertextOnly).toMatchObject({ priorImages: 3, attackedImages: 2 });
   });

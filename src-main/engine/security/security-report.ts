@@ -14,6 +14,7 @@ import {
   decryptWithRecovered,
   genericChosenImageCount,
   recoverArnold,
+  recoverArnoldKnownPlaintext,
   recoverGeneric,
   scoreDecryption,
 } from './chosen-plaintext.ts';
@@ -54,6 +55,17 @@ export interface ChosenPlaintextResult {
   readonly candidatesTried?: number;
 }
 
+export interface KnownPlaintextResult {
+  /** Known (plaintext, ciphertext) pairs used: images of the set spread over it. */
+  readonly pairs: number;
+  readonly keystreamRecovered: boolean;
+  readonly permutationRecovered: boolean;
+  /** Decryption of all the other images; null when the search found no fitting map. */
+  readonly decryption: DecryptionScore | null;
+  readonly milliseconds: number;
+  readonly candidatesTried?: number;
+}
+
 export interface CiphertextOnlyResult {
   /** Images whose PLAINTEXT grey-level histogram the attacker uses as a prior (every other one). */
   readonly priorImages: number;
@@ -79,6 +91,7 @@ export interface SecurityReport {
   readonly onePixel: DifferentialSummary & { readonly expectedNpcrWithoutDiffusion: number };
   readonly keySensitivity: KeySensitivity[];
   readonly chosenPlaintext: ChosenPlaintextResult[];
+  readonly knownPlaintext: KnownPlaintextResult | null;
   readonly ciphertextOnly: CiphertextOnlyResult | null;
   readonly findings: string[];
 }
@@ -110,6 +123,43 @@ function attackResult(
     decryption: scoreDecryption(plaintexts, recovered),
     milliseconds,
     ...(candidatesTried === undefined ? {} : { candidatesTried }),
+  };
+}
+
+function runKnownPlaintext(
+  images: readonly Uint8Array[],
+  ciphertexts: readonly Uint8Array[],
+  size: number,
+  truth: { keystream: Uint8Array; gather: Uint32Array },
+): KnownPlaintextResult {
+  const t = performance.now();
+  const count = Math.min(3, images.length);
+  const known = Array.from({ length: count }, (_, k) => Math.floor((k * images.length) / count));
+  const rec = recoverArnoldKnownPlaintext(
+    size,
+    known.map((m) => ({ plain: images[m]!, cipher: ciphertexts[m]! })),
+  );
+  const milliseconds = performance.now() - t;
+  if (!rec) {
+    return {
+      pairs: count,
+      keystreamRecovered: false,
+      permutationRecovered: false,
+      decryption: null,
+      milliseconds,
+    };
+  }
+  const others = images.map((_, m) => m).filter((m) => !known.includes(m));
+  return {
+    pairs: count,
+    keystreamRecovered: Buffer.compare(rec.keystream, truth.keystream) === 0,
+    permutationRecovered: rec.gather.every((g, j) => g === truth.gather[j]),
+    decryption: scoreDecryption(
+      others.map((m) => images[m]!),
+      others.map((m) => decryptWithRecovered(rec, ciphertexts[m]!)),
+    ),
+    milliseconds,
+    candidatesTried: rec.candidatesTried,
   };
 }
 
@@ -245,6 +295,8 @@ export function analyzeObfuscationWithExamples(
     ),
   ];
 
+  const knownPlaintext =
+    images.length >= 2 ? runKnownPlaintext(images, ciphertexts, size, truth) : null;
   const co = images.length >= 2 ? runCiphertextOnly(images, ciphertexts, size, truth) : null;
   const ciphertextOnly = co?.result ?? null;
   const examples: ExampleRow[] = [];
@@ -277,6 +329,15 @@ export function analyzeObfuscationWithExamples(
           } and decrypt ${r.decryption.exactImages}/${r.decryption.images} unseen images exactly`,
       )
       .join('; ')}.`,
+    ...(knownPlaintext
+      ? [
+          `Known plaintexts: ${knownPlaintext.pairs} images with their ciphertexts ${
+            knownPlaintext.keystreamRecovered && knownPlaintext.permutationRecovered
+              ? `recover the keystream and permutation exactly and decrypt ${knownPlaintext.decryption!.exactImages}/${knownPlaintext.decryption!.images} other images exactly`
+              : 'did NOT recover the key material'
+          }.`,
+        ]
+      : []),
     ...(ciphertextOnly
       ? [
           `Ciphertexts alone (${ciphertextOnly.attackedImages} images) plus the grey-level histogram of ${ciphertextOnly.priorImages} other images of the same kind: ${(100 * ciphertextOnly.keystreamBytesRecovered).toFixed(1)} % of keystream bytes recovered, permutation ${ciphertextOnly.permutationRecoveredUpToRotation ? 'recovered exactly (up to a 90° rotation)' : 'not recovered'}${ciphertextOnly.decryption ? `; mean pixel error ${ciphertextOnly.decryption.meanAbsPixelError.toFixed(2)} grey levels` : ''}.`,
@@ -298,6 +359,7 @@ export function analyzeObfuscationWithExamples(
     onePixel,
     keySensitivity: keySens,
     chosenPlaintext,
+    knownPlaintext,
     ciphertextOnly,
     findings,
   };
