@@ -11,7 +11,7 @@ import { ARCHITECTURES } from '../src-main/engine/obf/architectures.ts';
 import type { ObfArchitecture } from '../src-main/engine/obf/architectures.ts';
 import { evaluateObfNet } from '../src-main/engine/obf/evaluate-obf.ts';
 import { subset } from '../src-main/engine/obf/obf-dataset.ts';
-import { initObfTf } from '../src-main/engine/obf/obf-net.ts';
+import { disposeNet, initObfTf } from '../src-main/engine/obf/obf-net.ts';
 import { fitObfNet } from '../src-main/engine/obf/train-obf.ts';
 import { loadTrainingSplit, OBF_TRAIN_DEFAULTS } from '../src-main/engine/obf/train-obf-model.ts';
 
@@ -72,7 +72,7 @@ export async function runAblation(): Promise<unknown> {
           shift: OBF_TRAIN_DEFAULTS.shift,
         });
         const scored = await evaluateObfNet(tf, fitted, ABLATION_KEY, condition, split.validation);
-        fitted.model.dispose();
+        disposeNet(fitted);
         const row: AblationRow = {
           dataset: name,
           condition,

@@ -133,7 +133,7 @@ export async function obfEvaluateCommand(
   const { loadObfModel, instantiateObfNet } = await import('../../engine/obf/obf-model-file.ts');
   const { loadObfDataset } = await import('../../engine/obf/obf-dataset.ts');
   const { evaluateObfNet } = await import('../../engine/obf/evaluate-obf.ts');
-  const { initObfTf } = await import('../../engine/obf/obf-net.ts');
+  const { initObfTf, disposeNet } = await import('../../engine/obf/obf-net.ts');
   const modelFile = path.resolve(values.model);
   const loaded = await loadObfModel(modelFile);
   const dataset = datasetArgument(positionals[0]!);
@@ -152,7 +152,7 @@ export async function obfEvaluateCommand(
   try {
     result = await evaluateObfNet(tf, net, loaded.key, loaded.file.condition, data);
   } finally {
-    net.model.dispose();
+    disposeNet(net);
   }
   const perClass = result.perClass
     .map((c) => `  ${c.name.padEnd(16)} F1 ${percent(c.f1)} (n = ${c.support})`)

@@ -18,10 +18,11 @@ export const DEFAULT_OBF_MODEL = fileURLToPath(
 
 async function loadNet(modelFile: string) {
   const { loadObfModel, instantiateObfNet } = await import('../../engine/obf/obf-model-file.ts');
-  const { initObfTf } = await import('../../engine/obf/obf-net.ts');
+  const { initObfTf, disposeNet } = await import('../../engine/obf/obf-net.ts');
   const loaded = await loadObfModel(modelFile);
   const tf = await initObfTf();
-  return { tf, loaded, net: instantiateObfNet(tf, loaded, modelFile) };
+  const net = instantiateObfNet(tf, loaded, modelFile);
+  return { tf, loaded, net, dispose: () => disposeNet(net) };
 }
 
 export async function obfIndexCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
@@ -29,7 +30,7 @@ export async function obfIndexCommand(argv: string[], ctx: CommandContext): Prom
   if (typeof values.model !== 'string') throw new UsageError('--model <model-file> is required');
   const dir = path.resolve(positionals[0]!);
   const modelFile = path.resolve(values.model);
-  const { tf, loaded, net } = await loadNet(modelFile);
+  const { tf, loaded, net, dispose } = await loadNet(modelFile);
   const { indexObfuscated } = await import('../../engine/vault/obf-embeddings.ts');
   const print = progressPrinter('index');
   try {
@@ -58,7 +59,7 @@ export async function obfIndexCommand(argv: string[], ctx: CommandContext): Prom
       };
     });
   } finally {
-    net.model.dispose();
+    dispose();
   }
 }
 
@@ -155,6 +156,6 @@ export async function searchCommand(argv: string[], ctx: CommandContext): Promis
       },
     );
   } finally {
-    model?.net.model.dispose();
+    model?.dispose();
   }
 }

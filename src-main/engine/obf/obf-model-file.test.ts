@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createObfuscator } from '../crypto/arnold-xor.ts';
 import { fromHalf, toHalf } from './float16.ts';
-import { initObfTf, runNet } from './obf-net.ts';
+import { disposeNet, initObfTf, runNet } from './obf-net.ts';
 import {
   DEMO_KEY_WARNING,
   instantiateObfNet,
@@ -51,8 +51,8 @@ describe('obfuscated-tier model file', () => {
     for (let i = 0; i < before.embeddings.length; i++)
       maxDiff = Math.max(maxDiff, Math.abs(before.embeddings[i]! - after.embeddings[i]!));
     expect(maxDiff).toBeLessThan(5e-3);
-    fitted.model.dispose();
-    net.model.dispose();
+    disposeNet(fitted);
+    disposeNet(net);
 
     // Damaged or foreign files are refused with the file name and the cause.
     const file = JSON.parse(text) as { version: number; weights: Array<{ shape: number[] }> };

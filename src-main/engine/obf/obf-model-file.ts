@@ -10,7 +10,13 @@ import type * as Tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { OBFUSCATION_CONDITIONS, OBFUSCATION_KEY_BYTES } from '../crypto/arnold-xor.ts';
 import type { ObfuscationCondition } from '../crypto/arnold-xor.ts';
-import { ARCHITECTURE_SPECS, ARCHITECTURES, buildNet, EMBEDDING_SIZE } from './architectures.ts';
+import {
+  ARCHITECTURE_SPECS,
+  ARCHITECTURES,
+  buildNet,
+  COSINE_HEAD,
+  EMBEDDING_SIZE,
+} from './architectures.ts';
 import type { InputNorm, NetShape } from './architectures.ts';
 import {
   decodeFloat32Base64,
@@ -39,6 +45,8 @@ export const ObfModelFileSchema = z.object({
     bitPlanes: z.number().int().min(1).max(8),
     inputSize: z.number().int().min(4).max(512),
     embeddingSize: z.literal(EMBEDDING_SIZE),
+    /** Cosine classifier on the L2-normalised embedding: logit = scale · cos (margin: training only). */
+    head: z.object({ type: z.literal('cosine'), scale: z.number().positive(), margin: z.number() }),
     description: z.string(),
   }),
   classes: z.array(z.string().min(1)).min(2),
@@ -94,6 +102,7 @@ export function serializeObfModel(
       bitPlanes: shape.bitPlanes,
       inputSize: shape.size,
       embeddingSize: EMBEDDING_SIZE,
+      head: { type: 'cosine', ...COSINE_HEAD },
       description: ARCHITECTURE_SPECS[shape.arch].description,
     },
     classes: [...details.classes],
@@ -112,12 +121,21 @@ export function serializeObfModel(
       mean: encodeFloat32Base64(net.norm.mean),
       scale: encodeFloat32Base64(net.norm.scale),
     },
-    weights: net.model.weights.map((w) => ({
-      name: w.name,
-      shape: [...w.shape] as number[],
-      dtype: 'float16' as const,
-      data: encodeHalfBase64(w.read().dataSync() as Float32Array),
-    })),
+    // The body's weights in layer order, then the cosine head's class vectors [512, classes].
+    weights: [
+      ...net.model.weights.map((w) => ({
+        name: w.name,
+        shape: [...w.shape] as number[],
+        dtype: 'float16' as const,
+        data: encodeHalfBase64(w.read().dataSync() as Float32Array),
+      })),
+      {
+        name: 'cosine_head',
+        shape: [...net.head.shape],
+        dtype: 'float16' as const,
+        data: encodeHalfBase64(net.head.dataSync() as Float32Array),
+      },
+    ],
     provenance: details.provenance,
   };
   return JSON.stringify(file);
@@ -172,25 +190,27 @@ export async function loadObfModel(path: string): Promise<LoadedObfModel> {
 export function instantiateObfNet(tf: typeof Tf, loaded: LoadedObfModel, source: string): ObfNet {
   const { file, shape } = loaded;
   const model = buildNet(tf, shape, 0);
-  const expected = model.weights;
+  const expected = [...model.weights.map((w) => w.shape), [EMBEDDING_SIZE, shape.classes]];
+  const tensors: Tf.Tensor[] = [];
   try {
     if (expected.length !== file.weights.length)
       throw new Error(
         `${source}: ${file.weights.length} weight tensors, the architecture has ${expected.length}`,
       );
-    const tensors = expected.map((w, i) => {
+    expected.forEach((wanted, i) => {
       const stored = file.weights[i]!;
-      if (stored.shape.join('×') !== w.shape.join('×'))
+      if (stored.shape.join('×') !== wanted.join('×'))
         throw new Error(
-          `${source}: weights[${i}] has shape ${stored.shape.join('×')}, expected ${w.shape.join('×')}`,
+          `${source}: weights[${i}] has shape ${stored.shape.join('×')}, expected ${wanted.join('×')}`,
         );
       const values = decodeHalfBase64(
         stored.data,
         stored.shape.reduce((a, b) => a * b, 1),
         `${source}: weights[${i}]`,
       );
-      return tf.tensor(values, stored.shape);
+      tensors.push(tf.tensor(values, stored.shape));
     });
+    const head = tensors.pop()!;
     model.setWeights(tensors);
     tf.dispose(tensors);
     const width = shape.size * shape.size * (arch(shape) === 'bits' ? shape.bitPlanes : 1);
@@ -198,9 +218,10 @@ export function instantiateObfNet(tf: typeof Tf, loaded: LoadedObfModel, source:
       mean: decodeFloat32Base64(file.inputNorm.mean, width, `${source}: inputNorm.mean`),
       scale: decodeFloat32Base64(file.inputNorm.scale, width, `${source}: inputNorm.scale`),
     };
-    return { model, shape, norm };
+    return { model, head, shape, norm };
   } catch (error) {
     model.dispose();
+    tf.dispose(tensors);
     throw error;
   }
 }

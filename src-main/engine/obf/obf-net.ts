@@ -4,7 +4,7 @@
 import type * as Tf from '@tensorflow/tfjs';
 import { initTfWasm } from '../nn/tf-wasm.ts';
 import { registerFastTransposedMatMul } from './wasm-matmul.ts';
-import { encodeImages, EMBEDDING_SIZE, inputChannels, PENULTIMATE } from './architectures.ts';
+import { cosineLogits, encodeImages, EMBEDDING_SIZE, inputChannels } from './architectures.ts';
 import type { InputNorm, NetShape } from './architectures.ts';
 import { l2Normalise } from '../metrics/retrieval.ts';
 import type { BlockProduct } from '../metrics/retrieval.ts';
@@ -25,9 +25,13 @@ export interface NetOutputs {
   readonly predicted: number[];
 }
 
-/** A trained net: tf model, its shape and the input standardisation it was trained with. */
+/**
+ * A trained net: the tf model up to the 512-d penultimate layer, the cosine head's class
+ * vectors, its shape and the input standardisation it was trained with.
+ */
 export interface ObfNet {
   readonly model: Tf.LayersModel;
+  readonly head: Tf.Tensor;
   readonly shape: NetShape;
   readonly norm: InputNorm;
 }
@@ -39,11 +43,7 @@ export function runNet(
   count: number,
   batch = 500,
 ): NetOutputs {
-  const { model, shape, norm } = net;
-  const both = tf.model({
-    inputs: model.inputs,
-    outputs: [model.getLayer(PENULTIMATE).output as Tf.SymbolicTensor, model.outputs[0]!],
-  });
+  const { model, head, shape, norm } = net;
   const n = shape.size * shape.size;
   const channels = inputChannels(shape);
   const logits = new Float32Array(count * shape.classes);
@@ -58,10 +58,11 @@ export function runNet(
     );
     // Typed arrays are read outside tidy: tidy walks whatever it returns, element by element.
     const x = tf.tensor4d(input, [rows, shape.size, shape.size, channels]);
-    const [e, l] = both.predict(x) as Tf.Tensor[];
-    raw.set(e!.dataSync(), start * EMBEDDING_SIZE);
-    logits.set(l!.dataSync(), start * shape.classes);
-    tf.dispose([x, e!, l!]);
+    const e = model.predict(x) as Tf.Tensor;
+    const l = cosineLogits(tf, e, head);
+    raw.set(e.dataSync(), start * EMBEDDING_SIZE);
+    logits.set(l.dataSync(), start * shape.classes);
+    tf.dispose([x, e, l]);
   }
   const predicted = Array.from({ length: count }, (_, i) => {
     let best = 0;
@@ -88,4 +89,9 @@ export function tfBlockProduct(tf: typeof Tf): { product: BlockProduct; dispose(
     return out;
   };
   return { product, dispose: () => all?.tensor.dispose() };
+}
+
+export function disposeNet(net: ObfNet): void {
+  net.model.dispose();
+  net.head.dispose();
 }

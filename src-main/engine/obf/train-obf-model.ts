@@ -12,7 +12,7 @@ import type { ObfEvaluation } from './evaluate-obf.ts';
 import { loadObfDataset, MNIST_SIZE, subset } from './obf-dataset.ts';
 import type { ObfDataset } from './obf-dataset.ts';
 import { serializeObfModel } from './obf-model-file.ts';
-import { initObfTf } from './obf-net.ts';
+import { disposeNet, initObfTf } from './obf-net.ts';
 import { fitObfNet } from './train-obf.ts';
 import type { FitProgress } from './train-obf.ts';
 
@@ -199,6 +199,6 @@ export async function trainObfModel(
     });
     return { modelText, report };
   } finally {
-    fitted.model.dispose();
+    disposeNet(fitted);
   }
 }

@@ -3,7 +3,7 @@
 // XOR hides in value. A dense layer on bit planes must still separate them.
 import { describe, expect, it } from 'vitest';
 import { createObfuscator } from '../crypto/arnold-xor.ts';
-import { runNet, initObfTf } from './obf-net.ts';
+import { disposeNet, initObfTf, runNet } from './obf-net.ts';
 import { fitObfNet, shiftImage } from './train-obf.ts';
 import { toyDataset } from './toy-dataset.testutil.ts';
 
@@ -49,7 +49,7 @@ describe('obfuscated-tier training', () => {
       for (let d = 0; d < 512; d++) norm += out.embeddings[d]! ** 2;
       expect(norm).toBeCloseTo(1, 4);
     } finally {
-      fitted.model.dispose();
+      disposeNet(fitted);
     }
   });
 
@@ -69,8 +69,10 @@ describe('obfuscated-tier training', () => {
         learningRate: 1e-3,
         shift: 1,
       });
-      const weights = fitted.model.getWeights().map((w) => Array.from(w.dataSync()));
-      fitted.model.dispose();
+      const weights = [...fitted.model.getWeights(), fitted.head].map((w) =>
+        Array.from(w.dataSync()),
+      );
+      disposeNet(fitted);
       return weights;
     };
     expect(await run()).toEqual(await run());

@@ -12,7 +12,14 @@ import type { ObfuscationCondition } from '../crypto/arnold-xor.ts';
 import { mulberry32 } from '../nn/chunk-cnn.ts';
 import { shuffle } from '../nn/labelled-folder.ts';
 import { learningRateAt, TrainingCancelled } from '../nn/fit-chunk-cnn.ts';
-import { buildNet, encodeImages, inputChannels, measureInputNorm } from './architectures.ts';
+import {
+  buildHead,
+  buildNet,
+  cosineLogits,
+  encodeImages,
+  inputChannels,
+  measureInputNorm,
+} from './architectures.ts';
 import type { NetShape, ObfArchitecture } from './architectures.ts';
 import { imageAt } from './obf-dataset.ts';
 import type { ObfDataset } from './obf-dataset.ts';
@@ -79,6 +86,8 @@ export async function fitObfNet(
   };
   const obfuscator = createObfuscator(options.key, train.size, options.condition);
   const model = buildNet(tf, shape, options.seed);
+  const head = buildHead(tf, shape.classes, options.seed);
+  const trainable = [...model.trainableWeights.map((w) => w.read() as Tf.Variable), head];
   const random = mulberry32(options.seed + 0x51ed);
   const optimizer = tf.train.adam(options.learningRate);
   const pixelsPer = train.size * train.size;
@@ -103,7 +112,7 @@ export async function fitObfNet(
     })(),
     pixelsPer * channels,
   );
-  const net: ObfNet = { model, shape, norm };
+  const net: ObfNet = { model, head, shape, norm };
   let lastLoss = NaN;
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -138,8 +147,12 @@ export async function fitObfNet(
           const x = tf.tensor4d(input, [batch.length, train.size, train.size, channels]);
           const y = tf.tensor2d(onehot, [batch.length, shape.classes]);
           return optimizer.minimize(
-            () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as Tf.Tensor),
+            () => {
+              const raw = model.apply(x, { training: true }) as Tf.Tensor;
+              return tf.losses.softmaxCrossEntropy(y, cosineLogits(tf, raw, head, y));
+            },
             true,
+            trainable,
           )!;
         });
         lossSum += (await loss.data())[0]!;
@@ -173,11 +186,19 @@ export async function fitObfNet(
     }
   } catch (error) {
     model.dispose();
+    head.dispose();
     throw error;
   } finally {
     optimizer.dispose();
   }
-  return { model, shape, norm, finalLoss: lastLoss, seconds: (performance.now() - started) / 1000 };
+  return {
+    model,
+    head,
+    shape,
+    norm,
+    finalLoss: lastLoss,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 function accuracyOf(predicted: readonly number[], labels: Uint8Array): number {
