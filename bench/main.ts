@@ -3,6 +3,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   ablation: async () => (await import('./ablation.ts')).runAblation(),
   import: async () => (await import('./import-bench.ts')).runImportBench(),
   he: async () => (await import('./he-bench.ts')).runHeBench(),
+  paper: async () => (await import('./paper/paper-bench.ts')).runPaperBench(),
   table1: async () => (await import('./table1.ts')).runTable1(),
 };
 

@@ -20,6 +20,8 @@ export interface LabelledImage {
   readonly chunks: readonly Uint8Array[];
   /** Which of the 16 chunks are feature chunks at the folder's threshold. */
   readonly isFeature: readonly boolean[];
+  /** The 16 chunks' gradient scores (mean Sobel magnitude), to re-select at another threshold. */
+  readonly scores?: readonly number[];
 }
 
 export interface LabelledFolder {
@@ -68,6 +70,7 @@ export async function loadLabelledFolder(
         pixels: processed.pixels,
         chunks: processed.chunks.map((c) => c.pixels),
         isFeature: processed.chunks.map((c) => c.isFeature),
+        scores: processed.chunks.map((c) => c.score),
       });
     } catch (error) {
       failed.push({

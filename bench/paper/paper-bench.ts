@@ -1,0 +1,206 @@
+// `npm run bench -- paper [--json] [--model FILE] [--baseline FILE] [--out DIR]`:
+// the paper's tables over the NEU-CLS development set, measured in one run:
+// - Table 2: CKKS encryption time per image, whole image vs 16 chunks vs feature chunks;
+// - Fig. 9/10: per-class accuracy and confusion matrices, plaintext chunk model vs the
+//   same model under CKKS (fresh keys, evaluator-only inference), plus the ReLU
+//   plaintext baseline, on the model's own held-out validation split;
+// - encrypted-vs-plaintext agreement over all 1,440 development images;
+// - the share of chunks the threshold selects per class and accuracy vs threshold.
+// Writes docs/results.md and SVG charts in docs/results/ and prints the JSON.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadModel } from '../../src-main/engine/nn/model-file.ts';
+import type { LoadedModel } from '../../src-main/engine/nn/model-file.ts';
+import { loadLabelledFolder, splitImages } from '../../src-main/engine/nn/labelled-folder.ts';
+import type { LabelledFolder } from '../../src-main/engine/nn/labelled-folder.ts';
+import { evaluateLoaded } from '../../src-main/engine/nn/evaluate-model.ts';
+import { forwardChunk } from '../../src-main/engine/nn/chunk-cnn.ts';
+import { classificationMetrics } from '../../src-main/engine/metrics/classification.ts';
+import { decodeImage, lumaBt601 } from '../../src-main/engine/image/index.ts';
+import { loadSeal } from '../../src-main/engine/he/seal-runtime.ts';
+import { createCkksContext, DEFAULT_CKKS_PRESET } from '../../src-main/engine/he/ckks-presets.ts';
+import { generateCkksKeys } from '../../src-main/engine/he/ckks-keys.ts';
+import { encryptionTable } from './encryption-table.ts';
+import type { ImageForTable } from './encryption-table.ts';
+import { thresholdSweep } from './threshold-sweep.ts';
+import { writeCharts } from './paper-charts.ts';
+import { resultsMarkdown } from './results-markdown.ts';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const THRESHOLDS = [0, 25, 50, 75, 100, 125, 150, 200];
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+export async function runPaperBench() {
+  const log = (line: string) => process.stderr.write(`bench paper: ${line}\n`);
+  const started = performance.now();
+  const dataset = path.resolve(option('dataset', path.resolve(REPO, '../shared/datasets/neu-cls')));
+  const modelFile = path.resolve(
+    option('model', path.join(REPO, 'assets/models/neu-chunk-cnn.json')),
+  );
+  const baselineFile = path.resolve(
+    option('baseline', path.join(REPO, 'assets/models/neu-baseline-relu.json')),
+  );
+  const outDir = path.resolve(option('out', path.join(REPO, 'docs')));
+  const model = await loadModel(modelFile);
+  const baseline = existsSync(baselineFile) ? await loadModel(baselineFile) : null;
+
+  log(`loading ${dataset} through the import pipeline`);
+  const folder = await loadLabelledFolder(dataset, {
+    threshold: model.file.preprocessing.threshold,
+    classes: model.file.classes,
+  });
+  const split = validationSplit(folder, model, log);
+  const validationNames = new Set(split.map((image) => image.name));
+
+  log('Table 2: timing CKKS encryption (key holder, one thread)');
+  const table2 = await encryptionTimes(dataset, folder, Number(option('table-images', '120')));
+
+  log(`encrypted inference over all ${folder.images.length} images (fresh keys)`);
+  const all = await evaluateLoaded(folder, model, {
+    encrypted: true,
+    onProgress: (p) => p.phase === 'encrypted' && log(`encrypted ${p.done}/${p.total}`),
+  });
+  const valImages = all.images.filter((image) => validationNames.has(image.name));
+  const truth = valImages.map((image) => image.truth);
+  const classes = [...folder.classes];
+  const plaintext = classificationMetrics(
+    truth,
+    valImages.map((image) => image.plaintext),
+    classes,
+  );
+  const encrypted = classificationMetrics(
+    truth,
+    valImages.map((image) => image.encrypted!),
+    classes,
+  );
+  const baselineFigures = baseline
+    ? (await evaluateLoaded({ ...folder, images: split }, baseline)).plaintext
+    : null;
+
+  log('threshold sweep on the validation split (plaintext, model not retrained)');
+  const sweep = thresholdSweep(
+    split.map((image) => ({
+      classIndex: image.classIndex,
+      scores: image.scores!,
+      chunkScores: image.chunks.map(
+        (chunk) =>
+          forwardChunk(
+            model.weights,
+            Float64Array.from(chunk, (v) => v / 255),
+          ).scores,
+      ),
+    })),
+    classes.length,
+    THRESHOLDS,
+  );
+  const allSweep = thresholdSweep(
+    folder.images.map((image) => ({
+      classIndex: image.classIndex,
+      scores: image.scores!,
+      chunkScores: [],
+    })),
+    classes.length,
+    [model.file.preprocessing.threshold],
+  )[0]!;
+
+  const enc = all.encrypted!;
+  const result = {
+    dataset,
+    model: path.relative(REPO, modelFile),
+    modelId: model.id,
+    baseline: baseline ? path.relative(REPO, baselineFile) : null,
+    classes,
+    images: folder.images.length,
+    validationImages: split.length,
+    table2,
+    validation: {
+      plaintextAccuracy: plaintext.accuracy,
+      encryptedAccuracy: encrypted.accuracy,
+      baselineAccuracy: baselineFigures?.accuracy ?? null,
+      agreement:
+        valImages.filter((image) => image.encrypted === image.plaintext).length / valImages.length,
+      plaintext,
+      encrypted,
+      baseline: baselineFigures,
+    },
+    wholeDevelopmentSet: {
+      note: 'includes the model’s training images: agreement and error, not accuracy',
+      n: all.n,
+      featureChunks: all.featureChunks,
+      layout: enc.layout,
+      agreement: enc.agreement,
+      chunkAgreement: enc.chunkAgreement,
+      maxAbsErrorImage: enc.maxAbsErrorImage,
+      maxAbsErrorChunk: enc.maxAbsErrorChunk,
+      seconds: enc.seconds,
+      encryptedSecondsPerImage: enc.secondsPerImage,
+    },
+    featureFractionPerClassAtThreshold: {
+      threshold: model.file.preprocessing.threshold,
+      overall: allSweep.featureFraction,
+      perClass: Object.fromEntries(classes.map((c, i) => [c, allSweep.featureFractionPerClass[i]])),
+      fallbackImages: allSweep.fallbackImages,
+    },
+    thresholdSweep: sweep,
+    seconds: 0,
+  };
+  result.seconds = Math.round((performance.now() - started) / 1000);
+  const chartDir = path.join(outDir, 'results');
+  await mkdir(chartDir, { recursive: true });
+  const charts = await writeCharts(chartDir, result);
+  await writeFile(
+    path.join(outDir, 'results.md'),
+    resultsMarkdown(
+      result,
+      charts.map((c) => path.relative(outDir, c)),
+    ),
+  );
+  log(`wrote ${path.join(outDir, 'results.md')} and ${charts.length} charts`);
+  return result;
+}
+
+export type PaperResult = Awaited<ReturnType<typeof runPaperBench>>;
+
+/** The model's held-out images, re-derived from its provenance (seed, fraction, data hash). */
+function validationSplit(folder: LabelledFolder, model: LoadedModel, log: (l: string) => void) {
+  const p = model.file.provenance as { seed?: number; valFraction?: number; dataHash?: string };
+  if (typeof p.seed !== 'number' || typeof p.valFraction !== 'number' || p.valFraction <= 0)
+    throw new Error('the model file does not record its validation split (seed, valFraction)');
+  if (p.dataHash !== folder.dataHash)
+    log('WARNING: the dataset differs from the model’s training data; the split is not its own');
+  return splitImages(folder.images, p.valFraction, p.seed).validation;
+}
+
+/** Times encryption on an evenly spaced sample of `count` images (every class, all thresholds alike). */
+async function encryptionTimes(dataset: string, folder: LabelledFolder, count: number) {
+  const step = Math.max(1, Math.floor(folder.images.length / count));
+  const sample = folder.images.filter((_, i) => i % step === 0).slice(0, count);
+  const seal = await loadSeal();
+  using ckks = createCkksContext(seal, DEFAULT_CKKS_PRESET);
+  const keys = generateCkksKeys(seal, ckks);
+  const images: ImageForTable[] = [];
+  for (const image of sample) {
+    const decoded = await decodeImage(await readFile(path.join(dataset, image.name)), image.name);
+    const original =
+      decoded.channels === 1
+        ? decoded.data
+        : lumaBt601(decoded.data, decoded.width * decoded.height, decoded.channels);
+    images.push({
+      original,
+      pixels: image.pixels,
+      chunks: image.chunks,
+      isFeature: image.isFeature,
+    });
+  }
+  try {
+    return encryptionTable(seal, ckks, keys.secretKey, images);
+  } finally {
+    keys.secretKey.fill(0);
+  }
+}
