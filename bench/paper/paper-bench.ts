@@ -7,6 +7,8 @@
 // - encrypted-vs-plaintext agreement over all 1,440 development images;
 // - the share of chunks the threshold selects per class and accuracy vs threshold.
 // Writes docs/results.md and SVG charts in docs/results/ and prints the JSON.
+// Options: --dataset DIR, --model FILE, --baseline FILE, --out DIR, --table-images N,
+// --evaluation FILE (reuse a saved `sealsight evaluate --encrypted --json`).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,6 +18,7 @@ import type { LoadedModel } from '../../src-main/engine/nn/model-file.ts';
 import { loadLabelledFolder, splitImages } from '../../src-main/engine/nn/labelled-folder.ts';
 import type { LabelledFolder } from '../../src-main/engine/nn/labelled-folder.ts';
 import { evaluateLoaded } from '../../src-main/engine/nn/evaluate-model.ts';
+import type { EvaluationReport } from '../../src-main/engine/nn/evaluate-model.ts';
 import { forwardChunk } from '../../src-main/engine/nn/chunk-cnn.ts';
 import { classificationMetrics } from '../../src-main/engine/metrics/classification.ts';
 import { decodeImage, lumaBt601 } from '../../src-main/engine/image/index.ts';
@@ -61,11 +64,7 @@ export async function runPaperBench() {
   log('Table 2: timing CKKS encryption (key holder, one thread)');
   const table2 = await encryptionTimes(dataset, folder, Number(option('table-images', '120')));
 
-  log(`encrypted inference over all ${folder.images.length} images (fresh keys)`);
-  const all = await evaluateLoaded(folder, model, {
-    encrypted: true,
-    onProgress: (p) => p.phase === 'encrypted' && log(`encrypted ${p.done}/${p.total}`),
-  });
+  const all = await encryptedEvaluation(folder, model, log);
   const valImages = all.images.filter((image) => validationNames.has(image.name));
   const truth = valImages.map((image) => image.truth);
   const classes = [...folder.classes];
@@ -203,4 +202,34 @@ async function encryptionTimes(dataset: string, folder: LabelledFolder, count: n
   } finally {
     keys.secretKey.fill(0);
   }
+}
+
+/**
+ * Encrypted inference over every image — or, with `--evaluation FILE`, the saved JSON of
+ * `sealsight evaluate <dataset> --encrypted --json` for the same model and images (the
+ * longest step; the report says which).
+ */
+async function encryptedEvaluation(
+  folder: LabelledFolder,
+  model: LoadedModel,
+  log: (line: string) => void,
+): Promise<EvaluationReport> {
+  const saved = option('evaluation', '');
+  if (saved) {
+    const report = JSON.parse(await readFile(saved, 'utf8')) as EvaluationReport;
+    const names = new Set(folder.images.map((image) => image.name));
+    if (report.modelId !== model.id || !report.encrypted)
+      throw new Error(`${saved}: not an encrypted evaluation of model ${model.id}`);
+    if (report.images.length !== names.size || report.images.some((i) => !names.has(i.name)))
+      throw new Error(
+        `${saved}: evaluated other images than ${folder.images.length} in the dataset`,
+      );
+    log(`encrypted inference: reusing ${saved}`);
+    return report;
+  }
+  log(`encrypted inference over all ${folder.images.length} images (fresh keys)`);
+  return evaluateLoaded(folder, model, {
+    encrypted: true,
+    onProgress: (p) => p.phase === 'encrypted' && log(`encrypted ${p.done}/${p.total}`),
+  });
 }
