@@ -17,7 +17,7 @@
 //
 // Native and WASM packages stay external (loaded from node_modules at run time, unpacked
 // from the asar by electron-builder): better-sqlite3, sharp, node-seal, @tensorflow/*.
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 
@@ -107,6 +107,8 @@ export async function bundleElectron(options: BundleOptions): Promise<BundleResu
   const repoRoot = path.resolve(options.repoRoot);
   const outDir = path.resolve(options.outDir ?? path.join(repoRoot, 'dist', 'electron'));
   const shell = path.join(repoRoot, 'src-main', 'electron');
+  // The folder is ours alone: start empty so no stale worker bundle gets packaged.
+  await rm(outDir, { recursive: true, force: true });
   const bundles = new Map<string, string>();
   const externalImports = new Map<string, readonly string[]>();
   const queue: Array<[name: string, source: string]> = [
