@@ -168,6 +168,35 @@ describe('AppService', () => {
     }
   });
 
+  it('offers the folder dialog only when the shell injects one', async () => {
+    expect(await service.handle('app:info', {})).toMatchObject({ folderPicker: false });
+    await expect(
+      service.handle('dialog:choose-folder', { purpose: 'import' }),
+    ).rejects.toMatchObject({
+      code: 'not-available',
+    });
+    const asked: string[] = [];
+    const withDialog = createAppService({
+      stateDir: path.join(tmp.dir, 'state3'),
+      chooseFolder: async (purpose) => (
+        asked.push(purpose),
+        purpose === 'vault' ? '/chosen/vault' : null
+      ),
+    });
+    try {
+      expect(await withDialog.handle('app:info', {})).toMatchObject({ folderPicker: true });
+      expect(await withDialog.handle('dialog:choose-folder', { purpose: 'vault' })).toEqual({
+        path: '/chosen/vault',
+      });
+      expect(await withDialog.handle('dialog:choose-folder', { purpose: 'import' })).toEqual({
+        path: null,
+      });
+      expect(asked).toEqual(['vault', 'import']);
+    } finally {
+      await withDialog.dispose();
+    }
+  });
+
   it('refuses to send a response the contract does not allow', () => {
     const status = {
       state: 'locked',

@@ -50,6 +50,11 @@ export interface AppServiceOptions {
   /** KDF cost override for new vaults (tests only; the default is the production cost). */
   readonly kdf?: Partial<KdfParams>;
   readonly shippedModelFile?: string;
+  /**
+   * A native folder dialog, injected by the shell (Electron's dialog.showOpenDialog).
+   * Without it `dialog:choose-folder` is not available and the UI asks for a typed path.
+   */
+  readonly chooseFolder?: (purpose: 'vault' | 'import') => Promise<string | null>;
   /** Obfuscated-tier model files for search (default: assets/models/obf-*.json). */
   readonly obfModelFiles?: readonly string[];
 }
@@ -183,7 +188,14 @@ class Service implements AppService {
           tierLabels: { ...TIER_LABELS },
           search: await this.#tiers.searchAvailability(),
           security: await this.#tiers.securityAvailability(),
+          folderPicker: this.#options.chooseFolder !== undefined,
         };
+      case 'dialog:choose-folder': {
+        const choose = this.#options.chooseFolder;
+        if (!choose)
+          throw new AppError('not-available', 'no folder dialog here: type the folder’s path');
+        return { path: await choose(r.purpose as 'vault' | 'import') };
+      }
       case 'vault:status':
         return this.#status();
       case 'vault:create':

@@ -28,13 +28,17 @@ interface AppState {
   refreshStatus(): Promise<VaultStatus | null>;
   refreshItems(): Promise<void>;
   updateItem(item: GalleryItem): void;
-  thumbnail(id: string): string | undefined;
-  requestThumbnail(id: string): void;
+  thumbnail(id: string, size: number): string | undefined;
+  requestThumbnail(id: string, size: number): void;
   error: string | null;
   setError(message: string | null): void;
 }
 
 const Context = createContext<AppState | null>(null);
+
+/** Two decoded resolutions: grid tiles, and the large Review view. */
+const thumbSize = (display: number) => (display > 160 ? 320 : 160);
+const thumbKey = (id: string, display: number) => `${id}@${thumbSize(display)}`;
 
 export function useAppState(): AppState {
   const state = useContext(Context);
@@ -93,12 +97,13 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
     else setItems([]);
   }, [unlockedDir, refreshItems]);
 
-  const requestThumbnail = useCallback((id: string) => {
-    if (pending.current.has(id)) return;
-    pending.current.add(id);
-    api.imagesThumbnail({ id, size: 160 }).then(
-      ({ dataUrl }) => setThumbs((old) => new Map(old).set(id, dataUrl)),
-      () => pending.current.delete(id),
+  const requestThumbnail = useCallback((id: string, size: number) => {
+    const key = thumbKey(id, size);
+    if (pending.current.has(key)) return;
+    pending.current.add(key);
+    api.imagesThumbnail({ id, size: thumbSize(size) }).then(
+      ({ dataUrl }) => setThumbs((old) => new Map(old).set(key, dataUrl)),
+      () => pending.current.delete(key),
     );
   }, []);
 
@@ -116,7 +121,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
       refreshStatus,
       refreshItems,
       updateItem,
-      thumbnail: (id) => thumbs.get(id),
+      thumbnail: (id, size) => thumbs.get(thumbKey(id, size)),
       requestThumbnail,
       error,
       setError,

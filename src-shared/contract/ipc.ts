@@ -224,7 +224,14 @@ export const IPC_CHANNELS = {
       tierLabels: z.strictObject({ sealed: z.string(), obfuscated: z.string() }),
       search: AvailabilitySchema,
       security: AvailabilitySchema,
+      /** Whether dialog:choose-folder works (a native dialog: the shell; not the preview). */
+      folderPicker: z.boolean(),
     }),
+  },
+  'dialog:choose-folder': {
+    request: z.strictObject({ purpose: z.enum(['vault', 'import']) }),
+    /** The chosen folder, or null when the user cancelled. */
+    response: z.strictObject({ path: z.string().nullable() }),
   },
   'vault:status': { request: Empty, response: VaultStatusSchema },
   'vault:create': {

@@ -18,10 +18,10 @@ export function Thumbnail({
   size?: number;
 }) {
   const { thumbnail, requestThumbnail } = useAppState();
-  const url = thumbnail(item.id);
+  const url = thumbnail(item.id, size);
   useEffect(() => {
-    if (!url) requestThumbnail(item.id);
-  }, [url, item.id, requestThumbnail]);
+    if (!url) requestThumbnail(item.id, size);
+  }, [url, item.id, size, requestThumbnail]);
   return (
     <div className="thumb" style={{ width: size, height: size }}>
       {url ? (

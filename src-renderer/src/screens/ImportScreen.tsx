@@ -5,6 +5,7 @@ import { DEFAULT_FEATURE_THRESHOLD } from '../../../src-shared/domain/geometry.t
 import { api, errorMessage, newJobId } from '../api.ts';
 import { JobProgress } from '../components/ProgressBar.tsx';
 import { useAppState } from '../state.tsx';
+import { FolderField } from '../components/FolderField.tsx';
 
 export function ImportScreen({ onDone }: { onDone(): void }) {
   const { progress, refreshItems, refreshStatus } = useAppState();
@@ -41,17 +42,14 @@ export function ImportScreen({ onDone }: { onDone(): void }) {
         are.
       </p>
       <form className="card narrow" onSubmit={(e) => void start(e)} aria-label="Import a folder">
-        <label>
-          Folder to import (path on this computer)
-          <input
-            name="folder"
-            value={folder}
-            onChange={(e) => setFolder(e.target.value)}
-            placeholder="/home/you/inspections"
-            required
-            spellCheck={false}
-          />
-        </label>
+        <FolderField
+          label="Folder to import (path on this computer)"
+          name="folder"
+          value={folder}
+          onChange={setFolder}
+          purpose="import"
+          placeholder="/home/you/inspections"
+        />
         <label className="check">
           <input type="checkbox" checked={labels} onChange={(e) => setLabels(e.target.checked)} />{' '}
           Labels from sub-folder names (e.g. crazing/…)

@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import { passphraseStrength } from '../../../src-shared/domain/passphrase-strength.ts';
 import { api, errorMessage } from '../api.ts';
 import { useAppState } from '../state.tsx';
+import { FolderField } from '../components/FolderField.tsx';
 
 export function VaultScreen({ onOpened }: { onOpened(): void }) {
   const { status, refreshStatus } = useAppState();
@@ -76,18 +77,14 @@ export function VaultScreen({ onOpened }: { onOpened(): void }) {
         className="card"
         aria-label={mode === 'unlock' ? 'Unlock a vault' : 'Create a vault'}
       >
-        <label>
-          Vault folder
-          <input
-            name="dir"
-            value={dir}
-            onChange={(e) => setDir(e.target.value)}
-            placeholder="/home/you/vaults/steel"
-            required
-            autoComplete="off"
-            spellCheck={false}
-          />
-        </label>
+        <FolderField
+          label="Vault folder"
+          name="dir"
+          value={dir}
+          onChange={setDir}
+          purpose="vault"
+          placeholder="/home/you/vaults/steel"
+        />
         <label>
           Passphrase
           <input
