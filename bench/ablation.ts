@@ -18,7 +18,7 @@ import { loadTrainingSplit, OBF_TRAIN_DEFAULTS } from '../src-main/engine/obf/tr
 const MEDNIST = new URL('../../shared/datasets/mednist-legacy', import.meta.url).pathname;
 
 export const SETTINGS = {
-  mnist: { spec: 'mnist', size: 28, valFraction: 0.1, trainLimit: 6000, epochs: 3 },
+  mnist: { spec: 'mnist', size: 28, valFraction: 0.1, trainLimit: 10000, epochs: 3 },
   mednist: { spec: MEDNIST, size: 32, valFraction: 0.2, trainLimit: Infinity, epochs: 5 },
 } as const;
 
