@@ -43,7 +43,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   'obf train': {
     run: obfTrainCommand,
     usage:
-      'obf train <dataset|mnist> --out FILE [--arch dcnn|bit-mlp|cnn|mlp] [--condition arnold+xor|xor|arnold|plaintext] [--epochs N] [--seed N] [--size N] [--bit-planes N] [--shift N] [--train-limit N] [--demo-key]',
+      'obf train <dataset|mnist> --out FILE [--arch dcnn|bit-mlp|cnn|mlp] [--condition arnold+xor|xor|arnold|plaintext] [--epochs N] [--seed N] [--size N] [--bit-planes N] [--shift N] [--train-limit N] [--demo-key] [--key-from MODEL]',
   },
   'obf evaluate': { run: obfEvaluateCommand, usage: 'obf evaluate <dataset|mnist> --model FILE' },
   'obf index': { run: obfIndexCommand, usage: 'obf index <vault> --model FILE' },

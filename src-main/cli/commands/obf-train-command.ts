@@ -43,6 +43,7 @@ export async function obfTrainCommand(argv: string[], ctx: CommandContext): Prom
       shift: { type: 'string' },
       'train-limit': { type: 'string' },
       'demo-key': { type: 'boolean' },
+      'key-from': { type: 'string' },
     },
     ['dataset'],
   );
@@ -70,6 +71,16 @@ export async function obfTrainCommand(argv: string[], ctx: CommandContext): Prom
   };
   const dataset = datasetArgument(positionals[0]!);
   const outFile = path.resolve(values.out);
+  // --key-from MODEL: train under the key of an existing model file (to reproduce it, or to
+  // train another architecture for the same obfuscated images); otherwise a fresh random key.
+  let key: Uint8Array | undefined;
+  if (typeof values['key-from'] === 'string') {
+    const { loadObfModel } = await import('../../engine/obf/obf-model-file.ts');
+    const source = await loadObfModel(path.resolve(values['key-from']));
+    key = source.key;
+    if (source.file.key.demo && !options.demoKey)
+      throw new UsageError(`${values['key-from']} holds a demo key: add --demo-key`);
+  }
 
   const controller = new AbortController();
   const onSignal = () => {
@@ -94,6 +105,7 @@ export async function obfTrainCommand(argv: string[], ctx: CommandContext): Prom
   try {
     result = await trainObfModel(dataset, {
       ...definedOnly(options),
+      ...(key ? { key } : {}),
       signal: controller.signal,
       onLoad: (done, total) => printLoad(done, total, null),
       onProgress,
