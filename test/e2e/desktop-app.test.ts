@@ -270,11 +270,11 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     await page.reload(); // the session cookie keeps the page; the vault stays unlocked
     await expect.poll(() => page.locator('h1').textContent()).toBe('Vault');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
     await page.getByRole('navigation').getByRole('button', { name: 'Gallery' }).focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Gallery');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await expect.poll(() => page.evaluate('document.activeElement?.tagName')).toBe('H1');
   });
 
   it('made no request outside the app origin and hit no CSP violation', () => {
