@@ -41,6 +41,9 @@ const foreign = { sender: { id: contents.id }, senderFrame: { url: 'https://evil
 const otherContents = { sender: { id: 999 }, senderFrame: { url: 'app://sealsight/index.html', parent: null } };
 const call = (channel, event, payload) => fake.ipcHandlers.get(channel)(event, payload);
 out.info = await call('app:info', good, {});
+out.picked = await call('dialog:choose-folder', good, { purpose: 'import' });
+out.cancelled = await call('dialog:choose-folder', good, { purpose: 'vault' });
+out.dialogs = fake.dialogs;
 out.foreignSender = await call('vault:status', foreign, {});
 out.otherContents = await call('vault:status', otherContents, {});
 out.malformed = await call('vault:create', good, { dir: process.env.VAULT_DIR });
@@ -124,6 +127,7 @@ beforeAll(async () => {
       FAKE_ELECTRON_APP_PATH: appDir,
       VAULT_DIR: path.join(temp.dir, 'vault'),
       SAMPLES_DIR: path.join(temp.dir, 'samples'),
+      FAKE_ELECTRON_PICK: path.join(temp.dir, 'picked'),
     },
   });
   out = JSON.parse(stdout.trim().split('\n').at(-1)!);
@@ -170,6 +174,22 @@ describe('bundled main process (stand-in Electron, real AppService)', () => {
         message: expect.stringMatching(/^vault:create: invalid request/),
       },
     });
+  });
+
+  it('answers dialog:choose-folder with the OS dialog attached to the window', () => {
+    expect(out.info.value.folderPicker).toBe(true);
+    expect(out.picked).toEqual({ ok: true, value: { path: path.join(temp.dir, 'picked') } });
+    expect(out.cancelled).toEqual({ ok: true, value: { path: null } });
+    expect(out.dialogs).toEqual([
+      {
+        parentIsWindow: true,
+        options: expect.objectContaining({ properties: ['openDirectory'] }),
+      },
+      {
+        parentIsWindow: true,
+        options: expect.objectContaining({ properties: ['openDirectory', 'createDirectory'] }),
+      },
+    ]);
   });
 
   it('runs real work through the service and relays its progress to the window', () => {

@@ -5,8 +5,17 @@
 // the app", and src-main/electron/*.ts for each security measure (unit-tested there).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, Menu, powerMonitor, protocol, session } from 'electron';
-import type { MenuItemConstructorOptions } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  powerMonitor,
+  protocol,
+  session,
+} from 'electron';
+import type { MenuItemConstructorOptions, OpenDialogOptions } from 'electron';
 import { createAppService } from '../app/app-service.ts';
 import {
   APP_ENTRY_URL,
@@ -47,6 +56,16 @@ function start(): void {
   const service = createAppService({
     stateDir: app.getPath('userData'),
     shippedModelFile: SHIPPED_MODEL,
+    // dialog:choose-folder: the OS's own folder dialog, attached to our window. Only the
+    // path the user picked goes back; the renderer never browses the file system.
+    chooseFolder: async (purpose) => {
+      const options = folderDialogOptions(purpose);
+      const window = liveWindow();
+      const result = window
+        ? await dialog.showOpenDialog(window, options)
+        : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
   });
 
   // One handler per contract channel; the router checks sender, channel and payload.
@@ -129,6 +148,20 @@ function createMainWindow(): BrowserWindow {
   });
   void window.loadURL(APP_ENTRY_URL);
   return window;
+}
+
+function folderDialogOptions(purpose: 'vault' | 'import'): OpenDialogOptions {
+  return purpose === 'vault'
+    ? {
+        title: 'Choose the vault folder',
+        buttonLabel: 'Use this folder',
+        properties: ['openDirectory', 'createDirectory'],
+      }
+    : {
+        title: 'Choose a folder of images to import',
+        buttonLabel: 'Import this folder',
+        properties: ['openDirectory'],
+      };
 }
 
 /** Edit shortcuts (copy/paste) need a menu on macOS; reload/DevTools only in development. */
