@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { CLI, REPO_ROOT } from './helpers/fixtures.ts';
+import { readdir, symlink, mkdir } from 'node:fs/promises';
+import { afterAll, beforeAll } from 'vitest';
+import { CLI, makeTempDir, REPO_ROOT } from './helpers/fixtures.ts';
 import { inferWithFreshKeys } from '../src-main/engine/he/fresh-key-inference.ts';
 import {
   aggregateImage,
@@ -16,30 +18,49 @@ import type { LoadedModel } from '../src-main/engine/nn/model-file.ts';
 
 const run = promisify(execFile);
 const SAMPLES = path.join(REPO_ROOT, 'assets', 'samples', 'neu-cls');
+// HE runs are minutes on a loaded 2-core CI machine: generous per-test limits.
+const HE_TIMEOUT = 400_000;
 
 describe('sealsight evaluate', () => {
-  it('reports plaintext and encrypted figures on the bundled samples, in agreement', async () => {
-    const { stdout } = await run(
-      process.execPath,
-      [CLI, 'evaluate', SAMPLES, '--encrypted', '--json'],
-      {
-        maxBuffer: 1 << 24,
-      },
-    );
-    const report = JSON.parse(stdout);
-    expect(report.n).toBe(12);
-    expect(report.classes).toHaveLength(6);
-    expect(report.perClass.map((c: { name: string }) => c.name)).toEqual(report.classes);
-    const total = (report.confusion as number[][]).flat().reduce((a, b) => a + b, 0);
-    expect(total).toBe(12);
-    // The shipped model gets the bundled samples right (12/12 in `npm run demo`).
-    expect(report.plaintextAccuracy).toBeGreaterThanOrEqual(10 / 12);
-    expect(report.encrypted.layout).toBe('blocks');
-    expect(report.agreement).toBe(1);
-    expect(report.accuracy).toBe(report.plaintextAccuracy);
-    expect(report.encrypted.maxAbsErrorImage).toBeLessThan(1e-2);
-    expect(report.meanLoss).toBeGreaterThan(0);
+  // One bundled sample per class (a labelled folder of symlinks): six images under CKKS.
+  let folder: { dir: string; cleanup(): Promise<void> };
+  beforeAll(async () => {
+    folder = await makeTempDir();
+    for (const label of await readdir(SAMPLES)) {
+      const names = (await readdir(path.join(SAMPLES, label))).sort();
+      if (names.length === 0) continue;
+      await mkdir(path.join(folder.dir, label));
+      await symlink(path.join(SAMPLES, label, names[0]!), path.join(folder.dir, label, names[0]!));
+    }
   });
+  afterAll(() => folder.cleanup());
+
+  it(
+    'reports plaintext and encrypted figures on the bundled samples, in agreement',
+    { timeout: HE_TIMEOUT },
+    async () => {
+      const { stdout } = await run(
+        process.execPath,
+        [CLI, 'evaluate', folder.dir, '--encrypted', '--json'],
+        {
+          maxBuffer: 1 << 24,
+        },
+      );
+      const report = JSON.parse(stdout);
+      expect(report.n).toBe(6);
+      expect(report.classes).toHaveLength(6);
+      expect(report.perClass.map((c: { name: string }) => c.name)).toEqual(report.classes);
+      const total = (report.confusion as number[][]).flat().reduce((a, b) => a + b, 0);
+      expect(total).toBe(6);
+      // The shipped model gets the bundled samples right (12/12 in `npm run demo`).
+      expect(report.plaintextAccuracy).toBeGreaterThanOrEqual(5 / 6);
+      expect(report.encrypted.layout).toBe('blocks');
+      expect(report.agreement).toBe(1);
+      expect(report.accuracy).toBe(report.plaintextAccuracy);
+      expect(report.encrypted.maxAbsErrorImage).toBeLessThan(1e-2);
+      expect(report.meanLoss).toBeGreaterThan(0);
+    },
+  );
 
   it('names the folder when it does not exist', async () => {
     const missing = path.join(REPO_ROOT, 'no-such-folder');
@@ -50,39 +71,43 @@ describe('sealsight evaluate', () => {
 });
 
 describe('lane layout with fresh keys', () => {
-  it('decrypts per-chunk and per-image scores that match the float64 network', async () => {
-    // A narrow net so a full 4096-lane batch runs in seconds.
-    const arch = { inputSize: 28, channels: 1, kernel: 7, stride: 7, hidden: 4, classes: 3 };
-    const weights = randomChunkCnn(arch, 9);
-    const model: LoadedModel = {
-      id: 'test',
-      weights,
-      file: { activationRanges: { conv: 4, fc1: 4, scores: 1 } } as LoadedModel['file'],
-    };
-    const random = mulberry32(4);
-    const images = [5, 16, 3].map((n) =>
-      Array.from({ length: n }, () =>
-        Uint8Array.from({ length: 784 }, () => Math.floor(random() * 256)),
-      ),
-    );
-    const result = await inferWithFreshKeys(images, model, { layout: 'lanes', workers: 1 });
-    expect(result.layout).toBe('lanes');
-    images.forEach((chunks, i) => {
-      const want = chunks.map(
-        (c) =>
-          forwardChunk(
-            weights,
-            Float64Array.from(c, (v) => v / 255),
-          ).scores,
-      );
-      want.forEach((scores, k) =>
-        scores.forEach((v, c) =>
-          expect(Math.abs(result.chunkScores![i]![k]![c]! - v)).toBeLessThan(1e-3),
+  it(
+    'decrypts per-chunk and per-image scores that match the float64 network',
+    { timeout: HE_TIMEOUT },
+    async () => {
+      // A narrow net so a full 4096-lane batch runs in seconds.
+      const arch = { inputSize: 28, channels: 1, kernel: 7, stride: 7, hidden: 4, classes: 3 };
+      const weights = randomChunkCnn(arch, 9);
+      const model: LoadedModel = {
+        id: 'test',
+        weights,
+        file: { activationRanges: { conv: 4, fc1: 4, scores: 1 } } as LoadedModel['file'],
+      };
+      const random = mulberry32(4);
+      const images = [5, 16, 3].map((n) =>
+        Array.from({ length: n }, () =>
+          Uint8Array.from({ length: 784 }, () => Math.floor(random() * 256)),
         ),
       );
-      aggregateImage(want).forEach((v, c) =>
-        expect(Math.abs(result.imageScores[i]![c]! - v)).toBeLessThan(1e-2),
-      );
-    });
-  });
+      const result = await inferWithFreshKeys(images, model, { layout: 'lanes', workers: 1 });
+      expect(result.layout).toBe('lanes');
+      images.forEach((chunks, i) => {
+        const want = chunks.map(
+          (c) =>
+            forwardChunk(
+              weights,
+              Float64Array.from(c, (v) => v / 255),
+            ).scores,
+        );
+        want.forEach((scores, k) =>
+          scores.forEach((v, c) =>
+            expect(Math.abs(result.chunkScores![i]![k]![c]! - v)).toBeLessThan(1e-3),
+          ),
+        );
+        aggregateImage(want).forEach((v, c) =>
+          expect(Math.abs(result.imageScores[i]![c]! - v)).toBeLessThan(1e-2),
+        );
+      });
+    },
+  );
 });

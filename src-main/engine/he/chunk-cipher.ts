@@ -17,8 +17,23 @@ export class CkksChunkCipher implements Disposable {
   readonly #encryptor: Encryptor;
   readonly #decryptor: Decryptor;
 
-  constructor(seal: Seal, ckks: CkksContext, packing: ChunkPacking, secretKeyBytes: Uint8Array) {
+  readonly #compression;
+
+  /**
+   * `compress: false` serialises without zstd: 1.7× larger (393 vs 229 KB) but ~25× faster
+   * to write (measured 1 vs 27 ms per ciphertext) — for transient ciphertexts (evaluation
+   * runs) that never touch disk. Stored ciphertexts keep zstd.
+   */
+  constructor(
+    seal: Seal,
+    ckks: CkksContext,
+    packing: ChunkPacking,
+    secretKeyBytes: Uint8Array,
+    options: { compress?: boolean } = {},
+  ) {
     this.#seal = seal;
+    this.#compression =
+      options.compress === false ? seal.ComprModeType.none : seal.ComprModeType.zstd;
     this.#ckks = ckks;
     this.#packing = packing;
     this.#secretKey = new seal.SecretKey();
@@ -48,7 +63,7 @@ export class CkksChunkCipher implements Disposable {
     return vectors.map((vector) => {
       this.#encoder.encode(vector, this.#ckks.scale, plaintext);
       using ciphertext = this.#encryptor.encryptSymmetricSerializable(plaintext);
-      return toBytes(ciphertext.saveToArray(this.#seal.ComprModeType.zstd));
+      return toBytes(ciphertext.saveToArray(this.#compression));
     });
   }
 
@@ -57,7 +72,7 @@ export class CkksChunkCipher implements Disposable {
     using plaintext = new this.#seal.Plaintext();
     this.#encoder.encode(vector, this.#ckks.scale, plaintext);
     using ciphertext = this.#encryptor.encryptSymmetricSerializable(plaintext);
-    return toBytes(ciphertext.saveToArray(this.#seal.ComprModeType.zstd));
+    return toBytes(ciphertext.saveToArray(this.#compression));
   }
 
   /** Decrypts serialised ciphertexts back to per-chunk values on the packing's scale. */

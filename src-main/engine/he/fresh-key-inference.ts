@@ -96,7 +96,10 @@ async function inferBlocks(
     keys: { relinKeys: keys.evaluation.relinKeys, galoisKeys: keys.evaluation.galoisKeys! },
   };
   const workers = options.workers ?? availableParallelism();
-  using cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, keys.secretKey);
+  // Transient ciphertexts: no zstd (see CkksChunkCipher).
+  using cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, keys.secretKey, {
+    compress: false,
+  });
   const evaluator = await EncryptedEvaluator.create(setup, { workers });
   const imageScores: Float64Array[] = new Array(images.length);
   const profiles: Array<Record<string, number>> = [];
@@ -166,7 +169,10 @@ async function inferLanes(
   };
   const batches = laneBatches(images, ckks.slotCount);
   const workers = Math.min(options.workers ?? availableParallelism(), batches.length);
-  using cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, keys.secretKey);
+  // Transient ciphertexts: no zstd (see CkksChunkCipher).
+  using cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, keys.secretKey, {
+    compress: false,
+  });
   const evaluator = new LaneEvaluator(setup, { workers });
   const imageScores: Float64Array[] = new Array(images.length);
   const chunkScores: Float64Array[][] = new Array(images.length);
