@@ -152,8 +152,11 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     await report.waitFor({ timeout: 60_000 });
     expect(await report.textContent()).toMatch(/12 imported, 0 duplicates, 1 could not be read/);
     expect(await report.textContent()).toMatch(/scratches\/Sc_broken\.bmp/);
-    expect(await page.getByTestId('job-counts').textContent()).toMatch(/^13 \/ 13/);
-    expect(await page.getByTestId('job-message').textContent()).toMatch(/^done: 12 imported/);
+    // Progress arrives over SSE, independently of the call's answer: poll.
+    await expect.poll(() => page.getByTestId('job-counts').textContent()).toMatch(/^13 \/ 13/);
+    await expect
+      .poll(() => page.getByTestId('job-message').textContent())
+      .toMatch(/^done: 12 imported/);
     const importEvents = events.filter((e) => e.kind === 'import');
     expect(importEvents.some((e) => e.phase === 'running' && e.total === 13)).toBe(true);
     expect(importEvents.at(-1)?.phase).toBe('done');
@@ -170,7 +173,8 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     const report = page.getByTestId('classify-report');
     await report.waitFor({ timeout: 150_000 });
     expect(await report.textContent()).toMatch(/^12 classified under encryption/);
-    expect(await page.getByTestId('job-counts').textContent()).toMatch(/^12 \/ 12/);
+    // Progress arrives over SSE, independently of the call's answer: poll.
+    await expect.poll(() => page.getByTestId('job-counts').textContent()).toMatch(/^12 \/ 12/);
     const predictions = await page.getByTestId('prediction').allTextContents();
     expect(predictions.every((p) => /predicted \S+ · \d+ %/.test(p))).toBe(true);
     expect(
@@ -216,7 +220,10 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     await page.getByLabel('Epochs').fill('4');
     await page.getByRole('button', { name: 'Train', exact: true }).click();
     await page.getByTestId('train-report').waitFor({ timeout: 120_000 });
-    expect(await page.getByTestId('training-chart').locator('.recharts-line').count()).toBe(2);
+    // Charts render after recharts has measured its container: poll rather than read once.
+    await expect
+      .poll(() => page.getByTestId('training-chart').locator('.recharts-line').count())
+      .toBe(2);
     const epochs = events.filter((e) => e.kind === 'train' && e.metrics?.epoch !== undefined);
     expect(epochs.map((e) => e.metrics!.epoch)).toEqual([1, 2, 3, 4]);
     await shot('6-model');
@@ -248,7 +255,7 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     await security.waitFor({ timeout: 30_000 });
     expect(await security.textContent()).toMatch(/Measured on 12 of this vault’s images/);
     expect(await security.locator('table.figures tbody tr').count()).toBeGreaterThan(6);
-    expect(await security.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
+    await expect.poll(() => security.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
     await shot('8-security');
   });
 
