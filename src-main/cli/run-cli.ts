@@ -21,7 +21,8 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   'vault init': { run: vaultInitCommand, usage: 'vault init <dir>' },
   import: {
     run: importCommand,
-    usage: 'import <vault> <folder> [--labels-from-folders] [--threshold N] [--workers N]',
+    usage:
+      'import <vault> <folder> [--labels-from-folders] [--threshold N] [--workers N] [--layout auto|blocks|lanes]',
   },
   list: { run: listCommand, usage: 'list <vault>' },
   classify: { run: classifyCommand, usage: 'classify <vault> --model FILE [--workers N] [--all]' },

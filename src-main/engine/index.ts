@@ -9,7 +9,8 @@ export {
   HEADER_FILE,
 } from './vault/vault.ts';
 export type { InitVaultOptions, CkksKeyset } from './vault/vault.ts';
-export { importFolder, DEFAULT_MAX_PIXELS } from './vault/import-folder.ts';
+export { importFolder, importFolderWithLayout, DEFAULT_MAX_PIXELS } from './vault/import-folder.ts';
+export { LANES_MIN_IMAGES } from './vault/import-lanes.ts';
 export type {
   ImportOptions,
   ImportProgress,

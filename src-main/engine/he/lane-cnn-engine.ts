@@ -29,7 +29,8 @@ export class LaneCnnEngine implements Disposable {
   readonly #evaluator;
   readonly #encoder;
   readonly #relinKeys: RelinKeys;
-  readonly #galoisKeys: GaloisKeys;
+  /** Only for sumImages (the fresh-key path); stored-lane classify sums after decryption. */
+  readonly #galoisKeys: GaloisKeys | null;
   /** Constant plaintexts, one per (scalar value, level). */
   readonly #constants = new Map<string, Plaintext>();
   readonly ms = { multiplyPlain: 0, add: 0, squareRelin: 0, rescale: 0, rotate: 0, encode: 0 };
@@ -39,7 +40,7 @@ export class LaneCnnEngine implements Disposable {
     ckks: CkksContext,
     weights: ChunkCnnWeights,
     scoreScale: number,
-    keys: { relinKeys: Uint8Array; galoisKeys: Uint8Array },
+    keys: { relinKeys: Uint8Array; galoisKeys: Uint8Array | null },
   ) {
     this.#seal = seal;
     this.#ckks = ckks;
@@ -49,8 +50,10 @@ export class LaneCnnEngine implements Disposable {
     this.#encoder = new seal.CKKSEncoder(ckks.context);
     this.#relinKeys = new seal.RelinKeys();
     this.#relinKeys.loadFromArray(ckks.context, sealInput(keys.relinKeys));
-    this.#galoisKeys = new seal.GaloisKeys();
-    this.#galoisKeys.loadFromArray(ckks.context, sealInput(keys.galoisKeys));
+    if (keys.galoisKeys) {
+      this.#galoisKeys = new seal.GaloisKeys();
+      this.#galoisKeys.loadFromArray(ckks.context, sealInput(keys.galoisKeys));
+    } else this.#galoisKeys = null;
   }
 
   /**
@@ -65,6 +68,8 @@ export class LaneCnnEngine implements Disposable {
     const out = convOutputSize(arch);
     const k = arch.kernel;
     const flat = flattenedSize(arch);
+    if (options.sumImages && !this.#galoisKeys)
+      throw new Error('summing images in lanes needs Galois keys for laneSumSteps()');
     if (inputs.length !== n * n)
       throw new RangeError(`a lane batch has ${n * n} ciphertexts, got ${inputs.length}`);
     const pixels = inputs.map((bytes) => {
@@ -137,7 +142,7 @@ export class LaneCnnEngine implements Disposable {
           for (const step of laneSumSteps()) {
             const t0 = performance.now();
             using rotated = new this.#seal.Ciphertext();
-            this.#evaluator.rotateVector(score, step, this.#galoisKeys, rotated);
+            this.#evaluator.rotateVector(score, step, this.#galoisKeys!, rotated);
             this.#evaluator.addInplace(score, rotated);
             this.ms.rotate += performance.now() - t0;
           }
@@ -229,7 +234,7 @@ export class LaneCnnEngine implements Disposable {
     for (const plaintext of this.#constants.values()) plaintext.delete();
     this.#constants.clear();
     for (const handle of [this.#encoder, this.#evaluator, this.#galoisKeys, this.#relinKeys]) {
-      if (!handle.isDeleted()) handle.delete();
+      if (handle && !handle.isDeleted()) handle.delete();
     }
   }
 }

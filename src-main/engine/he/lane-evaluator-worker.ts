@@ -5,11 +5,10 @@ import { loadSeal } from './seal-runtime.ts';
 import { ckksPresetById, createCkksContext } from './ckks-presets.ts';
 import { LaneCnnEngine } from './lane-cnn-engine.ts';
 import { serveWorkerRequests } from '../workers/worker-pool.ts';
-import type { EvaluatorSetup } from './encrypted-evaluator.ts';
-import type { LaneBatchJob, LaneBatchResult } from './lane-evaluator.ts';
+import type { LaneBatchJob, LaneBatchResult, LaneEvaluatorSetup } from './lane-evaluator.ts';
 
 if (!parentPort) throw new Error('lane-evaluator-worker must run as a worker thread');
-const setup = workerData as EvaluatorSetup;
+const setup = workerData as LaneEvaluatorSetup;
 const seal = await loadSeal();
 const ckks = createCkksContext(seal, ckksPresetById(setup.presetId));
 const engine = new LaneCnnEngine(seal, ckks, setup.weights, setup.scoreScale, setup.keys);

@@ -16,10 +16,18 @@ export interface LaneBatchResult {
   readonly profileMs: Record<string, number>;
 }
 
+/**
+ * What a lane worker is given: like EvaluatorSetup, but Galois keys are optional —
+ * lanes need no rotation unless the engine sums images under encryption.
+ */
+export type LaneEvaluatorSetup = Omit<EvaluatorSetup, 'keys'> & {
+  readonly keys: { readonly relinKeys: Uint8Array; readonly galoisKeys: Uint8Array | null };
+};
+
 export class LaneEvaluator {
   readonly #pool: WorkerPool<LaneBatchJob, LaneBatchResult>;
 
-  constructor(setup: EvaluatorSetup, options: { workers?: number } = {}) {
+  constructor(setup: LaneEvaluatorSetup, options: { workers?: number } = {}) {
     this.#pool = new WorkerPool(
       new URL('./lane-evaluator-worker.ts', import.meta.url),
       options.workers ?? availableParallelism(),

@@ -31,6 +31,8 @@ it('creates the schema at the latest version in WAL mode, and reopening is a no-
     'classifications',
     'image_reviews',
     'images',
+    'lane_batches',
+    'lane_ciphertexts',
     'obf_embeddings',
     'vault_meta',
     'vault_models',
@@ -54,10 +56,34 @@ it('enforces the block-group layout: a feature chunk has a CKKS slot, any other 
   const db = openCatalogue(path.join(dir, 'c.sqlite'), { create: true });
   db.exec(`INSERT INTO ckks_keysets VALUES (1, 'p', x'00', x'00', NULL, '[]', x'00', 'now');
            INSERT INTO images VALUES (1, 'u', x'01', 'now', 100, 0, '[]', 1, 'k', x'00', x'00');`);
-  const insert = db.prepare('INSERT INTO chunks VALUES (1, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    `INSERT INTO chunks (image_id, position, signed_index, aes_blob, ckks_ordinal, ckks_block)
+     VALUES (1, ?, ?, ?, ?, ?)`,
+  );
   expect(() => insert.run(0, 1, null, 0, 0)).not.toThrow();
   expect(() => insert.run(1, -2, Buffer.from([1]), null, null)).not.toThrow();
   expect(() => insert.run(2, 3, Buffer.from([1]), null, null)).toThrow(/CHECK/); // feature without CKKS
   expect(() => insert.run(3, -5, Buffer.from([1]), null, null)).toThrow(/CHECK/); // index ≠ position
+  db.close();
+});
+
+it('migration 5: a lane chunk points at an existing batch; a batch has at most 784 pixel ciphertexts', () => {
+  const db = openCatalogue(path.join(dir, 'c.sqlite'), { create: true });
+  db.exec(`INSERT INTO ckks_keysets VALUES (1, 'p', x'00', x'00', NULL, '[]', x'00', 'now');
+           INSERT INTO images VALUES (1, 'u', x'01', 'now', 100, 0, '[]', 1, 'chunk-lanes-v1', x'00', x'00');
+           INSERT INTO lane_batches (id, uid, keyset_id, lanes_used, lane_map, lane_map_mac, created_at)
+             VALUES (7, 'b', 1, 1, '[]', x'00', 'now');`);
+  const chunk = db.prepare(
+    `INSERT INTO chunks (image_id, position, signed_index, aes_blob, ckks_ordinal, ckks_block,
+       lane_batch_id, lane) VALUES (1, ?, ?, NULL, 0, NULL, ?, ?)`,
+  );
+  expect(() => chunk.run(0, 1, 7, 0)).not.toThrow();
+  expect(() => chunk.run(1, 2, 8, 1)).toThrow(/FOREIGN KEY/);
+  expect(() => chunk.run(2, 3, 7, -1)).toThrow(/CHECK/);
+  const pixel = db.prepare(
+    `INSERT INTO lane_ciphertexts (batch_id, pixel, data, mac) VALUES (7, ?, x'00', x'00')`,
+  );
+  expect(() => pixel.run(783)).not.toThrow();
+  expect(() => pixel.run(784)).toThrow(/CHECK/);
   db.close();
 });

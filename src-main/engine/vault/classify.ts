@@ -2,7 +2,8 @@
 // reads each unclassified image's CKKS ciphertexts, checks their MACs, and hands
 // them with the evaluation keys — never the secret key — to the evaluator's worker
 // threads; it then decrypts each image's encrypted scores and stores the result,
-// AES-GCM-encrypted, one transaction per image.
+// AES-GCM-encrypted, one transaction per image. Images stored in lane batches are
+// classified batch-wise first (classify-lanes.ts), then block-layout images.
 import { sealAead, openAead } from '../crypto/index.ts';
 import { loadSeal } from '../he/seal-runtime.ts';
 import { ckksPresetById, createCkksContext } from '../he/ckks-presets.ts';
@@ -18,6 +19,8 @@ import { listImageRows } from './image-store.ts';
 import type { ImageRow } from './image-store.ts';
 import { decryptMeta, readVerifiedCiphertexts } from './read-image.ts';
 import { imagePartAad } from './item-aad.ts';
+import { LANE_PACKING_ID } from './lane-store.ts';
+import { classifyLaneImages } from './classify-lanes.ts';
 import type { CkksKeyset, UnlockedVault } from './vault.ts';
 
 export interface ClassifyOptions {
@@ -66,7 +69,6 @@ export async function classifyVault(
   using ckks = createCkksContext(seal, preset);
   const scoreScale = scoreScaleFor(model.file.activationRanges, preset);
   const plan = planPackedCnn(model.weights, ckks.slotCount, { scoreScale });
-  const evalKeyset = await vault.ensureGaloisKeys(packedCnnRotationSteps(plan));
 
   const done = new Set(
     vault.db
@@ -75,48 +77,108 @@ export async function classifyVault(
       .all(model.id) as number[],
   );
   const rows = listImageRows(vault.db);
-  const todo = rows.filter((row) => options.all || !done.has(row.id));
+  const allTodo = rows.filter((row) => options.all || !done.has(row.id));
+  const laneTodo = allTodo.filter((row) => row.packingId === LANE_PACKING_ID);
+  const todo = allTodo.filter((row) => row.packingId !== LANE_PACKING_ID);
+  const total = allTodo.length;
+  // Galois keys (75 MB, generated once) and block workers only when blocks need them.
+  const needBlocks = todo.length > 0 || laneTodo.length === 0;
+  const evalKeyset = needBlocks
+    ? await vault.ensureGaloisKeys(packedCnnRotationSteps(plan))
+    : vault.currentKeyset();
   const packingIds = new Set(todo.map((row) => row.packingId));
   if (packingIds.size > 1)
     throw new Error('images with different chunk packings cannot be classified together yet');
-  const evaluator = await EncryptedEvaluator.create(
-    evaluatorSetup(evalKeyset, model, [...packingIds][0] ?? DEFAULT_CHUNK_PACKING.id, scoreScale),
-    { workers: options.workers },
-  );
+  const evaluator = needBlocks
+    ? await EncryptedEvaluator.create(
+        evaluatorSetup(
+          evalKeyset,
+          model,
+          [...packingIds][0] ?? DEFAULT_CHUNK_PACKING.id,
+          scoreScale,
+        ),
+        { workers: options.workers },
+      )
+    : null;
   if (packingIds.size > 1)
     throw new Error('images with different chunk packings cannot be classified together yet');
 
   const classified: ClassifyReport['classified'] = [];
   const failed: ClassifyReport['failed'] = [];
   const secretKey = vault.unwrapCkksSecretKey(keyset.id);
-  const store = vault.db.prepare(
+  const insert = vault.db.prepare(
     `INSERT INTO classifications (image_id, model_id, classified_at, result) VALUES (?, ?, ?, ?)
      ON CONFLICT (image_id, model_id) DO UPDATE SET classified_at = excluded.classified_at, result = excluded.result`,
   );
   let finished = 0;
+  const progressed = () => {
+    finished++;
+    const elapsed = performance.now() - started;
+    options.onProgress?.({
+      done: finished,
+      total,
+      etaMs: (elapsed / finished) * (total - finished),
+    });
+  };
   const finish = (row: ImageRow, result: EncryptedImageResult, handedAt: number) => {
     const scores = decryptScores(seal, ckks, plan, secretKey, result.result);
+    store(
+      row,
+      scores,
+      row.signedIndices.filter((index) => index > 0).length,
+      (performance.now() - handedAt) / 1000,
+      result.workerSeconds,
+    );
+  };
+  const store = (
+    row: ImageRow,
+    scores: Float64Array,
+    chunksUsed: number,
+    seconds: number,
+    workerSeconds: number,
+  ) => {
     const classIndex = argmax(scores);
     const stored: StoredClassification = {
       modelId: model.id,
       classIndex,
       predicted: model.file.classes[classIndex]!,
       scores: [...scores],
-      chunksUsed: row.signedIndices.filter((index) => index > 0).length,
-      seconds: (performance.now() - handedAt) / 1000,
-      workerSeconds: result.workerSeconds,
+      chunksUsed,
+      seconds,
+      workerSeconds,
     };
     const blob = sealAead(
       vault.sealingKeys.blobKey,
       Buffer.from(JSON.stringify(stored)),
       imagePartAad(vault.vaultId, row.uid, `classification:${model.id}`),
     );
-    store.run(row.id, model.id, new Date().toISOString(), blob);
+    insert.run(row.id, model.id, new Date().toISOString(), blob);
     const meta = decryptMeta(vault, row);
     classified.push({ id: row.uid, name: meta.name, label: meta.label, ...stored });
   };
 
   try {
+    await classifyLaneImages(vault, laneTodo, {
+      seal,
+      ckks,
+      model,
+      scoreScale,
+      secretKey,
+      workers: options.workers,
+      signal: options.signal,
+      onImage: (row, scores, chunksUsed, seconds, workerSeconds) => {
+        try {
+          store(row, scores, chunksUsed, seconds, workerSeconds);
+        } catch (error) {
+          failed.push({ id: row.uid, name: safeName(vault, row), reason: String(error) });
+        }
+        progressed();
+      },
+      onFailed: (row, reason) => {
+        failed.push({ id: row.uid, name: safeName(vault, row), reason });
+        progressed();
+      },
+    });
     // Two images in flight per worker keep every core busy without holding the
     // whole vault's ciphertexts in memory.
     let next = 0;
@@ -126,7 +188,7 @@ export async function classifyVault(
         try {
           const ciphertexts = readVerifiedCiphertexts(vault, row);
           const handedAt = performance.now();
-          const result = await evaluator.evaluateImage({
+          const result = await evaluator!.evaluateImage({
             id: row.uid,
             ciphertexts,
             featureChunks: row.signedIndices.filter((index) => index > 0).length,
@@ -139,26 +201,20 @@ export async function classifyVault(
             reason: error instanceof Error ? error.message : String(error),
           });
         }
-        finished++;
-        const elapsed = performance.now() - started;
-        options.onProgress?.({
-          done: finished,
-          total: todo.length,
-          etaMs: (elapsed / finished) * (todo.length - finished),
-        });
+        progressed();
       }
     });
     await Promise.all(lanes);
   } finally {
     secretKey.fill(0);
-    await evaluator.close();
+    await evaluator?.close();
   }
   return {
     modelId: model.id,
     classified,
-    skipped: rows.length - todo.length,
+    skipped: rows.length - total,
     failed,
-    cancelled: options.signal?.aborted === true && finished < todo.length,
+    cancelled: options.signal?.aborted === true && finished < total,
     seconds: (performance.now() - started) / 1000,
   };
 }

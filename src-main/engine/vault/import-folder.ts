@@ -14,6 +14,8 @@ import type { ImportJob, ImportWorkerData } from './import-worker.ts';
 import type { SealedImage } from './sealed-image.ts';
 import { hasContentMac, insertSealedImage } from './image-store.ts';
 import { newImageUid } from './vault.ts';
+import { countNewImages, importAsLanes, LANES_MIN_IMAGES } from './import-lanes.ts';
+import type { LaneImportTally, StorageLayout } from './import-lanes.ts';
 import type { UnlockedVault } from './vault.ts';
 
 export const DEFAULT_MAX_PIXELS = 50_000_000;
@@ -25,6 +27,11 @@ export interface ImportOptions {
   readonly threshold?: number;
   readonly workers?: number;
   readonly maxPixels?: number;
+  /**
+   * CKKS storage layout: `auto` (default) stores lane batches when the import holds at
+   * least LANES_MIN_IMAGES new images, blocks otherwise (see import-lanes.ts).
+   */
+  readonly layout?: StorageLayout | 'auto';
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: ImportProgress) => void;
 }
@@ -58,11 +65,27 @@ export interface ImportReport {
   readonly importedIds: string[];
 }
 
+/** How an import stored its images (beside the report, whose shape the IPC contract fixes). */
+export interface ImportStorage {
+  readonly layout: StorageLayout;
+  readonly laneBatches: number;
+  /** Images stored as blocks (all of them for a blocks import; a small last batch for lanes). */
+  readonly blockImages: number;
+}
+
 export async function importFolder(
   vault: UnlockedVault,
   folder: string,
   options: ImportOptions = {},
 ): Promise<ImportReport> {
+  return (await importFolderWithLayout(vault, folder, options)).report;
+}
+
+export async function importFolderWithLayout(
+  vault: UnlockedVault,
+  folder: string,
+  options: ImportOptions = {},
+): Promise<{ report: ImportReport; storage: ImportStorage }> {
   const threshold = options.threshold ?? DEFAULT_FEATURE_THRESHOLD;
   if (!Number.isFinite(threshold) || threshold < 0) {
     throw new RangeError(`threshold must be a number ≥ 0, got ${threshold}`);
@@ -74,6 +97,24 @@ export async function importFolder(
     if (hasImageExtension(file.relativePath)) candidates.push(file);
     else skippedNonImages++;
   }
+
+  const layout =
+    options.layout === 'lanes' || options.layout === 'blocks'
+      ? options.layout
+      : (await countNewImages(vault, candidates, readFileCandidate, LANES_MIN_IMAGES)) >=
+          LANES_MIN_IMAGES
+        ? 'lanes'
+        : 'blocks';
+  if (layout === 'lanes')
+    return importLanesReport(
+      vault,
+      folder,
+      candidates,
+      skippedNonImages,
+      started,
+      threshold,
+      options,
+    );
 
   const keyset = vault.currentKeyset();
   const secretKey = vault.unwrapCkksSecretKey(keyset.id);
@@ -162,7 +203,7 @@ export async function importFolder(
     await pool?.close();
   }
   const seconds = (performance.now() - started) / 1000;
-  return {
+  const result: ImportReport = {
     folder,
     candidates: candidates.length,
     imported: importedIds.length,
@@ -175,6 +216,85 @@ export async function importFolder(
     imagesPerSecond: importedIds.length / Math.max(seconds, 1e-9),
     importedIds,
   };
+  return {
+    report: result,
+    storage: { layout: 'blocks', laneBatches: 0, blockImages: importedIds.length },
+  };
+}
+
+async function importLanesReport(
+  vault: UnlockedVault,
+  folder: string,
+  candidates: Array<{ absolutePath: string; relativePath: string }>,
+  skippedNonImages: number,
+  started: number,
+  threshold: number,
+  options: ImportOptions,
+): Promise<{ report: ImportReport; storage: ImportStorage }> {
+  const tally: LaneImportTally = {
+    importedIds: [],
+    failed: [],
+    duplicates: 0,
+    lowGradient: 0,
+    laneBatches: 0,
+    blockImages: 0,
+    dropped: 0,
+  };
+  let done = 0;
+  await importAsLanes(
+    vault,
+    {
+      candidates,
+      threshold,
+      maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
+      labelsFromFolders: options.labelsFromFolders === true,
+      forced: options.layout === 'lanes',
+      workers: options.workers,
+      signal: options.signal,
+      readCandidate: readFileCandidate,
+      labelOf: labelFromPath,
+      reasonOf,
+      onFileDone: () => {
+        done++;
+        const elapsedMs = performance.now() - started;
+        options.onProgress?.({
+          done,
+          total: candidates.length,
+          imported: tally.importedIds.length,
+          duplicates: tally.duplicates,
+          failed: tally.failed.length,
+          elapsedMs,
+          etaMs: (elapsedMs / done) * (candidates.length - done),
+        });
+      },
+    },
+    tally,
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    report: {
+      folder,
+      candidates: candidates.length,
+      imported: tally.importedIds.length,
+      duplicates: tally.duplicates,
+      failed: tally.failed,
+      skippedNonImages,
+      lowGradient: tally.lowGradient,
+      cancelled:
+        options.signal?.aborted === true && (done < candidates.length || tally.dropped > 0),
+      seconds,
+      imagesPerSecond: tally.importedIds.length / Math.max(seconds, 1e-9),
+      importedIds: tally.importedIds,
+    },
+    storage: { layout: 'lanes', laneBatches: tally.laneBatches, blockImages: tally.blockImages },
+  };
+}
+
+function readFileCandidate(file: {
+  absolutePath: string;
+  relativePath: string;
+}): Promise<Uint8Array> {
+  return readCandidate(file.absolutePath, file.relativePath);
 }
 
 async function readCandidate(absolutePath: string, relativePath: string): Promise<Uint8Array> {

@@ -11,3 +11,10 @@ export function imagePartAad(vaultId: string, imageUid: string, part: ImagePart)
 export function ckksSecretKeyAad(vaultId: string, presetId: string): string {
   return `sealsight/v1|vault=${vaultId}|ckks-secret-key|preset=${presetId}`;
 }
+
+/** Items of a lane batch (the throughput layout): its pixel ciphertexts and lane map. */
+export type LaneBatchPart = `pixel:${number}` | 'lane-map';
+
+export function laneBatchAad(vaultId: string, batchUid: string, part: LaneBatchPart): string {
+  return `sealsight/v1|vault=${vaultId}|lane-batch=${batchUid}|${part}`;
+}

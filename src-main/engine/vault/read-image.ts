@@ -22,6 +22,9 @@ import {
 } from './image-store.ts';
 import type { ImageRow } from './image-store.ts';
 import type { UnlockedVault } from './vault.ts';
+import { LANE_PACKING_ID, readLaneBatch } from './lane-store.ts';
+import { decryptLaneFeatureChunks, laneLocation, verifyLaneBatches } from './lane-read.ts';
+import { openLaneMap } from './sealed-lane-batch.ts';
 
 export function decryptMeta(vault: UnlockedVault, row: ImageRow): ImageMeta {
   const aad = imagePartAad(vault.vaultId, row.uid, 'meta');
@@ -106,7 +109,8 @@ export async function exportOriginal(
 
 /**
  * Reassembles the preprocessed 112×112 image from its block group: AES chunks are
- * opened, CKKS chunks are MAC-checked and decrypted (key holder only).
+ * opened, CKKS chunks are MAC-checked and decrypted (key holder only). A lanes-layout
+ * image decrypts its whole batch (784 ciphertexts) for its few lanes: seconds, not ms.
  */
 export async function decryptChunkGrid(
   vault: UnlockedVault,
@@ -114,8 +118,11 @@ export async function decryptChunkGrid(
 ): Promise<Uint8Array[]> {
   const row = findImageRow(vault.db, uidOrPrefix);
   const chunks = readChunks(vault.db, row.id);
-  const ciphertexts = readCiphertexts(vault.db, row.id);
-  const ckksChunks = await decryptFeatureChunks(vault, row, ciphertexts);
+  const lanes = row.packingId === LANE_PACKING_ID;
+  const ckksChunks = lanes
+    ? await decryptLaneFeatureChunks(vault, row)
+    : await decryptFeatureChunks(vault, row, readCiphertexts(vault.db, row.id));
+  let featureOrdinal = 0;
   return chunks.map((chunk) => {
     if (chunk.aesBlob) {
       return openAead(
@@ -125,14 +132,20 @@ export async function decryptChunkGrid(
         `chunk ${chunk.position} of image ${row.uid}`,
       );
     }
-    const perCiphertext = chunkPackingById(row.packingId).chunksPerCiphertext;
-    const values = ckksChunks[chunk.ckksOrdinal! * perCiphertext + chunk.ckksBlock!]!;
+    const values = lanes
+      ? ckksChunks[featureOrdinal++]!
+      : ckksChunks[
+          chunk.ckksOrdinal! * chunkPackingById(row.packingId).chunksPerCiphertext +
+            chunk.ckksBlock!
+        ]!;
     return Uint8Array.from(values, (v) => Math.min(255, Math.max(0, Math.round(v * 255))));
   });
 }
 
 /** The image's CKKS ciphertexts, authenticated by the key holder before use. */
 export function readVerifiedCiphertexts(vault: UnlockedVault, row: ImageRow): Buffer[] {
+  if (row.packingId === LANE_PACKING_ID)
+    throw new Error(`image ${row.uid} is stored in a lane batch (see lane-read.ts)`);
   const ciphertexts = readCiphertexts(vault.db, row.id);
   checkCiphertextMacs(vault, row, ciphertexts);
   return ciphertexts.map((c) => c.data);
@@ -174,7 +187,10 @@ async function decryptFeatureChunks(
   }
 }
 
-/** Authenticates every stored item of every image (AES tags, CKKS MACs, layout). */
+/**
+ * Authenticates every stored item of every image (AES tags, CKKS MACs, layout), then
+ * every lane batch (lane map MAC, 784 ciphertext MACs; reported as `lane batch <uid>`).
+ */
 export function verifyVault(vault: UnlockedVault): VerifyReport {
   const problems: VerifyReport['problems'] = [];
   let itemsChecked = 0;
@@ -227,10 +243,32 @@ export function verifyVault(vault: UnlockedVault): VerifyReport {
           throw new Error(`chunk ${chunk.position} has ${pixels.length} pixels`);
       });
     }
+    if (row.packingId === LANE_PACKING_ID) {
+      check('lanes', () => {
+        const { batchId } = laneLocation(vault.db, row);
+        laneLocation(
+          vault.db,
+          row,
+          openLaneMap(vault.sealingKeys, readLaneBatch(vault.db, batchId)),
+        );
+      });
+    }
     const ciphertexts = readCiphertexts(vault.db, row.id);
     for (const ciphertext of ciphertexts) {
       check(`ckks:${ciphertext.ordinal}`, () => checkCiphertextMacs(vault, row, [ciphertext]));
     }
   }
+  verifyLaneBatches(vault, (image, item, fn) => {
+    itemsChecked++;
+    try {
+      fn();
+    } catch (error) {
+      problems.push({
+        image,
+        item,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+    }
+  });
   return { images: rows.length, itemsChecked, problems };
 }

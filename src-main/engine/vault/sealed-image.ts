@@ -57,6 +57,46 @@ export function ckksCiphertextMac(
   return createHmac('sha256', macKey).update(length).update(aadBytes).update(ciphertext).digest();
 }
 
+/** The AES-GCM parts of an image (both layouts): non-feature chunks, metadata, original. */
+export interface SealedAesParts {
+  readonly meta: Uint8Array;
+  readonly original: Uint8Array;
+  /** position → AES blob of a non-feature chunk. */
+  readonly chunkBlobs: ReadonlyMap<number, Uint8Array>;
+}
+
+export function sealAesParts(
+  uid: string,
+  processed: ProcessedImage,
+  original: Uint8Array,
+  info: { name: string; label: string | null },
+  keys: ImageSealingKeys,
+): SealedAesParts {
+  const aad = (part: Parameters<typeof imagePartAad>[2]) => imagePartAad(keys.vaultId, uid, part);
+  const chunkBlobs = new Map<number, Uint8Array>();
+  for (const chunk of processed.chunks) {
+    if (!chunk.isFeature)
+      chunkBlobs.set(
+        chunk.position,
+        sealAead(keys.blobKey, chunk.pixels, aad(`chunk:${chunk.position}`)),
+      );
+  }
+  const meta: ImageMeta = {
+    name: info.name,
+    label: info.label,
+    format: processed.format,
+    width: processed.width,
+    height: processed.height,
+    byteLength: original.byteLength,
+    scores: processed.chunks.map((chunk) => Math.round(chunk.score * 1000) / 1000),
+  };
+  return {
+    meta: sealAead(keys.blobKey, Buffer.from(JSON.stringify(meta), 'utf8'), aad('meta')),
+    original: sealAead(keys.blobKey, original, aad('original')),
+    chunkBlobs,
+  };
+}
+
 export function sealImage(
   uid: string,
   processed: ProcessedImage,
@@ -66,6 +106,7 @@ export function sealImage(
   cipher: CkksChunkCipher,
 ): SealedImage {
   const aad = (part: Parameters<typeof imagePartAad>[2]) => imagePartAad(keys.vaultId, uid, part);
+  const aes = sealAesParts(uid, processed, original, info, keys);
   const featureChunks = processed.chunks.filter((chunk) => chunk.isFeature);
   const perCiphertext = cipher.packing.chunksPerCiphertext;
   const featureSlot = new Map(featureChunks.map((chunk, i) => [chunk.position, i] as const));
@@ -83,7 +124,7 @@ export function sealImage(
     return {
       position: chunk.position,
       signedIndex: chunk.signedIndex,
-      aesBlob: sealAead(keys.blobKey, chunk.pixels, aad(`chunk:${chunk.position}`)),
+      aesBlob: aes.chunkBlobs.get(chunk.position)!,
       ckksOrdinal: null,
       ckksBlock: null,
     };
@@ -95,23 +136,14 @@ export function sealImage(
       data,
       mac: ckksCiphertextMac(keys.ckksMacKey, aad(`ckks:${ordinal}`), data),
     }));
-  const meta: ImageMeta = {
-    name: info.name,
-    label: info.label,
-    format: processed.format,
-    width: processed.width,
-    height: processed.height,
-    byteLength: original.byteLength,
-    scores: processed.chunks.map((chunk) => Math.round(chunk.score * 1000) / 1000),
-  };
   return {
     uid,
     threshold: processed.threshold,
     lowGradient: processed.lowGradient,
     signedIndices: processed.chunks.map((chunk) => chunk.signedIndex),
     packingId: cipher.packing.id,
-    meta: sealAead(keys.blobKey, Buffer.from(JSON.stringify(meta), 'utf8'), aad('meta')),
-    original: sealAead(keys.blobKey, original, aad('original')),
+    meta: aes.meta,
+    original: aes.original,
     chunks,
     ciphertexts,
   };

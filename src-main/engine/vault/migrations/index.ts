@@ -4,12 +4,14 @@ import { migration0001 } from './0001-initial.ts';
 import { migration0002 } from './0002-classifications.ts';
 import { migration0003 } from './0003-obfuscated.ts';
 import { migration0004 } from './0004-review.ts';
+import { migration0005 } from './0005-lane-batches.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001,
   migration0002,
   migration0003,
   migration0004,
+  migration0005,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

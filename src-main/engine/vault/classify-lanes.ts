@@ -1,0 +1,114 @@
+// Classify for the lanes layout: images are grouped by lane batch and each batch is
+// evaluated once (one batch per worker at a time; the evaluator gets the relinearisation
+// key only — no rotation is needed, no Galois key and never the secret key). The key
+// holder authenticates a batch (lane map + 784 MACs) before handing it over, decrypts
+// the per-lane class scores and sums each image's lanes (adding fc2's bias per chunk,
+// dividing out scoreScale). A batch is evaluated whole even if only some of its images
+// need a result: its cost does not depend on how many lanes are used.
+import { availableParallelism } from 'node:os';
+import type { Seal } from '../he/seal-runtime.ts';
+import type { CkksContext } from '../he/ckks-presets.ts';
+import { LaneEvaluator } from '../he/lane-evaluator.ts';
+import type { LaneEvaluatorSetup } from '../he/lane-evaluator.ts';
+import { sumLaneScores } from '../he/lane-packing.ts';
+import { decryptSlots } from '../he/result-decryption.ts';
+import type { LoadedModel } from '../nn/model-file.ts';
+import type { ImageRow } from './image-store.ts';
+import { laneLocation, readVerifiedLaneBatch } from './lane-read.ts';
+import type { CkksKeyset, UnlockedVault } from './vault.ts';
+
+export interface LaneClassifyContext {
+  readonly seal: Seal;
+  readonly ckks: CkksContext;
+  readonly model: LoadedModel;
+  readonly scoreScale: number;
+  /** The key holder's CKKS secret key (decryption stays in this thread). */
+  readonly secretKey: Uint8Array;
+  readonly workers?: number;
+  readonly signal?: AbortSignal;
+  readonly onImage: (
+    row: ImageRow,
+    scores: Float64Array,
+    chunksUsed: number,
+    seconds: number,
+    workerSeconds: number,
+  ) => void;
+  readonly onFailed: (row: ImageRow, reason: string) => void;
+}
+
+export async function classifyLaneImages(
+  vault: UnlockedVault,
+  rows: readonly ImageRow[],
+  ctx: LaneClassifyContext,
+): Promise<void> {
+  const byBatch = new Map<number, ImageRow[]>();
+  for (const row of rows) {
+    try {
+      const { batchId } = laneLocation(vault.db, row);
+      byBatch.set(batchId, [...(byBatch.get(batchId) ?? []), row]);
+    } catch (error) {
+      ctx.onFailed(row, reasonOf(error));
+    }
+  }
+  if (byBatch.size === 0) return;
+  const keyset = vault.currentKeyset();
+  const workers = Math.max(1, Math.min(ctx.workers ?? availableParallelism(), byBatch.size));
+  const evaluator = new LaneEvaluator(laneEvaluatorSetup(keyset, ctx.model, ctx.scoreScale), {
+    workers,
+  });
+  const queue = [...byBatch.entries()];
+  const bias = ctx.model.weights.fc2Bias;
+  try {
+    // One batch per worker: a batch is ~180 MB of ciphertexts, read only when a worker
+    // is free for it, and released once evaluated.
+    const loops = Array.from({ length: workers }, async () => {
+      while (queue.length > 0 && !ctx.signal?.aborted) {
+        const [batchId, batchRows] = queue.shift()!;
+        try {
+          const { laneMap, inputs, batch } = readVerifiedLaneBatch(vault, batchId);
+          const locations = batchRows.map((row) => laneLocation(vault.db, row, laneMap));
+          const handedAt = performance.now();
+          const result = await evaluator.evaluateBatch({ inputs });
+          const slots = result.results.map((bytes) =>
+            decryptSlots(ctx.seal, ctx.ckks, ctx.secretKey, bytes),
+          );
+          const seconds = (performance.now() - handedAt) / 1000;
+          batchRows.forEach((row, i) => {
+            const { firstLane, count } = locations[i]!;
+            ctx.onImage(
+              row,
+              sumLaneScores(slots, firstLane, count, bias, ctx.scoreScale),
+              count,
+              seconds,
+              (result.seconds * count) / batch.lanesUsed,
+            );
+          });
+        } catch (error) {
+          for (const row of batchRows) ctx.onFailed(row, reasonOf(error));
+        }
+      }
+    });
+    await Promise.all(loops);
+  } finally {
+    await evaluator.close();
+  }
+}
+
+/** What a lane worker is given: the relinearisation key and the model, nothing secret. */
+export function laneEvaluatorSetup(
+  keyset: CkksKeyset,
+  model: LoadedModel,
+  scoreScale: number,
+): LaneEvaluatorSetup {
+  return {
+    presetId: keyset.evaluation.presetId,
+    packingId: 'lanes',
+    weights: model.weights,
+    scoreScale,
+    keys: { relinKeys: keyset.evaluation.relinKeys, galoisKeys: null },
+  };
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

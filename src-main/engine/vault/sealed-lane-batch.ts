@@ -1,0 +1,129 @@
+// Sealing for the lanes layout. Import workers seal an image's AES parts exactly as
+// the block layout does (sealAesParts) and hand its feature chunks' pixels back to
+// the importer in memory only; once a batch of whole images is full, workers encrypt
+// ranges of its 784 pixel vectors (packLanes: ciphertext p = pixel p of every lane)
+// and MAC each ciphertext with `vault | batch uid | pixel` as associated data.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { CHUNK_PIXELS } from '../../../src-shared/domain/geometry.ts';
+import { IntegrityError } from '../crypto/index.ts';
+import type { ProcessedImage } from '../image/index.ts';
+import type { CkksChunkCipher } from '../he/chunk-cipher.ts';
+import { laneBatchAad } from './item-aad.ts';
+import { ckksCiphertextMac, sealAesParts } from './sealed-image.ts';
+import type { ImageSealingKeys } from './sealed-image.ts';
+import type { LaneMapEntry } from './lane-store.ts';
+
+/** An image sealed for a lane batch: AES parts + its feature chunks (never stored as is). */
+export interface LaneSealedImage {
+  readonly uid: string;
+  readonly threshold: number;
+  readonly lowGradient: boolean;
+  readonly signedIndices: readonly number[];
+  readonly meta: Uint8Array;
+  readonly original: Uint8Array;
+  readonly chunkBlobs: ReadonlyMap<number, Uint8Array>;
+  /** Feature chunks' raw pixels in position order: the importer encrypts them (CKKS). */
+  readonly featureChunks: readonly Uint8Array[];
+}
+
+export function sealLaneImage(
+  uid: string,
+  processed: ProcessedImage,
+  original: Uint8Array,
+  info: { name: string; label: string | null },
+  keys: ImageSealingKeys,
+): LaneSealedImage {
+  const aes = sealAesParts(uid, processed, original, info, keys);
+  return {
+    uid,
+    threshold: processed.threshold,
+    lowGradient: processed.lowGradient,
+    signedIndices: processed.chunks.map((chunk) => chunk.signedIndex),
+    meta: aes.meta,
+    original: aes.original,
+    chunkBlobs: aes.chunkBlobs,
+    featureChunks: processed.chunks.filter((c) => c.isFeature).map((c) => c.pixels),
+  };
+}
+
+/**
+ * Encrypts pixel vectors [from, to) of a batch whose lanes hold `lanes` (chunk-major:
+ * lane l = bytes [784·l, 784·l + 784)), pixels / 255 as packLanes does.
+ */
+export function encryptLanePixels(
+  cipher: CkksChunkCipher,
+  slotCount: number,
+  lanes: Uint8Array,
+  range: { from: number; to: number },
+  batchUid: string,
+  keys: ImageSealingKeys,
+): Array<{ pixel: number; data: Uint8Array; mac: Uint8Array }> {
+  const laneCount = lanes.length / CHUNK_PIXELS;
+  if (!Number.isInteger(laneCount) || laneCount > slotCount)
+    throw new RangeError(
+      `a lane batch holds at most ${slotCount} chunks of ${CHUNK_PIXELS} pixels`,
+    );
+  const out: Array<{ pixel: number; data: Uint8Array; mac: Uint8Array }> = [];
+  const vector = new Float64Array(slotCount);
+  for (let pixel = range.from; pixel < range.to; pixel++) {
+    for (let lane = 0; lane < laneCount; lane++)
+      vector[lane] = lanes[lane * CHUNK_PIXELS + pixel]! / 255;
+    const data = cipher.encryptVector(vector);
+    out.push({ pixel, data, mac: laneCiphertextMac(keys, batchUid, pixel, data) });
+  }
+  return out;
+}
+
+export function laneCiphertextMac(
+  keys: Pick<ImageSealingKeys, 'vaultId' | 'ckksMacKey'>,
+  batchUid: string,
+  pixel: number,
+  data: Uint8Array,
+): Uint8Array {
+  return ckksCiphertextMac(
+    keys.ckksMacKey,
+    laneBatchAad(keys.vaultId, batchUid, `pixel:${pixel}`),
+    data,
+  );
+}
+
+export function laneMapMac(
+  keys: Pick<ImageSealingKeys, 'vaultId' | 'ckksMacKey'>,
+  batchUid: string,
+  laneMap: string,
+): Uint8Array {
+  const digest = createHash('sha256').update(laneMap, 'utf8').digest();
+  return ckksCiphertextMac(
+    keys.ckksMacKey,
+    laneBatchAad(keys.vaultId, batchUid, 'lane-map'),
+    digest,
+  );
+}
+
+function sameMac(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Throws an IntegrityError unless the stored ciphertext is the one the key holder MAC'd. */
+export function checkLaneCiphertext(
+  keys: Pick<ImageSealingKeys, 'vaultId' | 'ckksMacKey'>,
+  batchUid: string,
+  ciphertext: { pixel: number; data: Uint8Array; mac: Uint8Array },
+): void {
+  if (
+    !sameMac(ciphertext.mac, laneCiphertextMac(keys, batchUid, ciphertext.pixel, ciphertext.data))
+  )
+    throw new IntegrityError(
+      `CKKS ciphertext of pixel ${ciphertext.pixel} in lane batch ${batchUid}`,
+    );
+}
+
+/** The authenticated lane map of a batch (throws an IntegrityError if it was altered). */
+export function openLaneMap(
+  keys: Pick<ImageSealingKeys, 'vaultId' | 'ckksMacKey'>,
+  batch: { uid: string; laneMap: string; laneMapMac: Uint8Array },
+): LaneMapEntry[] {
+  if (!sameMac(batch.laneMapMac, laneMapMac(keys, batch.uid, batch.laneMap)))
+    throw new IntegrityError(`lane map of lane batch ${batch.uid}`);
+  return JSON.parse(batch.laneMap) as LaneMapEntry[];
+}

@@ -1,0 +1,276 @@
+// The lanes storage layout end to end, on a narrow net so it runs in seconds: a forced
+// `lanes` import stores ONE batch of 784 MAC'd ciphertexts beside a small blocks import;
+// verify authenticates it; the key holder reads an image's chunks back from its lanes;
+// classify evaluates the batch (relinearisation key only) and per-image lane sums match
+// the float64 network; a flipped byte in a batch ciphertext or a re-pointed lane map is
+// caught by verify and by classify; a batch write that fails midway leaves nothing.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  classifyVault,
+  importFolderWithLayout,
+  initVault,
+  openVault,
+  readClassifications,
+  verifyVault,
+} from '../src-main/engine/index.ts';
+import { decryptChunkGrid, getImage } from '../src-main/engine/vault/read-image.ts';
+import { laneEvaluatorSetup } from '../src-main/engine/vault/classify-lanes.ts';
+import { insertLaneBatch, LANE_PACKING_ID } from '../src-main/engine/vault/lane-store.ts';
+import { WorkerPool } from '../src-main/engine/workers/worker-pool.ts';
+import { processImage } from '../src-main/engine/image/index.ts';
+import { aggregateImage, forwardChunk, randomChunkCnn } from '../src-main/engine/nn/chunk-cnn.ts';
+import { measureActivationRanges } from '../src-main/engine/nn/activation-ranges.ts';
+import { parseModel, serializeModel } from '../src-main/engine/nn/model-file.ts';
+import type { LoadedModel } from '../src-main/engine/nn/model-file.ts';
+import { NEU_CLASSES } from '../src-shared/domain/classes.ts';
+import { labelledFolder, makeTempDir, neuImages } from './helpers/fixtures.ts';
+
+const PASS = 'lanes layout test';
+// 28×28 input as stored, narrow net: 1 channel, kernel 7, stride 7 → 4×4, hidden 4.
+const ARCH = { inputSize: 28, channels: 1, kernel: 7, stride: 7, hidden: 4, classes: 6 };
+
+describe('lanes storage layout', () => {
+  let tmp: Awaited<ReturnType<typeof makeTempDir>>;
+  let vaultDir: string;
+  let model: LoadedModel;
+  /** name → float64 image scores of its feature chunks (the oracle). */
+  const expected = new Map<string, Float64Array>();
+  const featurePixels = new Map<string, Uint8Array[]>();
+
+  beforeAll(async () => {
+    tmp = await makeTempDir();
+    const lanesImages = await neuImages(2, 50);
+    const blockImages = await neuImages(1, 60);
+    await labelledFolder(path.join(tmp.dir, 'lanes'), lanesImages);
+    await labelledFolder(path.join(tmp.dir, 'blocks'), blockImages.slice(0, 2));
+    const chunks: Float64Array[] = [];
+    for (const { label, file } of [...lanesImages, ...blockImages.slice(0, 2)]) {
+      const processed = await processImage(await readFile(file), file, {});
+      const feature = processed.chunks.filter((c) => c.isFeature).map((c) => c.pixels);
+      featurePixels.set(`${label}/${path.basename(file)}`, feature);
+      chunks.push(...feature.map((p) => Float64Array.from(p, (v) => v / 255)));
+    }
+    const weights = randomChunkCnn(ARCH, 9);
+    model = parseModel(
+      serializeModel(weights, {
+        classes: NEU_CLASSES,
+        threshold: 100,
+        activationRanges: measureActivationRanges(weights, chunks),
+      }),
+      'lanes-test',
+    );
+    for (const [name, feature] of featurePixels) {
+      expected.set(
+        name,
+        aggregateImage(
+          feature.map(
+            (p) =>
+              forwardChunk(
+                weights,
+                Float64Array.from(p, (v) => v / 255),
+              ).scores,
+          ),
+        ),
+      );
+    }
+    vaultDir = path.join(tmp.dir, 'vault');
+    await initVault(vaultDir, PASS, { kdf: { logN: 14 } });
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('imports one lane batch beside blocks, verifies, reads lanes back, classifies like float64', async () => {
+    const vault = await openVault(vaultDir, PASS);
+    try {
+      const small = await importFolderWithLayout(vault, path.join(tmp.dir, 'blocks'), {
+        labelsFromFolders: true,
+      });
+      expect(small.storage.layout).toBe('blocks'); // 2 new images < LANES_MIN_IMAGES
+      const big = await importFolderWithLayout(vault, path.join(tmp.dir, 'lanes'), {
+        labelsFromFolders: true,
+        layout: 'lanes',
+        workers: 2,
+      });
+      expect(big.report.failed).toEqual([]);
+      expect(big.report.imported).toBe(12);
+      expect(big.storage).toEqual({ layout: 'lanes', laneBatches: 1, blockImages: 0 });
+
+      const db = vault.db;
+      expect(db.prepare('SELECT count(*) FROM lane_batches').pluck().get()).toBe(1);
+      expect(db.prepare('SELECT count(*) FROM lane_ciphertexts').pluck().get()).toBe(784);
+      const laneImages = db
+        .prepare('SELECT count(*) FROM images WHERE packing_id = ?')
+        .pluck()
+        .get(LANE_PACKING_ID);
+      expect(laneImages).toBe(12);
+      // Whole images, contiguous lanes of one batch; no per-image CKKS ciphertext.
+      const lanes = db
+        .prepare(
+          `SELECT c.lane FROM chunks c JOIN images i ON i.id = c.image_id
+           WHERE i.packing_id = ? AND c.signed_index > 0 ORDER BY c.lane`,
+        )
+        .pluck()
+        .all(LANE_PACKING_ID) as number[];
+      expect(lanes).toEqual(lanes.map((_, i) => i));
+      const lanesUsed = db.prepare('SELECT lanes_used FROM lane_batches').pluck().get();
+      expect(lanesUsed).toBe(lanes.length);
+      expect(
+        db
+          .prepare(
+            `SELECT count(*) FROM ckks_ciphertexts k JOIN images i ON i.id = k.image_id
+             WHERE i.packing_id = ?`,
+          )
+          .pluck()
+          .get(LANE_PACKING_ID),
+      ).toBe(0);
+
+      const report = verifyVault(vault);
+      expect(report.problems).toEqual([]);
+      expect(report.images).toBe(14);
+      expect(report.itemsChecked).toBeGreaterThan(784);
+
+      // The key holder reads one lane image's feature chunks back from the batch.
+      const laneUid = big.report.importedIds[3]!;
+      const summary = getImage(vault, laneUid);
+      const grid = await decryptChunkGrid(vault, laneUid);
+      const want = featurePixels.get(summary.name)!;
+      const got = summary.featureIndices.map((index) => grid[index - 1]!);
+      expect(got).toHaveLength(want.length);
+      got.forEach((chunk, k) =>
+        chunk.forEach((v, p) => expect(Math.abs(v - want[k]![p]!)).toBeLessThanOrEqual(1)),
+      );
+
+      // Classify: the lane worker is handed the relinearisation key and the batch only.
+      const run = vi.spyOn(WorkerPool.prototype, 'run');
+      const progress: number[] = [];
+      const result = await classifyVault(vault, {
+        model,
+        workers: 2,
+        onProgress: (p) => progress.push(p.done),
+      });
+      const secret = Buffer.from(vault.unwrapCkksSecretKey(vault.currentKeyset().id));
+      const needle = secret.subarray(secret.length >> 1, (secret.length >> 1) + 64);
+      const setup = laneEvaluatorSetup(vault.currentKeyset(), model, 1);
+      expect(setup.keys.galoisKeys).toBeNull();
+      const laneJobs = run.mock.calls
+        .map((call) => call[0] as { inputs?: Uint8Array[] })
+        .filter((job) => job.inputs);
+      run.mockRestore();
+      expect(laneJobs).toHaveLength(1);
+      expect(laneJobs[0]!.inputs).toHaveLength(784);
+      for (const bytes of [setup.keys.relinKeys, ...laneJobs[0]!.inputs!])
+        expect(Buffer.from(bytes).indexOf(needle)).toBe(-1);
+      expect(result.failed).toEqual([]);
+      expect(result.classified).toHaveLength(14);
+      expect(progress.at(-1)).toBe(14);
+      const stored = readClassifications(vault, model.id);
+      expect(stored.size).toBe(14);
+      for (const item of result.classified) {
+        const oracle = expected.get(item.name)!;
+        const scale = Math.max(1, ...oracle.map(Math.abs));
+        item.scores.forEach((v, c) => expect(Math.abs(v - oracle[c]!)).toBeLessThan(1e-2 * scale));
+        expect(stored.get(item.id)!.scores).toEqual(item.scores);
+        expect(item.chunksUsed).toBe(featurePixels.get(item.name)!.length);
+      }
+    } finally {
+      vault.close();
+    }
+  });
+
+  it('detects a flipped byte in a batch ciphertext and a re-pointed lane map (verify and classify)', async () => {
+    const vault = await openVault(vaultDir, PASS);
+    try {
+      const db = vault.db;
+      db.function('flip', (blob: Buffer, at: number) => {
+        const copy = Buffer.from(blob);
+        copy[at] = copy[at]! ^ 0x01;
+        return copy;
+      });
+      db.prepare('UPDATE lane_ciphertexts SET data = flip(data, 5000) WHERE pixel = 100').run();
+      const report = verifyVault(vault);
+      expect(report.problems).toHaveLength(1);
+      expect(report.problems[0]!.image).toMatch(/^lane batch [0-9a-f]{32}$/);
+      expect(report.problems[0]!.item).toBe('pixel:100');
+      const again = await classifyVault(vault, { model, workers: 1, all: true });
+      expect(again.failed).toHaveLength(12);
+      expect(again.failed[0]!.reason).toMatch(/integrity check failed.*pixel 100/);
+      expect(again.classified).toHaveLength(2); // the block-layout images are unaffected
+      db.prepare('UPDATE lane_ciphertexts SET data = flip(data, 5000) WHERE pixel = 100').run();
+      expect(verifyVault(vault).problems).toEqual([]);
+
+      // Swapping two images' lane ranges in the (plain) chunk rows: the MAC'd lane map disagrees.
+      const [a, b] = db
+        .prepare(`SELECT i.id FROM images i WHERE i.packing_id = ? ORDER BY i.id LIMIT 2`)
+        .pluck()
+        .all(LANE_PACKING_ID) as number[];
+      db.prepare('UPDATE chunks SET lane = lane + 10000 WHERE image_id = ?').run(a);
+      const swapped = verifyVault(vault).problems;
+      expect(swapped.map((p) => p.item)).toEqual(['lanes']);
+      db.prepare('UPDATE chunks SET lane = lane - 10000 WHERE image_id = ?').run(a);
+      db.prepare("UPDATE lane_batches SET lane_map = replace(lane_map, '[', '[ ')").run();
+      expect(verifyVault(vault).problems.map((p) => p.item)).toContain('lane-map');
+      void b;
+    } finally {
+      vault.close();
+    }
+  });
+
+  it('writes a batch and its images in one transaction: a failure midway stores nothing', async () => {
+    const vault = await openVault(vaultDir, PASS);
+    try {
+      const db = vault.db;
+      const before = db
+        .prepare(
+          `SELECT (SELECT count(*) FROM images) || '/' || (SELECT count(*) FROM lane_batches) || '/' || (SELECT count(*) FROM lane_ciphertexts)`,
+        )
+        .pluck()
+        .get();
+      const existingMac = db
+        .prepare('SELECT content_mac FROM images LIMIT 1')
+        .pluck()
+        .get() as Buffer;
+      const fakeImage = (uid: string) => ({
+        uid,
+        threshold: 100,
+        lowGradient: false,
+        signedIndices: Array.from({ length: 16 }, (_, p) => (p === 0 ? 1 : -(p + 1))),
+        meta: Buffer.from([1]),
+        original: Buffer.from([2]),
+        chunkBlobs: new Map(Array.from({ length: 15 }, (_, i) => [i + 1, Buffer.from([3])])),
+        featureChunks: [],
+      });
+      expect(() =>
+        insertLaneBatch(
+          db,
+          {
+            uid: 'f'.repeat(32),
+            lanesUsed: 2,
+            laneMap: '[]',
+            laneMapMac: Buffer.from([0]),
+            ciphertexts: Array.from({ length: 784 }, (_, pixel) => ({
+              pixel,
+              data: Buffer.from([pixel & 0xff]),
+              mac: Buffer.from([0]),
+            })),
+          },
+          [
+            { sealed: fakeImage('a'.repeat(32)), contentMac: Buffer.alloc(32, 7), firstLane: 0 },
+            // The second image collides with a stored one (same content MAC): the insert fails late.
+            { sealed: fakeImage('b'.repeat(32)), contentMac: existingMac, firstLane: 1 },
+          ],
+          vault.currentKeyset().id,
+        ),
+      ).toThrow(/UNIQUE/);
+      const after = db
+        .prepare(
+          `SELECT (SELECT count(*) FROM images) || '/' || (SELECT count(*) FROM lane_batches) || '/' || (SELECT count(*) FROM lane_ciphertexts)`,
+        )
+        .pluck()
+        .get();
+      expect(after).toBe(before);
+    } finally {
+      vault.close();
+    }
+  });
+});
