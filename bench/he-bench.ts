@@ -1,5 +1,6 @@
 // `npm run bench -- he`: the packed CKKS engine against the float64 network and the
-// TenSEAL-style baseline, measured in one run on the same NEU-CLS images.
+// TenSEAL-style baseline, measured in one run on the same NEU-CLS images; then the
+// lanes layout measured from a second vault that stores it (lanes-bench.ts).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,7 +26,7 @@ import { measureActivationRanges } from '../src-main/engine/nn/activation-ranges
 import { parseModel, serializeModel } from '../src-main/engine/nn/model-file.ts';
 import { NEU_CLASSES } from '../src-shared/domain/classes.ts';
 import { labelledFolder, neuImages } from '../test/helpers/fixtures.ts';
-import { runLanesBench } from './lanes-bench.ts';
+import { runStoredLanesBench } from './lanes-bench.ts';
 
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
@@ -150,13 +151,7 @@ export async function runHeBench() {
       const lanes =
         process.env.SEALSIGHT_BENCH_LANES === '0'
           ? 'skipped (SEALSIGHT_BENCH_LANES=0)'
-          : await runLanesBench(
-              seal,
-              ckks,
-              evaluatorSetup(evalKeyset, model, rows[0]!.packingId, scoreScale),
-              secretKey,
-              log,
-            );
+          : await runStoredLanesBench(model, dir, log);
       const chunksPerSecond = totalChunks / wall;
       const profile = sumProfiles(results.map((r) => r.profileMs));
       const profileTotal = Object.values(profile).reduce((a, b) => a + b, 0);
@@ -171,6 +166,8 @@ export async function runHeBench() {
         images: rows.length,
         featureChunks: totalChunks,
         chunksPerSecond: round(chunksPerSecond, 2),
+        /** The stored lanes layout, classified from a vault (details under `lanes`). */
+        lanesChunksPerSecond: typeof lanes === 'string' ? null : lanes.chunksPerSecond,
         singleImageSeconds: round(latencies[1]!, 3),
         singleImageChunks: single.signedIndices.filter((i) => i > 0).length,
         referenceChunksPerSecond: round(referenceChunksPerSecond, 4),

@@ -1,126 +1,118 @@
-// The throughput layout (lanes) in the `he` benchmark: full 4096-lane batches of
-// NEU-CLS feature chunks, one batch per core, against the float64 network.
-import { readFile } from 'node:fs/promises';
+// The throughput layout (lanes) in the `he` benchmark, measured FROM A VAULT: a NEU-CLS
+// subset that fills exactly one lane batch per core is imported into a fresh vault with
+// the default layout choice (≥ LANES_MIN_IMAGES new images → lanes), then `classifyVault`
+// — the code `sealsight classify` runs — is timed over it end to end (read + MAC checks,
+// evaluation on the workers, decryption, per-image lane sums, encrypted result storage).
+// Agreement is against the float64 network on the same images' feature chunks.
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { processImage } from '../src-main/engine/image/index.ts';
-import type { Seal } from '../src-main/engine/he/seal-runtime.ts';
-import type { CkksContext } from '../src-main/engine/he/ckks-presets.ts';
-import { CkksChunkCipher } from '../src-main/engine/he/chunk-cipher.ts';
-import { BLOCK_PACKING_1024 } from '../src-main/engine/he/chunk-packing.ts';
-import { packLanes, sumLaneScores } from '../src-main/engine/he/lane-packing.ts';
-import { LaneEvaluator } from '../src-main/engine/he/lane-evaluator.ts';
-import type { EvaluatorSetup } from '../src-main/engine/he/encrypted-evaluator.ts';
-import { sumProfiles } from '../src-main/engine/he/encrypted-evaluator.ts';
-import { decryptSlots } from '../src-main/engine/he/result-decryption.ts';
+import {
+  classifyVault,
+  importFolderWithLayout,
+  initVault,
+  openVault,
+} from '../src-main/engine/index.ts';
+import { storedBytes } from '../src-main/engine/vault/image-store.ts';
+import { laneStoredBytes } from '../src-main/engine/vault/lane-store.ts';
+import { ckksPresetById, DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ckks-presets.ts';
 import { aggregateImage, argmax, forwardChunk } from '../src-main/engine/nn/chunk-cnn.ts';
+import type { LoadedModel } from '../src-main/engine/nn/model-file.ts';
 import { neuImages } from '../test/helpers/fixtures.ts';
 
-export async function runLanesBench(
-  seal: Seal,
-  ckks: CkksContext,
-  setup: EvaluatorSetup,
-  secretKey: Uint8Array,
+/** Largest chunk count per image (16 chunks): greedy whole-image packing wastes < 16 lanes. */
+const MAX_WASTE = 15;
+
+export async function runStoredLanesBench(
+  model: LoadedModel,
+  dir: string,
   log: (line: string) => void,
 ) {
-  const batches = availableParallelism();
-  // Fill `batches` batches of 4096 lanes with whole images (an image's chunks are contiguous lanes).
-  const images: Array<{ chunks: Uint8Array[] }> = [];
-  const batchImages: Array<Array<{ first: number; count: number; index: number }>> = [[]];
-  let lane = 0;
-  for (const { file } of await neuImages(240, 0)) {
-    const processed = await processImage(await readFile(file), file, {});
-    const chunks = processed.chunks.filter((c) => c.isFeature).map((c) => c.pixels);
-    if (lane + chunks.length > ckks.slotCount) {
-      if (batchImages.length === batches) break;
-      batchImages.push([]);
-      lane = 0;
-    }
-    batchImages[batchImages.length - 1]!.push({
-      first: lane,
-      count: chunks.length,
-      index: images.length,
-    });
-    images.push({ chunks });
-    lane += chunks.length;
-  }
-  log(`lanes: encrypting ${batchImages.length} batches of 784 ciphertexts (key holder)`);
-  using cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, secretKey);
-  const encryptStarted = performance.now();
-  const inputs = batchImages.map((group) => {
-    const chunks = group.flatMap((g) => images[g.index]!.chunks);
-    return packLanes(chunks, ckks.slotCount).map((v) => cipher.encryptVector(v));
-  });
-  const encryptSeconds = (performance.now() - encryptStarted) / 1000;
-  const evaluator = new LaneEvaluator(setup, { workers: batches });
-  try {
-    log(`lanes: evaluating ${batchImages.length} batches on ${batches} workers`);
-    const started = performance.now();
-    const results = await Promise.all(
-      inputs.map((batch) => evaluator.evaluateBatch({ inputs: batch })),
-    );
-    const wall = (performance.now() - started) / 1000;
-    let chunks = 0;
-    let agreeChunks = 0;
-    let agreeImages = 0;
-    let imageCount = 0;
-    let maxAbsError = 0;
-    results.forEach((result, b) => {
-      const slots = result.results.map((bytes) => decryptSlots(seal, ckks, secretKey, bytes));
-      for (const image of batchImages[b]!) {
-        const expected = images[image.index]!.chunks.map(
+  const workers = availableParallelism();
+  const slotCount = ckksPresetById(DEFAULT_CKKS_PRESET.id).polyModulusDegree / 2;
+  // Images, in whatever order the import workers finish them, pack into `workers` batches
+  // when the total is at most workers·slots − (workers − 1)·MAX_WASTE (each cut wastes
+  // < 16 lanes); one batch per core is what classify runs in parallel.
+  const budget = workers * slotCount - workers * MAX_WASTE;
+  const folder = path.join(dir, 'lanes-in');
+  const expected = new Map<string, Float64Array>();
+  let lanes = 0;
+  const perClass = Number(process.env.SEALSIGHT_BENCH_LANES_PER_CLASS ?? 240);
+  // Round-robin over the classes so the subset is balanced.
+  const byClass = new Map<string, Array<{ label: string; file: string }>>();
+  for (const image of await neuImages(perClass, 0))
+    byClass.set(image.label, [...(byClass.get(image.label) ?? []), image]);
+  const order = Array.from({ length: perClass }, (_, i) =>
+    [...byClass.values()].flatMap((list) => (list[i] ? [list[i]] : [])),
+  ).flat();
+  for (const { label, file } of order) {
+    const bytes = await readFile(file);
+    const processed = await processImage(bytes, file, {});
+    const chunks = processed.chunks.filter((c) => c.isFeature);
+    if (lanes + chunks.length > budget) break;
+    lanes += chunks.length;
+    await mkdir(path.join(folder, label), { recursive: true });
+    await copyFile(file, path.join(folder, label, path.basename(file)));
+    expected.set(
+      `${label}/${path.basename(file)}`,
+      aggregateImage(
+        chunks.map(
           (c) =>
             forwardChunk(
-              setup.weights,
-              Float64Array.from(c, (v) => v / 255),
+              model.weights,
+              Float64Array.from(c.pixels, (v) => v / 255),
             ).scores,
-        );
-        expected.forEach((want, k) => {
-          const got = sumLaneScores(
-            slots,
-            image.first + k,
-            1,
-            setup.weights.fc2Bias,
-            setup.scoreScale,
-          );
-          got.forEach((v, c) => (maxAbsError = Math.max(maxAbsError, Math.abs(v - want[c]!))));
-          if (argmax(got) === argmax(want)) agreeChunks++;
-          chunks++;
-        });
-        const got = sumLaneScores(
-          slots,
-          image.first,
-          image.count,
-          setup.weights.fc2Bias,
-          setup.scoreScale,
-        );
-        if (argmax(got) === argmax(aggregateImage(expected))) agreeImages++;
-        imageCount++;
-      }
-    });
-    const profile = sumProfiles(results.map((r) => r.profileMs));
-    const total = Object.values(profile).reduce((a, b) => a + b, 0);
+        ),
+      ),
+    );
+  }
+  log(`lanes (stored): importing ${expected.size} images (${lanes} feature chunks)`);
+  const vaultDir = path.join(dir, 'lanes-vault');
+  await initVault(vaultDir, 'bench passphrase', { kdf: { logN: 14 } });
+  const vault = await openVault(vaultDir, 'bench passphrase');
+  try {
+    const imported = await importFolderWithLayout(vault, folder, { labelsFromFolders: true });
+    if (imported.report.failed.length > 0)
+      throw new Error(`lanes bench import failed: ${JSON.stringify(imported.report.failed[0])}`);
+    log(
+      `lanes (stored): ${imported.storage.laneBatches} batches in ${imported.report.seconds.toFixed(1)} s; classifying on ${workers} workers`,
+    );
+    const started = performance.now();
+    const report = await classifyVault(vault, { model, workers });
+    const seconds = (performance.now() - started) / 1000;
+    if (report.failed.length > 0)
+      throw new Error(`lanes bench classify failed: ${report.failed[0]!.reason}`);
+    let agree = 0;
+    let maxAbsError = 0;
+    let chunks = 0;
+    for (const item of report.classified) {
+      const want = expected.get(item.name)!;
+      item.scores.forEach((v, c) => (maxAbsError = Math.max(maxAbsError, Math.abs(v - want[c]!))));
+      if (item.classIndex === argmax(want)) agree++;
+      chunks += item.chunksUsed;
+    }
+    const laneBytes = laneStoredBytes(vault.db);
+    const bytes = storedBytes(vault.db);
     return {
       layout:
-        'lanes: one chunk per slot, 784 ciphertexts per 4096-lane batch (engine only: not yet a vault storage layout)',
-      batches: batchImages.length,
-      images: imageCount,
+        'lanes, stored in a vault: one chunk per slot, 784 MAC’d ciphertexts per 4096-lane batch; timed = classifyVault end to end',
+      storage: imported.storage,
+      images: report.classified.length,
       chunks,
-      chunksPerSecond: Number((chunks / wall).toFixed(2)),
-      secondsPerBatch: Number(wall.toFixed(1)),
-      keyHolderEncryptSeconds: Number(encryptSeconds.toFixed(1)),
-      agreement: Number((agreeImages / imageCount).toFixed(4)),
-      chunkAgreement: Number((agreeChunks / chunks).toFixed(4)),
+      batches: laneBytes.batches,
+      chunksPerSecond: Number((chunks / seconds).toFixed(2)),
+      classifySeconds: Number(seconds.toFixed(1)),
+      importSeconds: Number(imported.report.seconds.toFixed(1)),
+      importImagesPerSecond: Number(imported.report.imagesPerSecond.toFixed(1)),
+      agreement: Number((agree / report.classified.length).toFixed(4)),
       maxAbsError: Number(maxAbsError.toExponential(2)),
-      profile: Object.fromEntries(
-        Object.entries(profile)
-          .sort(([, a], [, b]) => b - a)
-          .map(([op, ms]) => [
-            op,
-            { seconds: Number((ms / 1000).toFixed(1)), share: Number((ms / total).toFixed(3)) },
-          ]),
-      ),
+      bytesPerImage: Math.round(laneBytes.ckks / report.classified.length),
+      aesBytesPerImage: Math.round(bytes.aes / bytes.images),
     };
   } finally {
-    await evaluator.close();
+    vault.close();
+    await rm(vaultDir, { recursive: true, force: true });
+    await rm(folder, { recursive: true, force: true });
   }
 }
