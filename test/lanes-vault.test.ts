@@ -1,11 +1,13 @@
 // The lanes storage layout end to end, on a narrow net so it runs in seconds: a forced
-// `lanes` import stores ONE batch of 784 MAC'd ciphertexts beside a small blocks import;
+// `lanes` import cancelled while its batch fills stores nothing, and its re-run stores
+// ONE batch of 784 MAC'd ciphertexts beside a small blocks import;
 // verify authenticates it; the key holder reads an image's chunks back from its lanes;
 // classify evaluates the batch (relinearisation key only) and per-image lane sums match
 // the float64 network; a flipped byte in a batch ciphertext or a re-pointed lane map is
 // caught by verify and by classify; a batch write that fails midway leaves nothing.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import {
   classifyVault,
@@ -25,7 +27,7 @@ import { measureActivationRanges } from '../src-main/engine/nn/activation-ranges
 import { parseModel, serializeModel } from '../src-main/engine/nn/model-file.ts';
 import type { LoadedModel } from '../src-main/engine/nn/model-file.ts';
 import { NEU_CLASSES } from '../src-shared/domain/classes.ts';
-import { labelledFolder, makeTempDir, neuImages } from './helpers/fixtures.ts';
+import { CLI, labelledFolder, makeTempDir, neuImages } from './helpers/fixtures.ts';
 
 const PASS = 'lanes layout test';
 // 28×28 input as stored, narrow net: 1 channel, kernel 7, stride 7 → 4×4, hidden 4.
@@ -87,6 +89,18 @@ describe('lanes storage layout', () => {
         labelsFromFolders: true,
       });
       expect(small.storage.layout).toBe('blocks'); // 2 new images < LANES_MIN_IMAGES
+      // Cancelled while the batch is filling: nothing of it is stored, the report says so.
+      const controller = new AbortController();
+      const cancelled = await importFolderWithLayout(vault, path.join(tmp.dir, 'lanes'), {
+        layout: 'lanes',
+        workers: 1,
+        signal: controller.signal,
+        onProgress: () => controller.abort(),
+      });
+      expect(cancelled.report.cancelled).toBe(true);
+      expect(cancelled.report.imported).toBe(0);
+      expect(vault.db.prepare('SELECT count(*) FROM lane_batches').pluck().get()).toBe(0);
+      // The re-run imports everything (resume).
       const big = await importFolderWithLayout(vault, path.join(tmp.dir, 'lanes'), {
         labelsFromFolders: true,
         layout: 'lanes',
@@ -214,6 +228,16 @@ describe('lanes storage layout', () => {
     } finally {
       vault.close();
     }
+  });
+
+  it('refuses an unknown --layout on the CLI with a usage error', () => {
+    const run = spawnSync(
+      process.execPath,
+      [CLI, 'import', vaultDir, tmp.dir, '--layout', 'sideways', '--json'],
+      { env: { ...process.env, SEALSIGHT_PASSPHRASE: PASS }, encoding: 'utf8' },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stdout + run.stderr).toMatch(/--layout must be one of auto, blocks, lanes/);
   });
 
   it('writes a batch and its images in one transaction: a failure midway stores nothing', async () => {
