@@ -64,6 +64,11 @@ describe('obfuscated tier (CLI)', () => {
       '6',
       '--out',
       modelFile,
+      // A fixed (demo) key keeps the run deterministic: a fresh random key per run would
+      // make the net, and so the neighbours, differ from run to run.
+      '--demo-key',
+      '--key-from',
+      path.join(REPO_ROOT, 'assets', 'models', 'obf-mednist.json'),
       '--json',
     ]);
     expect(train.code, train.stderr).toBe(0);
