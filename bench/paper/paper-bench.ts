@@ -147,6 +147,10 @@ export async function runPaperBench() {
       fallbackImages: allSweep.fallbackImages,
     },
     thresholdSweep: sweep,
+    /** Where the encrypted run came from: this run, or a saved `sealsight evaluate` JSON. */
+    encryptedEvaluation: option('evaluation', '')
+      ? path.basename(option('evaluation', ''))
+      : 'this run',
     seconds: 0,
   };
   result.seconds = Math.round((performance.now() - started) / 1000);
