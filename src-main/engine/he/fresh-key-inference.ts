@@ -83,18 +83,12 @@ async function inferBlocks(
   scoreScale: number,
   options: FreshKeyInferenceOptions,
 ): Promise<FreshKeyInferenceResult> {
-  const seconds = { keys: 0, encrypt: 0, evaluate: 0, decrypt: 0 };
-  let t = performance.now();
   const plan = planPackedCnn(model.weights, ckks.slotCount, { scoreScale });
-  const keys = generateCkksKeys(seal, ckks, packedCnnRotationSteps(plan));
-  seconds.keys = lap();
-  const setup: EvaluatorSetup = {
-    presetId: ckks.preset.id,
+  const { keys, setup, seconds } = freshKeys(seal, ckks, model, scoreScale, {
     packingId: BLOCK_PACKING_1024.id,
-    weights: model.weights,
-    scoreScale,
-    keys: { relinKeys: keys.evaluation.relinKeys, galoisKeys: keys.evaluation.galoisKeys! },
-  };
+    galoisSteps: packedCnnRotationSteps(plan),
+  });
+  let t = performance.now();
   const workers = options.workers ?? availableParallelism();
   // Transient ciphertexts: no zstd (see CkksChunkCipher).
   using cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, keys.secretKey, {
@@ -156,17 +150,11 @@ async function inferLanes(
   scoreScale: number,
   options: FreshKeyInferenceOptions,
 ): Promise<FreshKeyInferenceResult> {
-  const seconds = { keys: 0, encrypt: 0, evaluate: 0, decrypt: 0 };
-  let t = performance.now();
-  const keys = generateCkksKeys(seal, ckks, laneSumSteps());
-  seconds.keys = lap();
-  const setup: EvaluatorSetup = {
-    presetId: ckks.preset.id,
+  const { keys, setup, seconds } = freshKeys(seal, ckks, model, scoreScale, {
     packingId: 'lanes',
-    weights: model.weights,
-    scoreScale,
-    keys: { relinKeys: keys.evaluation.relinKeys, galoisKeys: keys.evaluation.galoisKeys! },
-  };
+    galoisSteps: laneSumSteps(),
+  });
+  let t = performance.now();
   const batches = laneBatches(images, ckks.slotCount);
   const workers = Math.min(options.workers ?? availableParallelism(), batches.length);
   // Transient ciphertexts: no zstd (see CkksChunkCipher).
@@ -225,6 +213,35 @@ async function inferLanes(
   function lap(): number {
     return (performance.now() - t) / 1000;
   }
+}
+
+/**
+ * The key holder's fresh key set and what the evaluator is handed: the model and the
+ * evaluation keys (relinearisation + Galois for `galoisSteps`), never the secret key.
+ */
+function freshKeys(
+  seal: Seal,
+  ckks: CkksContext,
+  model: LoadedModel,
+  scoreScale: number,
+  layout: { packingId: string; galoisSteps: readonly number[] },
+) {
+  const started = performance.now();
+  const keys = generateCkksKeys(seal, ckks, layout.galoisSteps);
+  const seconds = {
+    keys: (performance.now() - started) / 1000,
+    encrypt: 0,
+    evaluate: 0,
+    decrypt: 0,
+  };
+  const setup: EvaluatorSetup = {
+    presetId: ckks.preset.id,
+    packingId: layout.packingId,
+    weights: model.weights,
+    scoreScale,
+    keys: { relinKeys: keys.evaluation.relinKeys, galoisKeys: keys.evaluation.galoisKeys! },
+  };
+  return { keys, setup, seconds };
 }
 
 /** Whole images, in order, into batches of at most `lanes` chunks (an image never straddles two). */
