@@ -278,7 +278,11 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Vault');
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
-    await page.getByRole('navigation').getByRole('button', { name: 'Gallery' }).focus();
+    const gallery = page.getByRole('navigation').getByRole('button', { name: 'Gallery' });
+    // The nav enables itself once the vault status has arrived after the reload: a disabled
+    // button cannot take focus, so wait for it (the race failed CI once).
+    await expect.poll(() => gallery.isEnabled(), { timeout: 15_000 }).toBe(true);
+    await gallery.focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Gallery');
     await expect.poll(() => page.evaluate('document.activeElement?.tagName')).toBe('H1');
