@@ -11,7 +11,8 @@ import { ARCHITECTURES } from '../src-main/engine/obf/architectures.ts';
 import type { ObfArchitecture } from '../src-main/engine/obf/architectures.ts';
 import { evaluateObfNet } from '../src-main/engine/obf/evaluate-obf.ts';
 import { subset } from '../src-main/engine/obf/obf-dataset.ts';
-import { disposeNet, initObfTf } from '../src-main/engine/obf/obf-net.ts';
+import { disposeNet } from '../src-main/engine/obf/obf-net.ts';
+import { initTfWasm } from '../src-main/engine/nn/tf-wasm.ts';
 import { fitObfNet } from '../src-main/engine/obf/train-obf.ts';
 import { loadTrainingSplit, OBF_TRAIN_DEFAULTS } from '../src-main/engine/obf/train-obf-model.ts';
 
@@ -43,7 +44,7 @@ export interface AblationRow {
 }
 
 export async function runAblation(): Promise<unknown> {
-  const tf = await initObfTf();
+  const tf = await initTfWasm();
   const rows: AblationRow[] = [];
   const started = performance.now();
   const total = Object.keys(SETTINGS).length * OBFUSCATION_CONDITIONS.length * ARCHITECTURES.length;

@@ -66,7 +66,7 @@ export class OptionalTiers {
     const files = this.#modelFiles();
     if (files.length === 0) return null;
     const { loadObfModel, instantiateObfNet } = await import('../engine/obf/obf-model-file.ts');
-    const { initObfTf } = await import('../engine/obf/obf-net.ts');
+    const { initTfWasm } = await import('../engine/nn/tf-wasm.ts');
     // Prefer a model trained on the steel-defect classes the vault is about.
     let chosen = files[0]!;
     for (const file of files) {
@@ -80,7 +80,7 @@ export class OptionalTiers {
       this.dispose();
       const promise = (async () => {
         const loaded = await loadObfModel(chosen);
-        const tf = await initObfTf();
+        const tf = await initTfWasm();
         return { tf, loaded, net: instantiateObfNet(tf, loaded, chosen) };
       })();
       this.#engine = { file: chosen, promise };

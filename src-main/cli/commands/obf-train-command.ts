@@ -145,7 +145,8 @@ export async function obfEvaluateCommand(
   const { loadObfModel, instantiateObfNet } = await import('../../engine/obf/obf-model-file.ts');
   const { loadObfDataset } = await import('../../engine/obf/obf-dataset.ts');
   const { evaluateObfNet } = await import('../../engine/obf/evaluate-obf.ts');
-  const { initObfTf, disposeNet } = await import('../../engine/obf/obf-net.ts');
+  const { disposeNet } = await import('../../engine/obf/obf-net.ts');
+  const { initTfWasm } = await import('../../engine/nn/tf-wasm.ts');
   const modelFile = path.resolve(values.model);
   const loaded = await loadObfModel(modelFile);
   const dataset = datasetArgument(positionals[0]!);
@@ -157,7 +158,7 @@ export async function obfEvaluateCommand(
     onProgress: (done, total) => print(done, total, null),
   });
   for (const failure of data.failed) ctx.log(`could not read ${failure.name}: ${failure.reason}`);
-  const tf = await initObfTf();
+  const tf = await initTfWasm();
   const net = instantiateObfNet(tf, loaded, modelFile);
   ctx.log(`evaluating ${data.labels.length} images (obfuscated with the model's key)…`);
   let result;

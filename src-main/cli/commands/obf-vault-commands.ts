@@ -18,9 +18,10 @@ export const DEFAULT_OBF_MODEL = fileURLToPath(
 
 async function loadNet(modelFile: string) {
   const { loadObfModel, instantiateObfNet } = await import('../../engine/obf/obf-model-file.ts');
-  const { initObfTf, disposeNet } = await import('../../engine/obf/obf-net.ts');
+  const { disposeNet } = await import('../../engine/obf/obf-net.ts');
+  const { initTfWasm } = await import('../../engine/nn/tf-wasm.ts');
   const loaded = await loadObfModel(modelFile);
-  const tf = await initObfTf();
+  const tf = await initTfWasm();
   const net = instantiateObfNet(tf, loaded, modelFile);
   return { tf, loaded, net, dispose: () => disposeNet(net) };
 }

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerFastTransposedMatMul } from './wasm-matmul.ts';
 
 /** The parts of tfjs-backend-wasm's BackendWasm this kernel uses. */
 interface WasmBackend {
@@ -119,7 +120,8 @@ let ready: Promise<typeof tf> | null = null;
 
 /**
  * Makes the wasm backend the active tfjs backend (loading its binary from disk, once)
- * with the missing training kernels registered. Resolves to the tfjs namespace.
+ * with the missing training kernels registered and the transposed matMul made fast
+ * (wasm-matmul.ts: every dense layer's gradient needs one). Resolves to the tfjs namespace.
  */
 export function initTfWasm(): Promise<typeof tf> {
   ready ??= (async () => {
@@ -128,6 +130,7 @@ export function initTfWasm(): Promise<typeof tf> {
     if (!(await tf.setBackend('wasm')))
       throw new Error('could not initialise the tfjs wasm backend');
     await tf.ready();
+    registerFastTransposedMatMul(); // after the backend ran the kernel's setup
     return tf;
   })().catch((error: unknown) => {
     ready = null;

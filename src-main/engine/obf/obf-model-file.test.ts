@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createObfuscator } from '../crypto/arnold-xor.ts';
 import { fromHalf, toHalf } from './float16.ts';
-import { disposeNet, initObfTf, runNet } from './obf-net.ts';
+import { disposeNet, runNet } from './obf-net.ts';
+import { initTfWasm } from '../nn/tf-wasm.ts';
 import {
   DEMO_KEY_WARNING,
   instantiateObfNet,
@@ -14,7 +15,7 @@ import { toyDataset } from './toy-dataset.testutil.ts';
 
 describe('obfuscated-tier model file', () => {
   it('round-trips: same key, classes and shape; float16 weights give the same predictions', async () => {
-    const tf = await initObfTf();
+    const tf = await initTfWasm();
     const key = Uint8Array.from({ length: 32 }, (_, i) => i * 11);
     const data = toyDataset(64, 5);
     const fitted = await fitObfNet(tf, data, {

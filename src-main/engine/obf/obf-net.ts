@@ -2,19 +2,10 @@
 // (the penultimate layer's activations) for OBFUSCATED images, in batches. Also the
 // block product the retrieval metrics use, on the same wasm backend.
 import type * as Tf from '@tensorflow/tfjs';
-import { initTfWasm } from '../nn/tf-wasm.ts';
-import { registerFastTransposedMatMul } from './wasm-matmul.ts';
 import { cosineLogits, encodeImages, EMBEDDING_SIZE, inputChannels } from './architectures.ts';
 import type { InputNorm, NetShape } from './architectures.ts';
 import { l2Normalise } from '../metrics/retrieval.ts';
 import type { BlockProduct } from '../metrics/retrieval.ts';
-
-/** The wasm backend with the fast transposed matMul the dense layers' gradients need. */
-export async function initObfTf(): Promise<typeof Tf> {
-  const tf = await initTfWasm();
-  registerFastTransposedMatMul();
-  return tf;
-}
 
 export interface NetOutputs {
   readonly count: number;

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { createObfuscator } from '../crypto/arnold-xor.ts';
 import { grayAt, loadMnist, subset } from './obf-dataset.ts';
 import { DEMO_KEY_WARNING, instantiateObfNet, loadObfModel } from './obf-model-file.ts';
-import { disposeNet, initObfTf, runNet } from './obf-net.ts';
+import { disposeNet, runNet } from './obf-net.ts';
+import { initTfWasm } from '../nn/tf-wasm.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MODELS = path.join(ROOT, 'assets', 'models');
@@ -21,7 +22,7 @@ describe('shipped obfuscated-tier models', () => {
     expect(model.file.key.demo).toBe(true);
     expect(model.file.key.warning).toBe(DEMO_KEY_WARNING);
     expect(model.file.condition).toBe('arnold+xor');
-    const tf = await initObfTf();
+    const tf = await initTfWasm();
     const net = instantiateObfNet(tf, model, file);
     const test = subset(
       await loadMnist('test'),
@@ -39,7 +40,7 @@ describe('shipped obfuscated-tier models', () => {
     const model = await loadObfModel(file);
     expect(model.file.key.demo).toBe(true);
     expect(model.file.architecture).toMatchObject({ name: 'dcnn', embeddingSize: 512 });
-    const tf = await initObfTf();
+    const tf = await initTfWasm();
     const net = instantiateObfNet(tf, model, file);
     const size = model.shape.size;
     const obfuscator = createObfuscator(model.key, size, model.file.condition);

@@ -12,7 +12,8 @@ import type { ObfEvaluation } from './evaluate-obf.ts';
 import { loadObfDataset, MNIST_SIZE, subset } from './obf-dataset.ts';
 import type { ObfDataset } from './obf-dataset.ts';
 import { serializeObfModel } from './obf-model-file.ts';
-import { disposeNet, initObfTf } from './obf-net.ts';
+import { disposeNet } from './obf-net.ts';
+import { initTfWasm } from '../nn/tf-wasm.ts';
 import { fitObfNet } from './train-obf.ts';
 import type { FitProgress } from './train-obf.ts';
 
@@ -123,7 +124,7 @@ export async function trainObfModel(
         )
       : fullTrain;
   const load = (performance.now() - t) / 1000;
-  const tf = await initObfTf();
+  const tf = await initTfWasm();
   const fitted = await fitObfNet(tf, train, {
     arch,
     condition,

@@ -3,7 +3,8 @@
 // XOR hides in value. A dense layer on bit planes must still separate them.
 import { describe, expect, it } from 'vitest';
 import { createObfuscator } from '../crypto/arnold-xor.ts';
-import { disposeNet, initObfTf, runNet } from './obf-net.ts';
+import { disposeNet, runNet } from './obf-net.ts';
+import { initTfWasm } from '../nn/tf-wasm.ts';
 import { fitObfNet, shiftImage } from './train-obf.ts';
 import { toyDataset } from './toy-dataset.testutil.ts';
 
@@ -11,7 +12,7 @@ const SIZE = 12;
 
 describe('obfuscated-tier training', () => {
   it('learns a separable toy set through Arnold + XOR (the net never gets the key)', async () => {
-    const tf = await initObfTf();
+    const tf = await initTfWasm();
     const key = Uint8Array.from({ length: 32 }, (_, i) => (i * 73 + 5) & 255);
     const train = toyDataset(160, 1);
     const test = toyDataset(60, 2);
@@ -54,7 +55,7 @@ describe('obfuscated-tier training', () => {
   });
 
   it('is deterministic for a seed', async () => {
-    const tf = await initObfTf();
+    const tf = await initTfWasm();
     const key = new Uint8Array(32).fill(7);
     const data = toyDataset(40, 4);
     const run = async () => {

@@ -13,7 +13,7 @@ export function registerFastTransposedMatMul(): void {
   const original = tf.getKernel(tf.BatchMatMul, 'wasm');
   const transpose = tf.getKernel(tf.Transpose, 'wasm');
   if (!original || !transpose) throw new Error('the wasm backend lacks BatchMatMul or Transpose');
-  const kernelFunc = original.kernelFunc;
+  const { kernelFunc, setupFunc } = original;
   const swapLast = (info: tf.TensorInfo, backend: unknown): tf.TensorInfo => {
     const rank = info.shape.length;
     const perm = Array.from({ length: rank }, (_, i) => i);
@@ -28,6 +28,7 @@ export function registerFastTransposedMatMul(): void {
   tf.registerKernel({
     kernelName: tf.BatchMatMul,
     backendName: 'wasm',
+    ...(setupFunc ? { setupFunc } : {}),
     kernelFunc: (args) => {
       const attrs = args.attrs as { transposeA: boolean; transposeB: boolean };
       if (!attrs.transposeA && !attrs.transposeB) return kernelFunc(args);
