@@ -30,8 +30,8 @@ const CASES: Case[] = [
 function product(c: Case): Float32Array {
   return tf.tidy(() => {
     const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
-    const a = tf.tensor(seeded(size(c.a), 1), c.a) as tf.Tensor3D;
-    const b = tf.tensor(seeded(size(c.b), 2), c.b) as tf.Tensor3D;
+    const a = tf.tensor(seeded(size(c.a), 1), c.a);
+    const b = tf.tensor(seeded(size(c.b), 2), c.b);
     return tf.matMul(a, b, c.transposeA, c.transposeB).dataSync() as Float32Array;
   });
 }
