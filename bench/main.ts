@@ -4,6 +4,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   import: async () => (await import('./import-bench.ts')).runImportBench(),
   he: async () => (await import('./he-bench.ts')).runHeBench(),
   paper: async () => (await import('./paper/paper-bench.ts')).runPaperBench(),
+  seeds: async () => (await import('./seed-variance.ts')).runSeedVariance(),
   table1: async () => (await import('./table1.ts')).runTable1(),
 };
 

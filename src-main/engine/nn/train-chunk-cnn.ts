@@ -33,6 +33,8 @@ export type ArchitectureOptions = Partial<
 export interface TrainOptions {
   readonly epochs?: number;
   readonly seed?: number;
+  /** Seed of the train/validation split (default: `seed`): fix it to compare seeds on one split. */
+  readonly splitSeed?: number;
   /** Share of each class held out for validation (identical files stay together). */
   readonly valFraction?: number;
   /** Feature-chunk threshold (mean Sobel score), as for import. */
@@ -146,7 +148,8 @@ export async function trainChunkCnn(
   checkArchitecture(arch);
   const tf = await initTfWasm();
   const started = performance.now();
-  const split = splitImages(folder.images, o.valFraction, o.seed);
+  const splitSeed = options.splitSeed ?? o.seed;
+  const split = splitImages(folder.images, o.valFraction, splitSeed);
   if (split.train.length === 0) throw new Error('no training images left after the split');
   const model = createTfChunkCnn(tf, arch, o.seed, { batchNorm: o.batchNorm });
   let finalLoss: number;
@@ -215,6 +218,7 @@ export async function trainChunkCnn(
       backend: `tfjs ${tf.version.tfjs} wasm (float32), exported float64`,
       dataHash: folder.dataHash,
       seed: o.seed,
+      ...(splitSeed === o.seed ? {} : { splitSeed }),
       epochs: o.epochs,
       valFraction: o.valFraction,
       options: {

@@ -1,0 +1,115 @@
+// `npm run bench -- seeds [--seeds 1,2,3] [--split-seed 1] [--epochs 100] [--variant NAME]`:
+// how much of a validation figure is the recipe and how much is the seed. Trains the
+// sealed tier's chunk CNN once per seed on ONE fixed split (only the initial weights,
+// batch order and augmentation change), and reports each run's image accuracy, their
+// mean and standard deviation, the seed ensemble (scores summed over members, as an
+// encrypted ensemble would sum them), and the accuracy when every image contributes at
+// least K chunks (its K strongest by Sobel score) besides those over the threshold.
+// Variants are the training changes tried against the ≥ 98 % target (README, issue 4).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { aggregateImage, argmax } from '../src-main/engine/nn/chunk-cnn.ts';
+import { referenceScores } from '../src-main/engine/nn/evaluate-chunk-cnn.ts';
+import { loadLabelledFolder, splitImages } from '../src-main/engine/nn/labelled-folder.ts';
+import type { LabelledImage } from '../src-main/engine/nn/labelled-folder.ts';
+import { TRAIN_DEFAULTS, trainChunkCnn } from '../src-main/engine/nn/train-chunk-cnn.ts';
+import type { TrainOptions } from '../src-main/engine/nn/train-chunk-cnn.ts';
+
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+
+/** Named training changes (plaintext; `wide` does not fit the blocks layout's 1024 slots). */
+export const VARIANTS: Record<string, Omit<TrainOptions, 'seed' | 'splitSeed'>> = {
+  default: {},
+  long: { epochs: 200 },
+  batchnorm: { batchNorm: true },
+  wide: { architecture: { channels: 32, hidden: 256 } },
+};
+
+const MIN_CHUNKS = [0, 4, 8, 12, 16];
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+/** Image accuracy when each image uses its over-threshold chunks plus at least its K strongest. */
+export function accuracyWithMinChunks(
+  images: ReadonlyArray<Pick<LabelledImage, 'classIndex' | 'isFeature' | 'scores'>>,
+  chunkScores: ReadonlyArray<readonly Float64Array[]>,
+  minChunks: number,
+): number {
+  let right = 0;
+  images.forEach((image, n) => {
+    const gradient = image.scores ?? [];
+    const strongest = new Set(
+      gradient
+        .map((score, position) => ({ score, position }))
+        .sort((a, b) => b.score - a.score || a.position - b.position)
+        .slice(0, minChunks)
+        .map((c) => c.position),
+    );
+    const used = chunkScores[n]!.filter((_, p) => image.isFeature[p] || strongest.has(p));
+    if (argmax(aggregateImage(used)) === image.classIndex) right++;
+  });
+  return images.length === 0 ? 0 : right / images.length;
+}
+
+function withoutSeed<T extends { seed: number }>(options: T): Omit<T, 'seed'> {
+  const { seed: _seed, ...rest } = options;
+  return rest;
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs: readonly number[]) =>
+  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
+
+export async function runSeedVariance() {
+  const log = (line: string) => process.stderr.write(`bench seeds: ${line}\n`);
+  const variant = option('variant', 'default');
+  const recipe = VARIANTS[variant];
+  if (!recipe) throw new Error(`unknown variant ${variant} (${Object.keys(VARIANTS).join(', ')})`);
+  const seeds = option('seeds', '1,2,3').split(',').map(Number);
+  const splitSeed = Number(option('split-seed', '1'));
+  const epochs = Number(option('epochs', String(recipe.epochs ?? TRAIN_DEFAULTS.epochs)));
+  const dataset = path.resolve(option('dataset', path.resolve(REPO, '../shared/datasets/neu-cls')));
+  const folder = await loadLabelledFolder(dataset, { threshold: TRAIN_DEFAULTS.threshold });
+  const validation = splitImages(folder.images, TRAIN_DEFAULTS.valFraction, splitSeed).validation;
+  const runs = [];
+  const members: Float64Array[][][] = [];
+  for (const seed of seeds) {
+    log(`variant ${variant}, seed ${seed}, split ${splitSeed}, ${epochs} epochs`);
+    const { weights, report } = await trainChunkCnn(folder, { ...recipe, epochs, seed, splitSeed });
+    const scores = referenceScores(weights, validation);
+    members.push(scores);
+    runs.push({
+      seed,
+      imageAccuracy: report.validation!.imageAccuracy,
+      featureChunkAccuracy: report.validation!.featureChunkAccuracy,
+      minChunks: MIN_CHUNKS.map((k) => ({
+        k,
+        accuracy: accuracyWithMinChunks(validation, scores, k),
+      })),
+      trainSeconds: report.seconds.train,
+    });
+  }
+  const ensemble = validation.map((_, n) =>
+    Array.from({ length: 16 }, (_, p) => aggregateImage(members.map((m) => m[n]![p]!))),
+  );
+  const accuracies = runs.map((r) => r.imageAccuracy);
+  return {
+    variant,
+    recipe: { ...withoutSeed(TRAIN_DEFAULTS), ...recipe, epochs },
+    splitSeed,
+    validationImages: validation.length,
+    runs,
+    meanImageAccuracy: mean(accuracies),
+    sdImageAccuracy: sd(accuracies),
+    ensemble: {
+      members: seeds.length,
+      minChunks: MIN_CHUNKS.map((k) => ({
+        k,
+        accuracy: accuracyWithMinChunks(validation, ensemble, k),
+      })),
+    },
+  };
+}
