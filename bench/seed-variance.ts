@@ -55,8 +55,10 @@ export function accuracyWithMinChunks(
 }
 
 function withoutSeed<T extends { seed: number }>(options: T): Omit<T, 'seed'> {
-  const { seed: _seed, ...rest } = options;
-  return rest;
+  return Object.fromEntries(Object.entries(options).filter(([key]) => key !== 'seed')) as Omit<
+    T,
+    'seed'
+  >;
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
