@@ -2,11 +2,11 @@
 // the preprocessing it expects, float weights, activation ranges measured on the
 // training data (the HE engine checks them against its precision budget) and
 // provenance. Validated with zod on load; a file from a newer version is refused.
-import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ChunkCnnWeights } from './chunk-cnn.ts';
 import { flattenedSize } from './chunk-cnn.ts';
+import { parseModelJson, readModelText } from './model-json.ts';
 
 export const MODEL_FORMAT = 'sealsight-chunk-cnn';
 export const MODEL_VERSION = 1;
@@ -63,26 +63,10 @@ export interface LoadedModel {
 }
 
 export function parseModel(text: string, source: string): LoadedModel {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new Error(`${source}: not a model file (invalid JSON)`);
-  }
-  const version = (raw as { version?: unknown } | null)?.version;
-  if (typeof version === 'number' && version > MODEL_VERSION) {
-    throw new Error(
-      `${source}: model format v${version} is newer than this SealSight understands (v${MODEL_VERSION})`,
-    );
-  }
-  const parsed = ModelFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(
-      `${source}: not a valid model file (${issue.path.join('.') || 'root'}: ${issue.message})`,
-    );
-  }
-  const file = parsed.data;
+  const file = parseModelJson(text, source, ModelFileSchema, {
+    description: 'model file',
+    version: MODEL_VERSION,
+  });
   const arch = file.architecture;
   if (file.classes.length !== arch.classes) {
     throw new Error(`${source}: ${file.classes.length} class names for ${arch.classes} classes`);
@@ -118,10 +102,7 @@ export function parseModel(text: string, source: string): LoadedModel {
 }
 
 export async function loadModel(file: string): Promise<LoadedModel> {
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`${file}: cannot read model (${error.code ?? error.message})`);
-  });
-  return parseModel(text, file);
+  return parseModel(await readModelText(file), file);
 }
 
 export function serializeModel(

@@ -5,9 +5,9 @@
 // weights (binary16, base64) and provenance (data hash, seed, epochs, validation figures,
 // training time).
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type * as Tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { parseModelJson, readModelText } from '../nn/model-json.ts';
 import { OBFUSCATION_CONDITIONS, OBFUSCATION_KEY_BYTES } from '../crypto/arnold-xor.ts';
 import type { ObfuscationCondition } from '../crypto/arnold-xor.ts';
 import {
@@ -142,25 +142,10 @@ export function serializeObfModel(
 }
 
 export function parseObfModel(text: string, source: string): LoadedObfModel {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new Error(`${source}: not a model file (invalid JSON)`);
-  }
-  const version = (raw as { version?: unknown } | null)?.version;
-  if (typeof version === 'number' && version > OBF_MODEL_VERSION)
-    throw new Error(
-      `${source}: model format v${version} is newer than this SealSight understands (v${OBF_MODEL_VERSION})`,
-    );
-  const parsed = ObfModelFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(
-      `${source}: not a valid obfuscated-tier model file (${issue.path.join('.') || 'root'}: ${issue.message})`,
-    );
-  }
-  const file = parsed.data;
+  const file = parseModelJson(text, source, ObfModelFileSchema, {
+    description: 'obfuscated-tier model file',
+    version: OBF_MODEL_VERSION,
+  });
   const arch = file.architecture;
   if (ARCHITECTURE_SPECS[arch.name].encoding !== arch.encoding)
     throw new Error(`${source}: architecture ${arch.name} takes ${arch.encoding} input`);
@@ -180,10 +165,7 @@ export function parseObfModel(text: string, source: string): LoadedObfModel {
 }
 
 export async function loadObfModel(path: string): Promise<LoadedObfModel> {
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`${path}: cannot read model (${error.code ?? error.message})`);
-  });
-  return parseObfModel(text, path);
+  return parseObfModel(await readModelText(path), path);
 }
 
 /** Builds the tf model and loads the file's weights (every shape checked). */
