@@ -5,13 +5,11 @@
 // shell's IPC router over the real AppService, and serves the renderer exactly as the
 // app:// protocol handler does (same resolution, content types and CSP header).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { IPC_CHANNEL_NAMES } from '../src-shared/contract/ipc.ts';
@@ -21,8 +19,8 @@ import { serveAppRequest } from '../src-main/electron/app-protocol.ts';
 import { bundleElectron } from '../src-main/electron/build/bundle.ts';
 import { createIpcRouter, createProgressRelay } from '../src-main/electron/ipc-router.ts';
 import { makeTempDir, REPO_ROOT } from './helpers/fixtures.ts';
+import { buildRenderer, CHROMIUM, CHROMIUM_ARGS } from './helpers/chromium.ts';
 
-const CHROMIUM = process.env.SEALSIGHT_CHROMIUM ?? '/usr/bin/chromium';
 const MAIN_FRAME = { url: 'app://sealsight/index.html', parent: null };
 
 /** ipcRenderer for the page: invoke → POST /ipc/<channel>, on → Server-Sent Events. */
@@ -57,19 +55,7 @@ describe.skipIf(!existsSync(CHROMIUM))('renderer through the shell bridge (Chrom
   beforeAll(async () => {
     temp = await makeTempDir('sealsight-bridge-');
     const rendererDir = path.join(temp.dir, 'renderer');
-    await promisify(execFile)(
-      path.join(REPO_ROOT, 'node_modules', '.bin', 'vite'),
-      [
-        'build',
-        '--config',
-        'src-renderer/vite.config.ts',
-        '--outDir',
-        rendererDir,
-        '--logLevel',
-        'warn',
-      ],
-      { cwd: REPO_ROOT },
-    );
+    await buildRenderer(rendererDir);
     const { preload } = await bundleElectron({
       repoRoot: REPO_ROOT,
       outDir: path.join(temp.dir, 'electron'),
@@ -127,14 +113,7 @@ describe.skipIf(!existsSync(CHROMIUM))('renderer through the shell bridge (Chrom
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: ['--headless', ...CHROMIUM_ARGS],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));

@@ -5,12 +5,10 @@
 // lock and unlock. A screenshot of each screen goes to test-results/e2e/. Every request
 // the page makes must stay on the app's origin (offline by construction).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { createAppService } from '../../src-main/app/app-service.ts';
@@ -20,8 +18,8 @@ import type { PreviewServer } from '../../src-main/preview/preview-server.ts';
 import type { ProgressEvent } from '../../src-shared/contract/ipc.ts';
 import { trainObfModel } from '../../src-main/engine/obf/train-obf-model.ts';
 import { REPO_ROOT } from '../helpers/fixtures.ts';
+import { buildRenderer, CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium.ts';
 
-const CHROMIUM = process.env.SEALSIGHT_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = path.join(REPO_ROOT, 'test-results', 'e2e');
 const PASSPHRASE = 'violet Tractor 47 harbour!';
 
@@ -52,19 +50,7 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     work = await mkdtemp(path.join(tmpdir(), 'sealsight-e2e-'));
     // Built into the test's own folder so a running `npm run preview` (dist/renderer) is untouched.
     const rendererDir = path.join(work, 'renderer');
-    await promisify(execFile)(
-      path.join(REPO_ROOT, 'node_modules', '.bin', 'vite'),
-      [
-        'build',
-        '--config',
-        'src-renderer/vite.config.ts',
-        '--outDir',
-        rendererDir,
-        '--logLevel',
-        'warn',
-      ],
-      { cwd: REPO_ROOT },
-    );
+    await buildRenderer(rendererDir);
     await mkdir(SHOTS, { recursive: true });
     // The 12 bundled NEU-CLS samples (2 per class) plus a file that is not an image.
     const folder = path.join(work, 'inspection');
@@ -95,13 +81,7 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     context = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...CHROMIUM_ARGS],
       acceptDownloads: true,
       viewport: { width: 1280, height: 860 },
     });
