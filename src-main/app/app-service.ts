@@ -17,11 +17,8 @@ import type {
   VaultStatus,
 } from '../../src-shared/contract/ipc.ts';
 import type { KdfParams } from '../engine/crypto/index.ts';
-import { classifyVault } from '../engine/vault/classify.ts';
-import { importFolder } from '../engine/vault/import-folder.ts';
 import { galleryEntries } from '../engine/vault/gallery.ts';
 import type { GalleryEntry } from '../engine/vault/gallery.ts';
-import { evaluateOnVault } from '../engine/vault/model-evaluation.ts';
 import { reviewCsv } from '../engine/vault/review-csv.ts';
 import { setImageLabel, setReviewed } from '../engine/vault/review-state.ts';
 import { listVaultModels, loadVaultModel } from '../engine/vault/vault-models.ts';
@@ -34,7 +31,16 @@ import { JobBusyError, Jobs } from './jobs.ts';
 import { OptionalTiers } from './optional-tiers.ts';
 import { RecentVaults } from './recent-vaults.ts';
 import { thumbnailDataUrl } from './thumbnails.ts';
-import { CancelledError, trainOnVault } from './vault-training.ts';
+import { CancelledError } from './vault-training.ts';
+import {
+  classifyJob,
+  classifyOutcome,
+  importJob,
+  importOutcome,
+  modelEvaluation,
+  trainJob,
+  trainOutcome,
+} from './vault-jobs.ts';
 
 export const SHIPPED_MODEL_FILE = fileURLToPath(
   new URL('../../assets/models/neu-chunk-cnn.json', import.meta.url),
@@ -220,32 +226,13 @@ class Service implements AppService {
           await this.#lock('user');
           return this.#status();
         });
-      case 'import:run': {
-        const vault = this.#requireVault();
-        const folder = path.resolve(r.folder as string);
+      case 'import:run':
         return this.#jobs.run(
           r.jobId as string,
           'import',
-          (ctx) =>
-            importFolder(vault, folder, {
-              labelsFromFolders: r.labelsFromFolders as boolean,
-              threshold: r.threshold as number,
-              workers: this.#options.workers,
-              signal: ctx.signal,
-              onProgress: (p) =>
-                ctx.progress(
-                  p.done,
-                  p.total,
-                  p.etaMs,
-                  `${p.imported} imported, ${p.duplicates} duplicates, ${p.failed} could not be read`,
-                ),
-            }),
-          (report) => ({
-            cancelled: report.cancelled,
-            message: `${report.imported} imported, ${report.duplicates} duplicates, ${report.failed.length} could not be read`,
-          }),
+          (ctx) => importJob(this.#requireVault(), r, this.#options.workers, ctx),
+          importOutcome,
         );
-      }
       case 'images:list':
         return { items: galleryEntries(this.#requireVault()).map(toGalleryItem) };
       case 'images:thumbnail':
@@ -259,33 +246,8 @@ class Service implements AppService {
         return this.#jobs.run(
           r.jobId as string,
           'classify',
-          async (ctx) => {
-            ctx.progress(0, 0, null, 'preparing the encrypted evaluator (Galois keys, workers)…');
-            const report = await classifyVault(vault, {
-              model,
-              workers: this.#options.workers,
-              signal: ctx.signal,
-              onProgress: (p) =>
-                ctx.progress(
-                  p.done,
-                  p.total,
-                  p.etaMs,
-                  `${p.done}/${p.total} classified under encryption`,
-                ),
-            });
-            return {
-              modelId: report.modelId,
-              classified: report.classified.length,
-              skipped: report.skipped,
-              failed: report.failed,
-              cancelled: report.cancelled,
-              seconds: report.seconds,
-            };
-          },
-          (report) => ({
-            cancelled: report.cancelled,
-            message: `${report.classified} classified, ${report.skipped} already done, ${report.failed.length} failed`,
-          }),
+          (ctx) => classifyJob(vault, model, this.#options.workers, ctx),
+          classifyOutcome,
         );
       }
       case 'review:set-label': {
@@ -310,41 +272,13 @@ class Service implements AppService {
         return this.#jobs.run(
           r.jobId as string,
           'train',
-          (ctx) =>
-            trainOnVault(
-              vault,
-              {
-                epochs: r.epochs as number,
-                validationFraction: r.validationFraction as number,
-                classes: NEU_CLASSES,
-              },
-              ctx,
-            ),
-          (report) => ({
-            cancelled: false,
-            message: `model ${report.modelId} stored in the vault`,
-          }),
+          (ctx) => trainJob(vault, r, ctx),
+          trainOutcome,
         );
       }
       case 'model:evaluate': {
         const vault = this.#requireVault();
-        const model = await this.#model(vault, r.modelId as string | null);
-        const e = evaluateOnVault(vault, model.id, model.file.classes);
-        const left = [
-          e.left.unclassified && `${e.left.unclassified} not classified by this model yet`,
-          e.left.unlabelled && `${e.left.unlabelled} unlabelled`,
-          e.left.unknownLabel && `${e.left.unknownLabel} with a label the model does not know`,
-        ].filter(Boolean);
-        return {
-          modelId: model.id,
-          source: `vault labels vs encrypted predictions (${e.n} images${left.length ? `; left out: ${left.join(', ')}` : ''})`,
-          classes: [...e.classes],
-          n: e.n,
-          accuracy: e.accuracy,
-          macroF1: e.macroF1,
-          confusion: e.confusion,
-          perClass: e.perClass,
-        };
+        return modelEvaluation(vault, await this.#model(vault, r.modelId as string | null));
       }
       case 'search:similar':
         return this.#tiers.similar(this.#requireVault(), r.id as string, r.k as number);

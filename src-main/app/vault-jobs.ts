@@ -1,0 +1,111 @@
+// The app's long jobs on the unlocked vault — import, encrypted classification,
+// training — and the model-evaluation answer: what each asks of the engine, the
+// progress lines it reports, and the one-line outcome its final event carries.
+// The service (app-service.ts) validates the request and runs these under Jobs.
+import path from 'node:path';
+import { NEU_CLASSES } from '../../src-shared/domain/classes.ts';
+import { classifyVault } from '../engine/vault/classify.ts';
+import { importFolder } from '../engine/vault/import-folder.ts';
+import type { ImportReport } from '../engine/vault/import-folder.ts';
+import { evaluateOnVault } from '../engine/vault/model-evaluation.ts';
+import type { UnlockedVault } from '../engine/vault/vault.ts';
+import type { LoadedModel } from '../engine/nn/model-file.ts';
+import type { JobContext } from './jobs.ts';
+import { trainOnVault } from './vault-training.ts';
+
+type Request = Record<string, unknown>;
+
+export function importJob(
+  vault: UnlockedVault,
+  r: Request,
+  workers: number | undefined,
+  ctx: JobContext,
+): Promise<ImportReport> {
+  return importFolder(vault, path.resolve(r.folder as string), {
+    labelsFromFolders: r.labelsFromFolders as boolean,
+    threshold: r.threshold as number,
+    workers,
+    signal: ctx.signal,
+    onProgress: (p) =>
+      ctx.progress(
+        p.done,
+        p.total,
+        p.etaMs,
+        `${p.imported} imported, ${p.duplicates} duplicates, ${p.failed} could not be read`,
+      ),
+  });
+}
+
+export function importOutcome(report: ImportReport) {
+  return {
+    cancelled: report.cancelled,
+    message: `${report.imported} imported, ${report.duplicates} duplicates, ${report.failed.length} could not be read`,
+  };
+}
+
+export async function classifyJob(
+  vault: UnlockedVault,
+  model: LoadedModel,
+  workers: number | undefined,
+  ctx: JobContext,
+) {
+  ctx.progress(0, 0, null, 'preparing the encrypted evaluator (Galois keys, workers)…');
+  const report = await classifyVault(vault, {
+    model,
+    workers,
+    signal: ctx.signal,
+    onProgress: (p) =>
+      ctx.progress(p.done, p.total, p.etaMs, `${p.done}/${p.total} classified under encryption`),
+  });
+  return {
+    modelId: report.modelId,
+    classified: report.classified.length,
+    skipped: report.skipped,
+    failed: report.failed,
+    cancelled: report.cancelled,
+    seconds: report.seconds,
+  };
+}
+
+export function classifyOutcome(report: Awaited<ReturnType<typeof classifyJob>>) {
+  return {
+    cancelled: report.cancelled,
+    message: `${report.classified} classified, ${report.skipped} already done, ${report.failed.length} failed`,
+  };
+}
+
+export function trainJob(vault: UnlockedVault, r: Request, ctx: JobContext) {
+  return trainOnVault(
+    vault,
+    {
+      epochs: r.epochs as number,
+      validationFraction: r.validationFraction as number,
+      classes: NEU_CLASSES,
+    },
+    ctx,
+  );
+}
+
+export function trainOutcome(report: Awaited<ReturnType<typeof trainJob>>) {
+  return { cancelled: false, message: `model ${report.modelId} stored in the vault` };
+}
+
+/** Vault labels vs the model's stored encrypted predictions, and what was left out. */
+export function modelEvaluation(vault: UnlockedVault, model: LoadedModel) {
+  const e = evaluateOnVault(vault, model.id, model.file.classes);
+  const left = [
+    e.left.unclassified && `${e.left.unclassified} not classified by this model yet`,
+    e.left.unlabelled && `${e.left.unlabelled} unlabelled`,
+    e.left.unknownLabel && `${e.left.unknownLabel} with a label the model does not know`,
+  ].filter(Boolean);
+  return {
+    modelId: model.id,
+    source: `vault labels vs encrypted predictions (${e.n} images${left.length ? `; left out: ${left.join(', ')}` : ''})`,
+    classes: [...e.classes],
+    n: e.n,
+    accuracy: e.accuracy,
+    macroF1: e.macroF1,
+    confusion: e.confusion,
+    perClass: e.perClass,
+  };
+}
