@@ -17,12 +17,14 @@ import type { TrainOptions } from '../src-main/engine/nn/train-chunk-cnn.ts';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 
-/** Named training changes (plaintext; `wide` does not fit the blocks layout's 1024 slots). */
+/**
+ * Named training changes. Only nets the HE engine can run are trainable here (`train`
+ * refuses a conv that overflows a 1024-slot block), so a wider conv is not a variant.
+ */
 export const VARIANTS: Record<string, Omit<TrainOptions, 'seed' | 'splitSeed'>> = {
   default: {},
   long: { epochs: 200 },
   batchnorm: { batchNorm: true },
-  wide: { architecture: { channels: 32, hidden: 256 } },
 };
 
 const MIN_CHUNKS = [0, 4, 8, 12, 16];
