@@ -8,6 +8,7 @@
 // Variants are the training changes tried against the ≥ 98 % target (README, issue 4).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { strongestChunks } from '../src-main/engine/image/chunks.ts';
 import { aggregateImage, argmax } from '../src-main/engine/nn/chunk-cnn.ts';
 import { referenceScores } from '../src-main/engine/nn/evaluate-chunk-cnn.ts';
 import { loadLabelledFolder, splitImages } from '../src-main/engine/nn/labelled-folder.ts';
@@ -42,14 +43,7 @@ export function accuracyWithMinChunks(
 ): number {
   let right = 0;
   images.forEach((image, n) => {
-    const gradient = image.scores ?? [];
-    const strongest = new Set(
-      gradient
-        .map((score, position) => ({ score, position }))
-        .sort((a, b) => b.score - a.score || a.position - b.position)
-        .slice(0, minChunks)
-        .map((c) => c.position),
-    );
+    const strongest = new Set(strongestChunks(image.scores ?? [], minChunks));
     const used = chunkScores[n]!.filter((_, p) => image.isFeature[p] || strongest.has(p));
     if (argmax(aggregateImage(used)) === image.classIndex) right++;
   });

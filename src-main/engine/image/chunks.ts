@@ -69,6 +69,15 @@ export type FeatureSelection = {
   lowGradient: boolean;
 };
 
+/** Positions of the `count` best-scoring chunks (equal scores: lower position first). */
+export function strongestChunks(scores: readonly number[], count: number): number[] {
+  return scores
+    .map((score, position) => ({ score, position }))
+    .sort((a, b) => b.score - a.score || a.position - b.position)
+    .slice(0, count)
+    .map((c) => c.position);
+}
+
 /**
  * A chunk is a feature chunk when its score is strictly above the threshold. If
  * none is, the FALLBACK_FEATURE_CHUNKS best-scoring chunks become features
@@ -88,11 +97,7 @@ export function selectFeatureChunks(
   let isFeature = scores.map((s) => s > threshold);
   const lowGradient = !isFeature.includes(true);
   if (lowGradient) {
-    const strongest = scores
-      .map((score, position) => ({ score, position }))
-      .sort((a, b) => b.score - a.score || a.position - b.position)
-      .slice(0, FALLBACK_FEATURE_CHUNKS)
-      .map((c) => c.position);
+    const strongest = strongestChunks(scores, FALLBACK_FEATURE_CHUNKS);
     isFeature = scores.map((_, position) => strongest.includes(position));
   }
   return {
