@@ -18,6 +18,7 @@ import type { ImageSealingKeys } from './sealed-image.ts';
 import { encryptLanePixels, sealLaneImage } from './sealed-lane-batch.ts';
 import type { LaneSealedImage } from './sealed-lane-batch.ts';
 import { imagePartAad } from './item-aad.ts';
+import type { ImportJob } from './import-worker.ts';
 
 export interface LaneImportWorkerData {
   readonly keys: ImageSealingKeys;
@@ -26,15 +27,7 @@ export interface LaneImportWorkerData {
 }
 
 export type LaneImportJob =
-  | {
-      readonly kind: 'image';
-      readonly uid: string;
-      readonly bytes: Uint8Array;
-      readonly name: string;
-      readonly label: string | null;
-      readonly threshold: number;
-      readonly maxPixels: number;
-    }
+  | ({ readonly kind: 'image' } & ImportJob)
   | {
       readonly kind: 'lane-pixels';
       readonly batchUid: string;
