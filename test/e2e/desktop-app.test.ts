@@ -31,6 +31,7 @@ let page: Page;
 const events: ProgressEvent[] = [];
 const requests: string[] = [];
 const consoleProblems: string[] = [];
+const failedResponses: string[] = [];
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
@@ -88,7 +89,12 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     page = context.pages()[0] ?? (await context.newPage());
     page.on('request', (request) => requests.push(request.url()));
     page.on('console', (message) => {
-      if (message.type() === 'error') consoleProblems.push(message.text());
+      // The location names the resource when the message is "Failed to load resource".
+      if (message.type() === 'error')
+        consoleProblems.push(`${message.text()} (${message.location().url})`);
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) failedResponses.push(`${response.status()} ${response.url()}`);
     });
     page.on('pageerror', (error) => consoleProblems.push(error.message));
   }, 180_000);
@@ -277,6 +283,12 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     );
     expect(foreign).toEqual([]);
     expect(requests.length).toBeGreaterThan(10);
+    // Refusals (403) are the test's own unauthenticated visit and what Chromium fetches for
+    // that page (its favicon); anything else that failed is named here with its URL. A 404
+    // once came from Chromium probing /favicon.ico after the session began: the renderer
+    // now ships one.
+    expect(failedResponses).toContain(`403 ${server.origin}/`);
+    expect(failedResponses.filter((r) => !r.startsWith('403 '))).toEqual([]);
     expect(consoleProblems.filter((m) => !/status of 403/.test(m))).toEqual([]);
   });
 });
