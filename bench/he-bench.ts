@@ -61,7 +61,12 @@ export async function runHeBench() {
     const weights = randomChunkCnn(PAPER_ARCHITECTURE, 1);
     const ranges = measureActivationRanges(weights, [...chunksOf.values()].flat());
     const model = parseModel(
-      serializeModel(weights, { classes: NEU_CLASSES, threshold: 100, activationRanges: ranges }),
+      serializeModel(weights, {
+        classes: NEU_CLASSES,
+        threshold: 100,
+        minFeatureChunks: 0,
+        activationRanges: ranges,
+      }),
       'bench',
     );
     const keyset = vault.currentKeyset();

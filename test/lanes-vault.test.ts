@@ -59,6 +59,7 @@ describe('lanes storage layout', () => {
       serializeModel(weights, {
         classes: NEU_CLASSES,
         threshold: 100,
+        minFeatureChunks: 0,
         activationRanges: measureActivationRanges(weights, chunks),
       }),
       'lanes-test',

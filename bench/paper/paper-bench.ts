@@ -33,6 +33,7 @@ import { resultsMarkdown } from './results-markdown.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const THRESHOLDS = [0, 25, 50, 75, 100, 125, 150, 200];
+const MINIMUMS = [0, 4, 8, 12, 16];
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -56,6 +57,7 @@ export async function runPaperBench() {
   log(`loading ${dataset} through the import pipeline`);
   const folder = await loadLabelledFolder(dataset, {
     threshold: model.file.preprocessing.threshold,
+    minFeatureChunks: model.file.preprocessing.minFeatureChunks ?? 0,
     classes: model.file.classes,
   });
   const split = validationSplit(folder, model, log);
@@ -82,21 +84,28 @@ export async function runPaperBench() {
     ? (await evaluateLoaded({ ...folder, images: split }, baseline)).plaintext
     : null;
 
-  log('threshold sweep on the validation split (plaintext, model not retrained)');
+  log('threshold and minimum sweeps on the validation split (plaintext, model not retrained)');
+  const { threshold, minFeatureChunks = 0 } = model.file.preprocessing;
+  const sweepImages = split.map((image) => ({
+    classIndex: image.classIndex,
+    scores: image.scores!,
+    chunkScores: image.chunks.map(
+      (chunk) =>
+        forwardChunk(
+          model.weights,
+          Float64Array.from(chunk, (v) => v / 255),
+        ).scores,
+    ),
+  }));
   const sweep = thresholdSweep(
-    split.map((image) => ({
-      classIndex: image.classIndex,
-      scores: image.scores!,
-      chunkScores: image.chunks.map(
-        (chunk) =>
-          forwardChunk(
-            model.weights,
-            Float64Array.from(chunk, (v) => v / 255),
-          ).scores,
-      ),
-    })),
+    sweepImages,
     classes.length,
-    THRESHOLDS,
+    THRESHOLDS.map((t) => ({ threshold: t, minFeatureChunks })),
+  );
+  const minimumSweep = thresholdSweep(
+    sweepImages,
+    classes.length,
+    MINIMUMS.map((m) => ({ threshold, minFeatureChunks: m })),
   );
   const allSweep = thresholdSweep(
     folder.images.map((image) => ({
@@ -105,7 +114,7 @@ export async function runPaperBench() {
       chunkScores: [],
     })),
     classes.length,
-    [model.file.preprocessing.threshold],
+    [{ threshold, minFeatureChunks }],
   )[0]!;
 
   const enc = all.encrypted!;
@@ -141,12 +150,14 @@ export async function runPaperBench() {
       encryptedSecondsPerImage: enc.secondsPerImage,
     },
     featureFractionPerClassAtThreshold: {
-      threshold: model.file.preprocessing.threshold,
+      threshold,
+      minFeatureChunks,
       overall: allSweep.featureFraction,
       perClass: Object.fromEntries(classes.map((c, i) => [c, allSweep.featureFractionPerClass[i]])),
       fallbackImages: allSweep.fallbackImages,
     },
     thresholdSweep: sweep,
+    minimumSweep,
     /** Where the encrypted run came from: this run, or a saved `sealsight evaluate` JSON. */
     encryptedEvaluation: option('evaluation', '')
       ? path.basename(option('evaluation', ''))

@@ -1,7 +1,8 @@
-// The threshold trades privacy work for accuracy: how many chunks each class gets
-// CKKS-encrypted at a threshold, and the image accuracy of a model when the feature
-// chunks are re-selected at that threshold (the model is not retrained: this is
-// what an inspector changing the threshold of an existing vault would see).
+// The threshold (and the minimum of feature chunks per image) trade privacy work for
+// accuracy: how many chunks each class gets CKKS-encrypted under a selection rule, and
+// the image accuracy of a model when the feature chunks are re-selected by that rule
+// (the model is not retrained: this is what an inspector changing the rule for an
+// existing vault would see).
 import { selectFeatureChunks } from '../../src-main/engine/image/chunks.ts';
 import { aggregateImage, argmax } from '../../src-main/engine/nn/chunk-cnn.ts';
 import { CHUNK_COUNT } from '../../src-shared/domain/geometry.ts';
@@ -13,12 +14,16 @@ export interface SweepImage {
   readonly chunkScores: readonly Float64Array[];
 }
 
-export interface SweepPoint {
+export interface SelectionRule {
   readonly threshold: number;
+  readonly minFeatureChunks: number;
+}
+
+export interface SweepPoint extends SelectionRule {
   /** Share of the 16 chunks selected, per class and overall. */
   readonly featureFraction: number;
   readonly featureFractionPerClass: number[];
-  /** Images where no chunk passed and the fallback picked the 4 strongest. */
+  /** Images where no chunk passed the threshold. */
   readonly fallbackImages: number;
   readonly accuracy: number;
 }
@@ -26,15 +31,15 @@ export interface SweepPoint {
 export function thresholdSweep(
   images: readonly SweepImage[],
   classCount: number,
-  thresholds: readonly number[],
+  rules: readonly SelectionRule[],
 ): SweepPoint[] {
-  return thresholds.map((threshold) => {
+  return rules.map(({ threshold, minFeatureChunks }) => {
     const selected = new Array<number>(classCount).fill(0);
     const perClass = new Array<number>(classCount).fill(0);
     let right = 0;
     let fallback = 0;
     for (const image of images) {
-      const selection = selectFeatureChunks(image.scores, threshold);
+      const selection = selectFeatureChunks(image.scores, threshold, minFeatureChunks);
       const features = selection.signedIndices.map((index) => index > 0);
       if (selection.lowGradient) fallback++;
       selected[image.classIndex]! += features.filter(Boolean).length;
@@ -45,6 +50,7 @@ export function thresholdSweep(
     const total = selected.reduce((a, b) => a + b, 0);
     return {
       threshold,
+      minFeatureChunks,
       featureFraction: total / (images.length * CHUNK_COUNT),
       featureFractionPerClass: selected.map((s, c) => s / (perClass[c]! * CHUNK_COUNT || 1)),
       fallbackImages: fallback,

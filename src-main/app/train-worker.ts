@@ -15,6 +15,7 @@ export interface TrainWorkerData {
   readonly epochs: number;
   readonly valFraction: number;
   readonly threshold: number;
+  readonly minFeatureChunks: number;
   readonly seed: number;
 }
 
@@ -53,7 +54,10 @@ async function main(): Promise<void> {
   for (const [i, image] of data.images.entries()) {
     if (controller.signal.aborted) throw new TrainingCancelled('training cancelled');
     try {
-      const processed = await processImage(image.bytes, image.name, { threshold: data.threshold });
+      const processed = await processImage(image.bytes, image.name, {
+        threshold: data.threshold,
+        minFeatureChunks: data.minFeatureChunks,
+      });
       images.push({
         name: image.name,
         classIndex: data.classes.indexOf(image.label),
@@ -76,6 +80,7 @@ async function main(): Promise<void> {
     images,
     dataHash: createHash('sha256').update(lines.join('\n')).digest('hex'),
     threshold: data.threshold,
+    minFeatureChunks: data.minFeatureChunks,
     failed,
   };
   const loadSeconds = (performance.now() - started) / 1000;
@@ -86,6 +91,7 @@ async function main(): Promise<void> {
       valFraction: data.valFraction,
       seed: data.seed,
       threshold: data.threshold,
+      minFeatureChunks: data.minFeatureChunks,
       signal: controller.signal,
       onProgress: (p) => {
         if (p.phase !== 'train') return;

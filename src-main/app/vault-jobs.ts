@@ -24,6 +24,7 @@ export function importJob(
   return importFolder(vault, path.resolve(r.folder as string), {
     labelsFromFolders: r.labelsFromFolders as boolean,
     threshold: r.threshold as number,
+    minFeatureChunks: r.minFeatureChunks as number | undefined,
     workers,
     signal: ctx.signal,
     onProgress: (p) =>

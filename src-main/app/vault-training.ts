@@ -2,7 +2,10 @@
 // key holder (this thread) decrypts the originals into memory and hands only them to
 // the worker; the resulting model is stored in the vault, encrypted.
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_FEATURE_THRESHOLD } from '../../src-shared/domain/geometry.ts';
+import {
+  DEFAULT_FEATURE_THRESHOLD,
+  DEFAULT_MIN_FEATURE_CHUNKS,
+} from '../../src-shared/domain/geometry.ts';
 import type { TrainReportDto } from '../../src-shared/contract/ipc.ts';
 import { metricsFromConfusion } from '../engine/metrics/classification.ts';
 import { decryptOriginal, listImages } from '../engine/vault/read-image.ts';
@@ -39,6 +42,7 @@ export async function trainOnVault(
     epochs: options.epochs,
     valFraction: options.validationFraction,
     threshold: DEFAULT_FEATURE_THRESHOLD,
+    minFeatureChunks: DEFAULT_MIN_FEATURE_CHUNKS,
     seed: 1,
   };
   const history: TrainReportDto['history'] = [];

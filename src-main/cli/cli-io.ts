@@ -102,5 +102,15 @@ export function numberOption(
   return value;
 }
 
+/** `--min-chunks N`: the minimum feature chunks per image (0..16). */
+export function minChunksOption(raw: unknown): number | undefined {
+  return numberOption(
+    raw,
+    'min-chunks',
+    (n) => Number.isInteger(n) && n >= 0 && n <= 16,
+    'a whole number from 0 to 16',
+  );
+}
+
 export const wholeAtLeast = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
 export const percent = (x: number): string => `${(100 * x).toFixed(1)}%`;

@@ -22,19 +22,19 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   import: {
     run: importCommand,
     usage:
-      'import <vault> <folder> [--labels-from-folders] [--threshold N] [--workers N] [--layout auto|blocks|lanes]',
+      'import <vault> <folder> [--labels-from-folders] [--threshold N] [--min-chunks N] [--workers N] [--layout auto|blocks|lanes]',
   },
   list: { run: listCommand, usage: 'list <vault>' },
   classify: { run: classifyCommand, usage: 'classify <vault> --model FILE [--workers N] [--all]' },
   train: {
     run: trainCommand,
     usage:
-      'train <labelled-folder> --out FILE [--epochs N] [--seed N] [--val-fraction F] [--threshold T] [--channels N] [--kernel N] [--hidden N] [--activation square|relu]',
+      'train <labelled-folder> --out FILE [--epochs N] [--seed N] [--val-fraction F] [--threshold T] [--min-chunks N] [--channels N] [--kernel N] [--hidden N] [--activation square|relu]',
   },
   evaluate: {
     run: evaluateCommand,
     usage:
-      'evaluate <labelled-folder> [--model FILE] [--encrypted] [--layout auto|blocks|lanes] [--threshold T] [--workers N]',
+      'evaluate <labelled-folder> [--model FILE] [--encrypted] [--layout auto|blocks|lanes] [--threshold T] [--min-chunks N] [--workers N]',
   },
   'security-report': {
     run: securityCommand,

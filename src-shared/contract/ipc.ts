@@ -249,6 +249,8 @@ export const IPC_CHANNELS = {
       folder: PathSchema,
       labelsFromFolders: z.boolean(),
       threshold: z.number().min(0).max(10_000),
+      /** Minimum feature chunks per image; omitted = the engine's default. */
+      minFeatureChunks: z.number().int().min(0).max(16).optional(),
     }),
     response: z.strictObject(ImportReportSchema.shape),
   },

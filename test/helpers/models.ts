@@ -34,6 +34,7 @@ export async function writeRandomModel(
     serializeModel(weights, {
       classes: NEU_CLASSES,
       threshold: 100,
+      minFeatureChunks: 0,
       activationRanges: { ...ranges, ...overrideRanges },
       provenance: { kind: 'random weights for tests', seed },
     }),

@@ -9,6 +9,7 @@ import { loadModel } from '../../engine/nn/model-file.ts';
 import { evaluateFolder } from '../../engine/nn/evaluate-model.ts';
 import type { EvaluationReport, SideFigures } from '../../engine/nn/evaluate-model.ts';
 import {
+  minChunksOption,
   numberOption,
   parseWorkers,
   percent,
@@ -31,6 +32,7 @@ export async function evaluateCommand(argv: string[], ctx: CommandContext): Prom
       layout: { type: 'string' },
       workers: { type: 'string' },
       threshold: { type: 'string' },
+      'min-chunks': { type: 'string' },
     },
     ['folder'],
   );
@@ -57,6 +59,7 @@ export async function evaluateCommand(argv: string[], ctx: CommandContext): Prom
       layout,
       workers: parseWorkers(values.workers),
       threshold,
+      minFeatureChunks: minChunksOption(values['min-chunks']),
       signal,
       onProgress: (p) => (p.phase === 'load' ? printLoad : printHe)(p.done, p.total, null),
     }),
@@ -83,7 +86,7 @@ export async function evaluateCommand(argv: string[], ctx: CommandContext): Prom
 
 function formatReport(report: EvaluationReport, modelFile: string): string {
   const lines = [
-    `model ${path.basename(modelFile)} (${report.modelId.slice(0, 12)}), ${report.n} images, threshold ${report.threshold}, ${report.featureChunks} feature chunks`,
+    `model ${path.basename(modelFile)} (${report.modelId.slice(0, 12)}), ${report.n} images, threshold ${report.threshold}, at least ${report.minFeatureChunks} feature chunks per image, ${report.featureChunks} feature chunks`,
     ...section('plaintext (float64 reference)', report.plaintext, report.classes),
   ];
   const enc = report.encrypted;

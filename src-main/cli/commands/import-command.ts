@@ -4,7 +4,13 @@
 // new images (throughput), blocks below (latency).
 import path from 'node:path';
 import { importFolderWithLayout, LANES_MIN_IMAGES } from '../../engine/index.ts';
-import { parseWorkers, progressPrinter, UsageError, withCancellation } from '../cli-io.ts';
+import {
+  minChunksOption,
+  parseWorkers,
+  progressPrinter,
+  UsageError,
+  withCancellation,
+} from '../cli-io.ts';
 import type { CommandContext, CommandResult } from '../cli-io.ts';
 import { parseCommand, withVault } from './vault-commands.ts';
 
@@ -16,6 +22,7 @@ export async function importCommand(argv: string[], ctx: CommandContext): Promis
     {
       'labels-from-folders': { type: 'boolean' },
       threshold: { type: 'string' },
+      'min-chunks': { type: 'string' },
       workers: { type: 'string' },
       layout: { type: 'string' },
     },
@@ -25,6 +32,7 @@ export async function importCommand(argv: string[], ctx: CommandContext): Promis
   if (threshold !== undefined && !(Number.isFinite(threshold) && threshold >= 0)) {
     throw new UsageError(`--threshold must be a number ≥ 0, got "${values.threshold as string}"`);
   }
+  const minFeatureChunks = minChunksOption(values['min-chunks']);
   const workers = parseWorkers(values.workers);
   const layout = (values.layout ?? 'auto') as (typeof LAYOUTS)[number];
   if (!LAYOUTS.includes(layout))
@@ -40,6 +48,7 @@ export async function importCommand(argv: string[], ctx: CommandContext): Promis
         importFolderWithLayout(vault, folder, {
           labelsFromFolders: values['labels-from-folders'] === true,
           threshold,
+          minFeatureChunks,
           workers,
           layout,
           signal,

@@ -9,6 +9,7 @@ import type { ArchitectureOptions, TrainProgress } from '../../engine/nn/train-c
 import {
   CliError,
   formatDuration,
+  minChunksOption,
   numberOption,
   percent,
   progressPrinter,
@@ -27,6 +28,7 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
       seed: { type: 'string' },
       'val-fraction': { type: 'string' },
       threshold: { type: 'string' },
+      'min-chunks': { type: 'string' },
       channels: { type: 'string' },
       kernel: { type: 'string' },
       hidden: { type: 'string' },
@@ -88,6 +90,7 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
       seed,
       valFraction,
       threshold,
+      minFeatureChunks: minChunksOption(values['min-chunks']),
       architecture,
       onProgress,
       signal: controller.signal,

@@ -67,7 +67,7 @@ describe('chunkScores', () => {
 describe('selectFeatureChunks', () => {
   it('features are the chunks strictly above the threshold', () => {
     const scores = [5, 150, 100, 100.01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 250];
-    expect(selectFeatureChunks(scores, 100)).toEqual({
+    expect(selectFeatureChunks(scores, 100, 0)).toEqual({
       signedIndices: [-1, 2, -3, 4, -5, -6, -7, -8, -9, -10, -11, -12, -13, -14, -15, 16],
       lowGradient: false,
     });
@@ -77,24 +77,51 @@ describe('selectFeatureChunks', () => {
     // Ranking: 90 (pos 7), 85 (pos 3), then 80 at positions 2, 9 and 12, 70 at 0.
     // Four are needed: 7, 3, and two of the three 80s — the lower positions 2 and 9.
     const scores = [70, 10, 80, 85, 10, 10, 10, 90, 10, 80, 10, 10, 80, 10, 10, 10];
-    expect(selectFeatureChunks(scores, 100)).toEqual({
+    expect(selectFeatureChunks(scores, 100, 0)).toEqual({
       signedIndices: [-1, -2, 3, 4, -5, -6, -7, 8, -9, 10, -11, -12, -13, -14, -15, -16],
       lowGradient: true,
     });
     // With five chunks tied at the top, the four lowest positions win.
     const flat = Array<number>(16).fill(3);
-    expect(selectFeatureChunks(flat, 100).signedIndices.filter((s) => s > 0)).toEqual([1, 2, 3, 4]);
+    expect(selectFeatureChunks(flat, 100, 0).signedIndices.filter((s) => s > 0)).toEqual([
+      1, 2, 3, 4,
+    ]);
   });
 
   it('threshold 0 makes every chunk with any gradient a feature', () => {
     const scores = [0, ...Array<number>(15).fill(0.5)];
-    const { signedIndices, lowGradient } = selectFeatureChunks(scores, 0);
+    const { signedIndices, lowGradient } = selectFeatureChunks(scores, 0, 0);
     expect(lowGradient).toBe(false);
     expect(signedIndices).toEqual([-1, ...Array.from({ length: 15 }, (_, i) => i + 2)]);
   });
 
   it('rejects a wrong number of scores or non-finite scores', () => {
-    expect(() => selectFeatureChunks([1, 2, 3], 100)).toThrow(RangeError);
-    expect(() => selectFeatureChunks(Array<number>(16).fill(Number.NaN), 100)).toThrow(RangeError);
+    expect(() => selectFeatureChunks([1, 2, 3], 100, 0)).toThrow(RangeError);
+    expect(() => selectFeatureChunks(Array<number>(16).fill(Number.NaN), 100, 0)).toThrow(
+      RangeError,
+    );
+  });
+
+  it('tops an image up to the minimum with its strongest other chunks', () => {
+    // Two chunks beat 100; a minimum of 5 adds the three strongest others: 90 (pos 7),
+    // 85 (pos 3) and the first of the tied 80s (pos 2).
+    const scores = [70, 150, 80, 85, 10, 10, 10, 90, 10, 80, 10, 10, 80, 10, 10, 200];
+    const { signedIndices, lowGradient } = selectFeatureChunks(scores, 100, 5);
+    expect(lowGradient).toBe(false);
+    expect(signedIndices.filter((s) => s > 0)).toEqual([2, 3, 4, 8, 16]);
+    // Enough over the threshold already: the minimum adds nothing.
+    expect(selectFeatureChunks(scores, 50, 5).signedIndices.filter((s) => s > 0)).toHaveLength(8);
+    // A minimum below the fallback still gets the fallback's four when none is above.
+    const low = scores.map((s) => s / 10);
+    const fallback = selectFeatureChunks(low, 100, 1);
+    expect(fallback.lowGradient).toBe(true);
+    expect(fallback.signedIndices.filter((s) => s > 0)).toHaveLength(4);
+    expect(selectFeatureChunks(low, 100, 16).signedIndices.every((s) => s > 0)).toBe(true);
+  });
+
+  it('rejects a minimum that is not a whole number of chunks from 0 to 16', () => {
+    const scores = Array<number>(16).fill(1);
+    for (const bad of [-1, 17, 2.5, Number.NaN])
+      expect(() => selectFeatureChunks(scores, 100, bad)).toThrow(/minimum feature chunks/);
   });
 });

@@ -79,14 +79,17 @@ export function strongestChunks(scores: readonly number[], count: number): numbe
 }
 
 /**
- * A chunk is a feature chunk when its score is strictly above the threshold. If
- * none is, the FALLBACK_FEATURE_CHUNKS best-scoring chunks become features
- * (equal scores: lower position first, so the choice is deterministic) and the
- * image is flagged lowGradient, so callers can tell a real selection from a forced one.
+ * A chunk is a feature chunk when its score is strictly above the threshold. An image
+ * whose feature chunks number fewer than `minChunks` has its strongest other chunks
+ * added up to that count (equal scores: lower position first, so the choice is
+ * deterministic). If no chunk beats the threshold the image is flagged lowGradient and
+ * gets at least FALLBACK_FEATURE_CHUNKS, so callers can tell a real selection from a
+ * forced one and the sealed tier always has something to classify.
  */
 export function selectFeatureChunks(
   scores: readonly number[],
   threshold: number,
+  minChunks: number,
 ): FeatureSelection {
   if (scores.length !== CHUNK_COUNT) {
     throw new RangeError(`expected ${CHUNK_COUNT} chunk scores, got ${scores.length}`);
@@ -94,14 +97,26 @@ export function selectFeatureChunks(
   if (scores.some((s) => !Number.isFinite(s))) {
     throw new RangeError('chunk scores must be finite numbers');
   }
-  let isFeature = scores.map((s) => s > threshold);
+  checkMinFeatureChunks(minChunks);
+  const isFeature = scores.map((s) => s > threshold);
   const lowGradient = !isFeature.includes(true);
-  if (lowGradient) {
-    const strongest = strongestChunks(scores, FALLBACK_FEATURE_CHUNKS);
-    isFeature = scores.map((_, position) => strongest.includes(position));
+  const wanted = Math.max(minChunks, lowGradient ? FALLBACK_FEATURE_CHUNKS : 0);
+  const missing = wanted - isFeature.filter(Boolean).length;
+  if (missing > 0) {
+    const others = scores.map((score, position) => (isFeature[position] ? -Infinity : score));
+    for (const position of strongestChunks(others, missing)) isFeature[position] = true;
   }
   return {
     signedIndices: isFeature.map((feature, position) => signedChunkIndex(position, feature)),
     lowGradient,
   };
+}
+
+/** Throws unless `minChunks` is a whole number of chunks the grid holds (0..16). */
+export function checkMinFeatureChunks(minChunks: number): void {
+  if (!(Number.isInteger(minChunks) && minChunks >= 0 && minChunks <= CHUNK_COUNT)) {
+    throw new RangeError(
+      `minimum feature chunks must be a whole number from 0 to ${CHUNK_COUNT}, got ${String(minChunks)}`,
+    );
+  }
 }

@@ -13,7 +13,7 @@ export type { BmpHeader } from './bmp.ts';
 export { lumaBt601, toGrayscale112, RESIZE_KERNEL } from './preprocess.ts';
 export { equalizeHistogram } from './equalize.ts';
 export { reflect101, sobelMagnitude } from './sobel.ts';
-export { chunkScores, cutChunks, selectFeatureChunks } from './chunks.ts';
+export { checkMinFeatureChunks, chunkScores, cutChunks, selectFeatureChunks } from './chunks.ts';
 export type { FeatureSelection } from './chunks.ts';
 export { processImage } from './pipeline.ts';
 export type { ProcessOptions, ProcessedChunk, ProcessedImage } from './pipeline.ts';

@@ -22,7 +22,9 @@ async function stripedChunk5Png(): Promise<Buffer> {
 
 describe('processImage', () => {
   it('equalises, scores and selects: only the striped chunk is a feature', async () => {
-    const result = await processImage(await stripedChunk5Png(), 'stripes.png', {});
+    const result = await processImage(await stripedChunk5Png(), 'stripes.png', {
+      minFeatureChunks: 0,
+    });
     expect(result).toMatchObject({ format: 'png', width: 112, height: 112, threshold: 100 });
     expect(result.lowGradient).toBe(false);
 
@@ -49,8 +51,22 @@ describe('processImage', () => {
     });
   });
 
+  it('by default tops the selection up to 12 chunks with the strongest others', async () => {
+    const result = await processImage(await stripedChunk5Png(), 'stripes.png', {});
+    expect(result).toMatchObject({ threshold: 100, minFeatureChunks: 12, lowGradient: false });
+    const features = result.chunks.filter((c) => c.isFeature);
+    expect(features).toHaveLength(12);
+    expect(features.map((c) => c.position)).toContain(5);
+    const weakestFeature = Math.min(...features.map((c) => c.score));
+    for (const c of result.chunks)
+      if (!c.isFeature) expect(c.score).toBeLessThanOrEqual(weakestFeature);
+  });
+
   it('falls back to the 4 strongest chunks when the threshold is out of reach', async () => {
-    const result = await processImage(await stripedChunk5Png(), 'stripes.png', { threshold: 5000 });
+    const result = await processImage(await stripedChunk5Png(), 'stripes.png', {
+      threshold: 5000,
+      minFeatureChunks: 0,
+    });
     expect(result.lowGradient).toBe(true);
     expect(result.threshold).toBe(5000);
     const features = result.chunks.filter((c) => c.isFeature);
@@ -70,6 +86,12 @@ describe('processImage', () => {
     },
   );
 
+  it.each([-1, 17, 1.5])('rejects a minimum of %s feature chunks', async (minFeatureChunks) => {
+    await expect(processImage(new Uint8Array(0), 'x.png', { minFeatureChunks })).rejects.toThrow(
+      /minimum feature chunks/,
+    );
+  });
+
   it('passes decode failures through as ImageDecodeError with the label', async () => {
     const error = await processImage(new Uint8Array(0), 'dir/empty.png', {}).catch((e) => e);
     expect(error).toBeInstanceOf(ImageDecodeError);
@@ -82,7 +104,7 @@ const NEU = new URL('../../../../shared/datasets/neu-cls/', import.meta.url);
 describe.skipIf(!existsSync(NEU))('processImage on real NEU-CLS images', () => {
   it.each(['crazing/Cr_10.bmp', 'scratches/Sc_10.bmp', 'patches/Pa_1.bmp'])('%s', async (file) => {
     const bytes = new Uint8Array(readFileSync(new URL(file, NEU)));
-    const result = await processImage(bytes, file, { threshold: 100 });
+    const result = await processImage(bytes, file, { threshold: 100, minFeatureChunks: 0 });
     expect(result).toMatchObject({ format: 'bmp', width: 200, height: 200, threshold: 100 });
     expect(result.pixels).toHaveLength(112 * 112);
     // Equalised: the darkest level present maps to 0, the brightest to 255.

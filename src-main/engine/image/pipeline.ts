@@ -4,9 +4,10 @@
 import {
   CHUNK_COUNT,
   DEFAULT_FEATURE_THRESHOLD,
+  DEFAULT_MIN_FEATURE_CHUNKS,
   IMAGE_SIZE,
 } from '../../../src-shared/domain/geometry.ts';
-import { chunkScores, cutChunks, selectFeatureChunks } from './chunks.ts';
+import { checkMinFeatureChunks, chunkScores, cutChunks, selectFeatureChunks } from './chunks.ts';
 import { decodeImage } from './decode.ts';
 import { ImageDecodeError, errorDetail } from './decode-error.ts';
 import { equalizeHistogram } from './equalize.ts';
@@ -17,6 +18,8 @@ import { sobelMagnitude } from './sobel.ts';
 export type ProcessOptions = {
   /** Chunk score (mean Sobel magnitude) a chunk must exceed to be a feature chunk. */
   threshold?: number;
+  /** Fewer feature chunks than this: the strongest others join (DEFAULT_MIN_FEATURE_CHUNKS). */
+  minFeatureChunks?: number;
   /** Decompression-bomb guard, see decodeImage. */
   maxPixels?: number;
 };
@@ -44,6 +47,7 @@ export type ProcessedImage = {
   /** No chunk exceeded the threshold; the features are the fallback's strongest chunks. */
   lowGradient: boolean;
   threshold: number;
+  minFeatureChunks: number;
 };
 
 export async function processImage(
@@ -55,6 +59,8 @@ export async function processImage(
   if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0) {
     throw new RangeError(`threshold must be a finite number >= 0, got ${String(threshold)}`);
   }
+  const minFeatureChunks = opts.minFeatureChunks ?? DEFAULT_MIN_FEATURE_CHUNKS;
+  checkMinFeatureChunks(minFeatureChunks);
   const decoded = await decodeImage(
     bytes,
     label,
@@ -75,7 +81,7 @@ export async function processImage(
   // normalised pixels, so a dim photo and a bright one of the same surface score alike.
   const pixels = equalizeHistogram(gray);
   const scores = chunkScores(sobelMagnitude(pixels, IMAGE_SIZE, IMAGE_SIZE));
-  const { signedIndices, lowGradient } = selectFeatureChunks(scores, threshold);
+  const { signedIndices, lowGradient } = selectFeatureChunks(scores, threshold, minFeatureChunks);
   const chunkPixels = cutChunks(pixels);
 
   const chunks: ProcessedChunk[] = [];
@@ -97,5 +103,6 @@ export async function processImage(
     chunks,
     lowGradient,
     threshold,
+    minFeatureChunks,
   };
 }

@@ -57,11 +57,13 @@ describe('warpImage', () => {
 
   it('re-selects feature chunks on the warped image like import does', () => {
     const img = texture(3);
-    const plain = chunkImage(img, 100);
+    const plain = chunkImage(img, 100, 0);
     expect(plain.chunks).toHaveLength(16);
     expect(plain.isFeature.every(Boolean)).toBe(true); // noise has strong gradients
-    const augmented = augmentImage(img, mulberry32(1), 1e9); // nothing passes: the 4 strongest
+    const augmented = augmentImage(img, mulberry32(1), 1e9, 0); // nothing passes: the 4 strongest
     expect(augmented.isFeature.filter(Boolean)).toHaveLength(4);
+    // The minimum tops the selection up exactly as import does.
+    expect(augmentImage(img, mulberry32(1), 1e9, 12).isFeature.filter(Boolean)).toHaveLength(12);
   });
 });
 

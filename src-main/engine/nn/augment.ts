@@ -133,9 +133,13 @@ export interface ChunkedImage {
 }
 
 /** Chunks and feature flags of a 112×112 image, as the import pipeline computes them. */
-export function chunkImage(pixels: Uint8Array, threshold: number): ChunkedImage {
+export function chunkImage(
+  pixels: Uint8Array,
+  threshold: number,
+  minFeatureChunks: number,
+): ChunkedImage {
   const scores = chunkScores(sobelMagnitude(pixels, IMAGE_SIZE, IMAGE_SIZE));
-  const { signedIndices } = selectFeatureChunks(scores, threshold);
+  const { signedIndices } = selectFeatureChunks(scores, threshold, minFeatureChunks);
   return { chunks: cutChunks(pixels), isFeature: signedIndices.map((s) => s > 0) };
 }
 
@@ -143,6 +147,7 @@ export function augmentImage(
   pixels: Uint8Array,
   random: () => number,
   threshold: number,
+  minFeatureChunks: number,
 ): ChunkedImage {
-  return chunkImage(warpImage(pixels, randomAugmentParams(random)), threshold);
+  return chunkImage(warpImage(pixels, randomAugmentParams(random)), threshold, minFeatureChunks);
 }

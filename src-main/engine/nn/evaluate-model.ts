@@ -18,6 +18,8 @@ export interface EvaluateOptions {
   readonly workers?: number;
   /** Overrides the model's feature threshold. */
   readonly threshold?: number;
+  /** Overrides the model's minimum feature chunks per image. */
+  readonly minFeatureChunks?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: { phase: 'load' | 'encrypted'; done: number; total: number }) => void;
 }
@@ -44,6 +46,7 @@ export interface EvaluationReport {
   readonly modelId: string;
   readonly classes: readonly string[];
   readonly threshold: number;
+  readonly minFeatureChunks: number;
   readonly n: number;
   readonly featureChunks: number;
   readonly failed: ReadonlyArray<{ name: string; reason: string }>;
@@ -65,6 +68,7 @@ export async function evaluateFolder(
 ): Promise<EvaluationReport> {
   const folder = await loadLabelledFolder(root, {
     threshold: options.threshold ?? model.file.preprocessing.threshold,
+    minFeatureChunks: options.minFeatureChunks ?? model.file.preprocessing.minFeatureChunks ?? 0,
     classes: model.file.classes,
     onProgress: (done, total) => options.onProgress?.({ phase: 'load', done, total }),
   });
@@ -149,6 +153,7 @@ export async function evaluateLoaded(
     modelId: model.id,
     classes,
     threshold: folder.threshold,
+    minFeatureChunks: folder.minFeatureChunks,
     n: images.length,
     featureChunks: features.reduce((n, chunks) => n + chunks.length, 0),
     failed: folder.failed,

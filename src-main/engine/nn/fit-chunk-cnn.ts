@@ -23,6 +23,7 @@ export interface FitOptions {
   readonly imageLoss: number;
   readonly augment: boolean;
   readonly threshold: number;
+  readonly minFeatureChunks: number;
   readonly scorePenalty: number;
   readonly weightDecay: number;
   readonly random: () => number;
@@ -96,6 +97,7 @@ export async function fitChunkCnn(
             trainChunks: options.trainChunks,
             augment: options.augment,
             threshold: options.threshold,
+            minFeatureChunks: options.minFeatureChunks,
             random: options.random,
           },
         );

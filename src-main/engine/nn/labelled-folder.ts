@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { walkFiles } from '../fs/walk-files.ts';
 import { hasImageExtension, processImage } from '../image/index.ts';
 import { mulberry32 } from './chunk-cnn.ts';
+import { DEFAULT_MIN_FEATURE_CHUNKS } from '../../../src-shared/domain/geometry.ts';
 
 export interface LabelledImage {
   /** Path relative to the root, forward slashes. */
@@ -18,7 +19,7 @@ export interface LabelledImage {
   readonly pixels: Uint8Array;
   /** 16 chunks of 784 pixels, row-major grid order. */
   readonly chunks: readonly Uint8Array[];
-  /** Which of the 16 chunks are feature chunks at the folder's threshold. */
+  /** Which of the 16 chunks are feature chunks under the folder's threshold and minimum. */
   readonly isFeature: readonly boolean[];
   /** The 16 chunks' gradient scores (mean Sobel magnitude), to re-select at another threshold. */
   readonly scores?: readonly number[];
@@ -30,11 +31,14 @@ export interface LabelledFolder {
   /** SHA-256 over the sorted list of "<file hash> <class>" lines. */
   readonly dataHash: string;
   readonly threshold: number;
+  readonly minFeatureChunks: number;
   readonly failed: ReadonlyArray<{ name: string; reason: string }>;
 }
 
 export interface LoadFolderOptions {
   readonly threshold?: number;
+  /** Minimum feature chunks per image (DEFAULT_MIN_FEATURE_CHUNKS). */
+  readonly minFeatureChunks?: number;
   /** Class order; by default the sub-folder names, sorted. */
   readonly classes?: readonly string[];
   readonly onProgress?: (done: number, total: number) => void;
@@ -45,6 +49,7 @@ export async function loadLabelledFolder(
   options: LoadFolderOptions = {},
 ): Promise<LabelledFolder> {
   const threshold = options.threshold ?? 100;
+  const minFeatureChunks = options.minFeatureChunks ?? DEFAULT_MIN_FEATURE_CHUNKS;
   const files: Array<{ absolutePath: string; name: string; label: string }> = [];
   for await (const file of walkFiles(root)) {
     const segments = file.relativePath.split('/');
@@ -62,7 +67,7 @@ export async function loadLabelledFolder(
   for (const [done, file] of files.entries()) {
     try {
       const bytes = await readFile(file.absolutePath);
-      const processed = await processImage(bytes, file.name, { threshold });
+      const processed = await processImage(bytes, file.name, { threshold, minFeatureChunks });
       images.push({
         name: file.name,
         classIndex: classes.indexOf(file.label),
@@ -82,7 +87,7 @@ export async function loadLabelledFolder(
   }
   const lines = images.map((img) => `${img.hash} ${classes[img.classIndex]}`).sort();
   const dataHash = createHash('sha256').update(lines.join('\n')).digest('hex');
-  return { classes, images, dataHash, threshold, failed };
+  return { classes, images, dataHash, threshold, minFeatureChunks, failed };
 }
 
 export interface Split<T> {

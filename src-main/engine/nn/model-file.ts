@@ -41,6 +41,8 @@ export const ModelFileSchema = z.object({
     imageSize: z.number().int().positive(),
     chunkSize: z.number().int().positive(),
     threshold: Finite.nonnegative(),
+    /** Absent in files written before the option: threshold alone (0). */
+    minFeatureChunks: z.number().int().min(0).max(16).optional(),
     pixelScale: z.literal('1/255'),
   }),
   weights: z.object({
@@ -110,6 +112,7 @@ export function serializeModel(
   details: {
     classes: readonly string[];
     threshold: number;
+    minFeatureChunks: number;
     activationRanges: ActivationRanges;
     provenance?: Record<string, unknown>;
   },
@@ -123,6 +126,7 @@ export function serializeModel(
       imageSize: 112,
       chunkSize: weights.architecture.inputSize,
       threshold: details.threshold,
+      minFeatureChunks: details.minFeatureChunks,
       pixelScale: '1/255',
     },
     weights: {

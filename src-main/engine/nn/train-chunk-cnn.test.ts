@@ -31,7 +31,10 @@ describe('trainChunkCnn on a toy folder', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'sealsight-train-'));
     await writeToyFolder(path.join(dir, 'data'), 12);
-    folder = await loadLabelledFolder(path.join(dir, 'data'), { threshold: 20 });
+    folder = await loadLabelledFolder(path.join(dir, 'data'), {
+      threshold: 20,
+      minFeatureChunks: 3,
+    });
     first = await trainChunkCnn(folder, { ...TOY, onProgress: (p) => progress.push(p) });
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -41,6 +44,13 @@ describe('trainChunkCnn on a toy folder', () => {
     expect(folder.images).toHaveLength(24);
     expect(folder.failed).toEqual([]);
     expect(folder.dataHash).toMatch(/^[0-9a-f]{64}$/);
+    // Every image has at least the minimum of feature chunks, topped up by gradient score.
+    for (const image of folder.images) {
+      const features = image.isFeature.filter(Boolean).length;
+      expect(features).toBeGreaterThanOrEqual(3);
+      const above = image.scores!.filter((s) => s > 20).length;
+      expect(features).toBe(Math.max(above, 3));
+    }
   });
 
   it('learns the two classes to high image- and chunk-level accuracy', () => {
@@ -83,6 +93,7 @@ describe('trainChunkCnn on a toy folder', () => {
     expect(loaded.weights).toEqual(first.weights);
     expect(loaded.file.classes).toEqual([...TOY_CLASSES]);
     expect(loaded.file.preprocessing.threshold).toBe(20);
+    expect(loaded.file.preprocessing.minFeatureChunks).toBe(3);
     expect(loaded.file.activationRanges).toEqual(first.report.activationRanges);
     expect(loaded.file.provenance).toMatchObject({
       dataHash: folder.dataHash,

@@ -25,6 +25,7 @@ import { DEFAULT_CKKS_PRESET } from '../he/ckks-presets.ts';
 import { assertHeSafe, precisionBudget, scoreScaleFor } from '../he/he-safety.ts';
 import type { PrecisionBudget } from '../he/he-safety.ts';
 import { BLOCK_SLOTS, convOutputPositions } from '../he/packed-cnn-plan.ts';
+import { DEFAULT_MIN_FEATURE_CHUNKS } from '../../../src-shared/domain/geometry.ts';
 
 export type ArchitectureOptions = Partial<
   Pick<ChunkCnnArchitecture, 'channels' | 'kernel' | 'stride' | 'hidden' | 'activation'>
@@ -39,6 +40,8 @@ export interface TrainOptions {
   readonly valFraction?: number;
   /** Feature-chunk threshold (mean Sobel score), as for import. */
   readonly threshold?: number;
+  /** Minimum feature chunks per image, as for import. */
+  readonly minFeatureChunks?: number;
   readonly architecture?: ArchitectureOptions;
   /** Which chunks the chunk-level loss trains on. */
   readonly trainChunks?: TrainChunks;
@@ -108,6 +111,7 @@ export const TRAIN_DEFAULTS = Object.freeze({
   seed: 1,
   valFraction: 0.2,
   threshold: 100,
+  minFeatureChunks: DEFAULT_MIN_FEATURE_CHUNKS,
   trainChunks: 'feature' as TrainChunks,
   chunkLoss: 0.2,
   imageLoss: 1,
@@ -126,6 +130,7 @@ export async function trainFromFolder(
   const started = performance.now();
   const folder = await loadLabelledFolder(root, {
     threshold: options.threshold ?? TRAIN_DEFAULTS.threshold,
+    minFeatureChunks: options.minFeatureChunks ?? TRAIN_DEFAULTS.minFeatureChunks,
     onProgress: (done, total) => options.onProgress?.({ phase: 'load', done, total }),
   });
   if (folder.failed.length > 0 && folder.images.length === 0)
@@ -164,6 +169,7 @@ export async function trainChunkCnn(
       imageLoss: o.imageLoss,
       augment: o.augment,
       threshold: folder.threshold,
+      minFeatureChunks: folder.minFeatureChunks,
       scorePenalty: o.scorePenalty,
       weightDecay: o.weightDecay,
       random: mulberry32(o.seed + 0x9e3779b9),
@@ -212,6 +218,7 @@ export async function trainChunkCnn(
   const modelText = serializeModel(weights, {
     classes: folder.classes,
     threshold: folder.threshold,
+    minFeatureChunks: folder.minFeatureChunks,
     activationRanges,
     provenance: {
       trainer: 'sealsight train',

@@ -32,6 +32,7 @@ export interface BatchOptions {
   /** Warp each image with the paper's augmentation (needs `random`). */
   readonly augment: boolean;
   readonly threshold: number;
+  readonly minFeatureChunks: number;
   readonly random: () => number;
 }
 
@@ -39,7 +40,7 @@ export function buildBatch(images: readonly BatchImage[], options: BatchOptions)
   const chosen: Array<{ chunk: Uint8Array; image: number; feature: boolean }> = [];
   images.forEach((image, n) => {
     const view = options.augment
-      ? augmentImage(image.pixels, options.random, options.threshold)
+      ? augmentImage(image.pixels, options.random, options.threshold, options.minFeatureChunks)
       : image;
     view.chunks.forEach((chunk, p) => {
       const feature = view.isFeature[p]!;

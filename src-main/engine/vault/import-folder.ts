@@ -6,8 +6,11 @@
 import { availableParallelism } from 'node:os';
 import { readFile, stat } from 'node:fs/promises';
 import { contentMac } from '../crypto/index.ts';
-import { hasImageExtension } from '../image/index.ts';
-import { DEFAULT_FEATURE_THRESHOLD } from '../../../src-shared/domain/geometry.ts';
+import { checkMinFeatureChunks, hasImageExtension } from '../image/index.ts';
+import {
+  DEFAULT_FEATURE_THRESHOLD,
+  DEFAULT_MIN_FEATURE_CHUNKS,
+} from '../../../src-shared/domain/geometry.ts';
 import { walkFiles } from '../fs/walk-files.ts';
 import { WorkerPool } from '../workers/worker-pool.ts';
 import type { ImportJob, ImportWorkerData } from './import-worker.ts';
@@ -25,6 +28,8 @@ export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 export interface ImportOptions {
   readonly labelsFromFolders?: boolean;
   readonly threshold?: number;
+  /** Minimum feature chunks per image (DEFAULT_MIN_FEATURE_CHUNKS); see selectFeatureChunks. */
+  readonly minFeatureChunks?: number;
   readonly workers?: number;
   readonly maxPixels?: number;
   /**
@@ -90,6 +95,8 @@ export async function importFolderWithLayout(
   if (!Number.isFinite(threshold) || threshold < 0) {
     throw new RangeError(`threshold must be a number ≥ 0, got ${threshold}`);
   }
+  const minFeatureChunks = options.minFeatureChunks ?? DEFAULT_MIN_FEATURE_CHUNKS;
+  checkMinFeatureChunks(minFeatureChunks);
   const started = performance.now();
   const candidates: Array<{ absolutePath: string; relativePath: string }> = [];
   let skippedNonImages = 0;
@@ -112,7 +119,7 @@ export async function importFolderWithLayout(
       candidates,
       skippedNonImages,
       started,
-      threshold,
+      { threshold, minFeatureChunks },
       options,
     );
 
@@ -173,6 +180,7 @@ export async function importFolderWithLayout(
         name: file.relativePath,
         label: options.labelsFromFolders ? labelFromPath(file.relativePath) : null,
         threshold,
+        minFeatureChunks,
         maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
       });
       insertSealedImage(vault.db, sealed, mac, keyset.id);
@@ -228,7 +236,7 @@ async function importLanesReport(
   candidates: Array<{ absolutePath: string; relativePath: string }>,
   skippedNonImages: number,
   started: number,
-  threshold: number,
+  rule: { threshold: number; minFeatureChunks: number },
   options: ImportOptions,
 ): Promise<{ report: ImportReport; storage: ImportStorage }> {
   const tally: LaneImportTally = {
@@ -245,7 +253,7 @@ async function importLanesReport(
     vault,
     {
       candidates,
-      threshold,
+      ...rule,
       maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
       labelsFromFolders: options.labelsFromFolders === true,
       forced: options.layout === 'lanes',

@@ -44,6 +44,7 @@ export interface Candidate {
 export interface LaneImportContext {
   readonly candidates: readonly Candidate[];
   readonly threshold: number;
+  readonly minFeatureChunks: number;
   readonly maxPixels: number;
   readonly labelsFromFolders: boolean;
   /** `--layout lanes`: store even a small last batch as lanes. */
@@ -215,6 +216,7 @@ export async function importAsLanes(
         name: file.relativePath,
         label: ctx.labelsFromFolders ? ctx.labelOf(file.relativePath) : null,
         threshold: ctx.threshold,
+        minFeatureChunks: ctx.minFeatureChunks,
         maxPixels: ctx.maxPixels,
       });
     } catch (error) {

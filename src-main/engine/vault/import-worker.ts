@@ -24,6 +24,7 @@ export interface ImportJob {
   readonly name: string;
   readonly label: string | null;
   readonly threshold: number;
+  readonly minFeatureChunks: number;
   readonly maxPixels: number;
 }
 
@@ -43,6 +44,7 @@ init.ckksSecretKey.fill(0);
 serveWorkerRequests<ImportJob, SealedImage>(port, async (job) => {
   const processed = await processImage(job.bytes, job.name, {
     threshold: job.threshold,
+    minFeatureChunks: job.minFeatureChunks,
     maxPixels: job.maxPixels,
   });
   // Results are copied, not transferred: some blobs are views into Node's shared

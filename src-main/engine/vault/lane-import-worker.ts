@@ -63,6 +63,7 @@ serveWorkerRequests<LaneImportJob, LaneImportResult>(port, async (job) => {
     case 'image': {
       const processed = await processImage(job.bytes, job.name, {
         threshold: job.threshold,
+        minFeatureChunks: job.minFeatureChunks,
         maxPixels: job.maxPixels,
       });
       return {

@@ -1,7 +1,10 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { IpcResponse } from '../../../src-shared/contract/ipc.ts';
-import { DEFAULT_FEATURE_THRESHOLD } from '../../../src-shared/domain/geometry.ts';
+import {
+  DEFAULT_FEATURE_THRESHOLD,
+  DEFAULT_MIN_FEATURE_CHUNKS,
+} from '../../../src-shared/domain/geometry.ts';
 import { api, errorMessage, newJobId } from '../api.ts';
 import { JobProgress } from '../components/ProgressBar.tsx';
 import { useAppState } from '../state.tsx';
@@ -12,6 +15,7 @@ export function ImportScreen({ onDone }: { onDone(): void }) {
   const [folder, setFolder] = useState('');
   const [labels, setLabels] = useState(true);
   const [threshold, setThreshold] = useState(DEFAULT_FEATURE_THRESHOLD);
+  const [minChunks, setMinChunks] = useState(DEFAULT_MIN_FEATURE_CHUNKS);
   const [jobId, setJobId] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [report, setReport] = useState<IpcResponse<'import:run'> | null>(null);
@@ -25,7 +29,15 @@ export function ImportScreen({ onDone }: { onDone(): void }) {
     setReport(null);
     setProblem(null);
     try {
-      setReport(await api.importRun({ jobId: id, folder, labelsFromFolders: labels, threshold }));
+      setReport(
+        await api.importRun({
+          jobId: id,
+          folder,
+          labelsFromFolders: labels,
+          threshold,
+          minFeatureChunks: minChunks,
+        }),
+      );
       await Promise.all([refreshItems(), refreshStatus()]);
     } catch (e) {
       setProblem(errorMessage(e));
@@ -37,9 +49,9 @@ export function ImportScreen({ onDone }: { onDone(): void }) {
   return (
     <section>
       <p className="muted">
-        Images are sealed as they are imported: feature chunks (gradient score above the threshold)
-        are CKKS-encrypted, everything else AES-256-GCM-encrypted. The originals stay where they
-        are.
+        Images are sealed as they are imported: feature chunks (gradient score above the threshold,
+        and at least the image&apos;s strongest few) are CKKS-encrypted, everything else
+        AES-256-GCM-encrypted. The originals stay where they are.
       </p>
       <form className="card narrow" onSubmit={(e) => void start(e)} aria-label="Import a folder">
         <FolderField
@@ -66,6 +78,18 @@ export function ImportScreen({ onDone }: { onDone(): void }) {
             onChange={(e) => setThreshold(Number(e.target.value))}
           />
         </label>
+        <label>
+          At least this many feature chunks per image (its strongest are added)
+          <input
+            name="minFeatureChunks"
+            type="number"
+            min={0}
+            max={16}
+            step={1}
+            value={minChunks}
+            onChange={(e) => setMinChunks(Number(e.target.value))}
+          />
+        </label>
         <button type="submit" className="primary" disabled={running}>
           Import
         </button>
@@ -90,7 +114,7 @@ export function ImportScreen({ onDone }: { onDone(): void }) {
             {report.failed.length} could not be read, {report.skippedNonImages} other files skipped
             ({report.imagesPerSecond.toFixed(1)} images/s).
             {report.lowGradient > 0 &&
-              ` ${report.lowGradient} had no chunk above the threshold (4 strongest used).`}
+              ` ${report.lowGradient} had no chunk above the threshold (their strongest chunks were used).`}
           </p>
           {report.failed.length > 0 && (
             <>
