@@ -2,11 +2,11 @@ import { useState } from 'react';
 import type { IpcResponse } from '../../../src-shared/contract/ipc.ts';
 import { api, errorMessage, newJobId } from '../api.ts';
 import { useAppState } from '../state.tsx';
-import { JobProgress } from './ProgressBar.tsx';
+import { JobStatus } from './ProgressBar.tsx';
 
 /** Encrypted classification of the images a model has not seen yet. */
 export function ClassifyPanel({ modelId }: { modelId: string | null }) {
-  const { progress, refreshItems } = useAppState();
+  const { refreshItems } = useAppState();
   const [jobId, setJobId] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [report, setReport] = useState<IpcResponse<'classify:run'> | null>(null);
@@ -33,18 +33,7 @@ export function ClassifyPanel({ modelId }: { modelId: string | null }) {
       <button type="button" className="primary" onClick={() => void run()} disabled={running}>
         Classify under encryption
       </button>
-      {jobId && (
-        <JobProgress
-          event={progress.get(jobId)}
-          label="Classifying (CKKS)"
-          onCancel={() => void api.cancel(jobId)}
-        />
-      )}
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <JobStatus jobId={jobId} label="Classifying (CKKS)" problem={problem} />
       {report && (
         <p data-testid="classify-report" role="status">
           {report.cancelled ? 'Cancelled: ' : ''}

@@ -1,4 +1,6 @@
 import type { ProgressEvent } from '../../../src-shared/contract/ipc.ts';
+import { api } from '../api.ts';
+import { useAppState } from '../state.tsx';
 
 export function formatEta(seconds: number | null): string {
   if (seconds === null) return 'estimating…';
@@ -43,5 +45,34 @@ export function JobProgress({
         )}
       </div>
     </div>
+  );
+}
+
+/** A running job's progress (with Cancel) and the error that ended it, if any. */
+export function JobStatus({
+  jobId,
+  label,
+  problem,
+}: {
+  jobId: string | null;
+  label: string;
+  problem: string | null;
+}) {
+  const { progress } = useAppState();
+  return (
+    <>
+      {jobId && (
+        <JobProgress
+          event={progress.get(jobId)}
+          label={label}
+          onCancel={() => void api.cancel(jobId)}
+        />
+      )}
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+    </>
   );
 }

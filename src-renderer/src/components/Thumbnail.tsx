@@ -40,7 +40,7 @@ export function ChunkGrid({ item }: { item: GalleryItem }) {
     <div
       className="grid-overlay"
       role="img"
-      aria-label={`${features} of 16 chunks CKKS-encrypted (feature chunks, gradient score above ${item.threshold})`}
+      aria-label={`${features} of 16 chunks CKKS-encrypted (feature chunks: gradient score above ${item.threshold}, or among the image’s strongest)`}
       style={{ gridTemplateColumns: `repeat(${CHUNKS_PER_SIDE}, 1fr)` }}
     >
       {item.signedIndices.map((signed, position) => (

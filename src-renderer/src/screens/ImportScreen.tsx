@@ -6,12 +6,12 @@ import {
   DEFAULT_MIN_FEATURE_CHUNKS,
 } from '../../../src-shared/domain/geometry.ts';
 import { api, errorMessage, newJobId } from '../api.ts';
-import { JobProgress } from '../components/ProgressBar.tsx';
+import { JobStatus } from '../components/ProgressBar.tsx';
 import { useAppState } from '../state.tsx';
 import { FolderField } from '../components/FolderField.tsx';
 
 export function ImportScreen({ onDone }: { onDone(): void }) {
-  const { progress, refreshItems, refreshStatus } = useAppState();
+  const { refreshItems, refreshStatus } = useAppState();
   const [folder, setFolder] = useState('');
   const [labels, setLabels] = useState(true);
   const [threshold, setThreshold] = useState(DEFAULT_FEATURE_THRESHOLD);
@@ -94,18 +94,7 @@ export function ImportScreen({ onDone }: { onDone(): void }) {
           Import
         </button>
       </form>
-      {jobId && (
-        <JobProgress
-          event={progress.get(jobId)}
-          label="Importing"
-          onCancel={() => void api.cancel(jobId)}
-        />
-      )}
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <JobStatus jobId={jobId} label="Importing" problem={problem} />
       {report && (
         <section aria-labelledby="import-report" className="card" data-testid="import-report">
           <h2 id="import-report">{report.cancelled ? 'Import cancelled' : 'Import finished'}</h2>
