@@ -1,22 +1,38 @@
 // Import throughput, peak memory and bytes at rest for the NEU-CLS development
 // folder into a fresh vault. Target on the 2-core machine: ≥ 20 images/s, ≤ 1.5 MB/image.
+// `--layout auto|blocks|lanes` (default auto: a folder this size is stored as lane batches);
+// CKKS bytes count both layouts' ciphertexts.
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CATALOGUE_FILE, importFolder, initVault, openVault } from '../src-main/engine/index.ts';
+import {
+  CATALOGUE_FILE,
+  importFolderWithLayout,
+  initVault,
+  openVault,
+} from '../src-main/engine/index.ts';
+import { laneStoredBytes } from '../src-main/engine/vault/lane-store.ts';
 import { storedBytes } from '../src-main/engine/vault/image-store.ts';
 
 const NEU_DIR = fileURLToPath(new URL('../../shared/datasets/neu-cls', import.meta.url));
 
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
 export async function runImportBench(folder = process.env.SEALSIGHT_BENCH_FOLDER ?? NEU_DIR) {
+  const layout = option('layout', 'auto');
+  if (!['auto', 'blocks', 'lanes'].includes(layout))
+    throw new Error(`--layout must be auto, blocks or lanes, got ${layout}`);
   const dir = await mkdtemp(path.join(tmpdir(), 'sealsight-bench-'));
   const vaultDir = path.join(dir, 'vault');
   const passphrase = 'benchmark passphrase';
   try {
     await initVault(vaultDir, passphrase);
     const vault = await openVault(vaultDir, passphrase);
-    let report;
+    let imported;
     let peakRssBytes = 0;
     const sample = setInterval(
       () => (peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss())),
@@ -24,8 +40,9 @@ export async function runImportBench(folder = process.env.SEALSIGHT_BENCH_FOLDER
     );
     try {
       let lastLog = 0;
-      report = await importFolder(vault, folder, {
+      imported = await importFolderWithLayout(vault, folder, {
         labelsFromFolders: true,
+        layout: layout as 'auto' | 'blocks' | 'lanes',
         onProgress: (p) => {
           if (p.done - lastLog >= 100 || p.done === p.total) {
             lastLog = p.done;
@@ -36,7 +53,10 @@ export async function runImportBench(folder = process.env.SEALSIGHT_BENCH_FOLDER
     } finally {
       clearInterval(sample);
     }
-    const bytes = storedBytes(vault.db);
+    const { report, storage } = imported;
+    const blockBytes = storedBytes(vault.db);
+    const laneBytes = laneStoredBytes(vault.db);
+    const bytes = { ...blockBytes, ckks: blockBytes.ckks + laneBytes.ckks };
     vault.close();
     const catalogueBytes = (await stat(path.join(vaultDir, CATALOGUE_FILE))).size;
     return {
@@ -45,6 +65,7 @@ export async function runImportBench(folder = process.env.SEALSIGHT_BENCH_FOLDER
       cores: availableParallelism(),
       cpu: cpus()[0]?.model ?? 'unknown',
       workers: availableParallelism(),
+      storage,
       images: report.imported,
       failed: report.failed.length,
       duplicates: report.duplicates,
