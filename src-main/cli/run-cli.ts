@@ -97,10 +97,23 @@ export async function runCli(
     return result.exitCode ?? 0;
   } catch (error) {
     const exitCode = error instanceof CliError ? error.exitCode : 1;
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    const reason = errorReason(error).split('\n')[0];
     if (json) process.stdout.write(`${JSON.stringify({ error: reason, exitCode })}\n`);
     process.stderr.write(`sealsight: ${reason}\n`);
     if (error instanceof UsageError) process.stderr.write(`${USAGE}\n`);
     return exitCode;
   }
+}
+
+/**
+ * One line for any thrown value. SEAL's C++ exceptions arrive as WebAssembly.Exception
+ * (not an Error) whose `message` is [type, what]: print "std::logic_error: what" rather
+ * than "[object WebAssembly.Exception]".
+ */
+export function errorReason(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const message = (error as { message?: unknown } | null)?.message;
+  if (Array.isArray(message)) return message.map(String).join(': ');
+  if (typeof message === 'string') return message;
+  return String(error);
 }

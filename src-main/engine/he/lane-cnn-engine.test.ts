@@ -12,12 +12,17 @@ import { CkksChunkCipher } from './chunk-cipher.ts';
 import { BLOCK_PACKING_1024 } from './chunk-packing.ts';
 
 describe('lane (CryptoNets-style) engine', () => {
-  it('matches the float64 network lane by lane and sums an image’s lanes', async () => {
+  it('matches the float64 network lane by lane and sums an image’s lanes, dead units included', async () => {
     const seal = await loadSeal();
     using ckks = createCkksContext(seal, DEFAULT_CKKS_PRESET);
     // 28×28 input as stored, but a narrow net: 1 channel, kernel 7, stride 7 → 4×4, hidden 4, 3 classes.
     const arch = { inputSize: 28, channels: 1, kernel: 7, stride: 7, hidden: 4, classes: 3 };
     const weights = randomChunkCnn(arch, 5);
+    // Weight decay leaves dead hidden units (every weight far below CKKS's resolution) and
+    // stray tiny weights; encoded, they would be zero plaintexts, which SEAL refuses.
+    weights.fc1Weight.fill(1e-12, 2 * 16, 3 * 16); // hidden unit 2: (bias)² in every lane
+    weights.fc1Bias[2] = 0.7;
+    weights.fc2Weight[1] = 1e-13; // class 0 ← hidden unit 1
     const keys = generateCkksKeys(seal, ckks, laneSumSteps());
     const random = mulberry32(2);
     const chunks = Array.from({ length: 40 }, () =>

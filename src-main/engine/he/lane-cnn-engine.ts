@@ -90,7 +90,7 @@ export class LaneCnnEngine implements Disposable {
         for (let dy = 0; dy < k; dy++) {
           for (let dx = 0; dx < k; dx++) {
             const w = this.#weights.convWeight[(channel * k + dy) * k + dx]!;
-            if (w === 0) continue;
+            if (this.#encodesToZero(w)) continue;
             const x = pixels[(i * arch.stride + dy) * n + j * arch.stride + dx]!;
             this.#multiplyAdd(y, x, w, first, product);
             first = false;
@@ -102,7 +102,7 @@ export class LaneCnnEngine implements Disposable {
         // fc1 accumulators: h += W1[h, o] · y_o² (rescaled once, after all 256 terms).
         for (let h = 0; h < arch.hidden; h++) {
           const w = this.#weights.fc1Weight[h * flat + o]!;
-          if (w === 0) continue;
+          if (this.#encodesToZero(w)) continue;
           const acc = hidden[h];
           if (acc) this.#multiplyAdd(acc, y, w, false, product, false);
           else {
@@ -116,8 +116,11 @@ export class LaneCnnEngine implements Disposable {
     } finally {
       for (const ct of pixels) ct.delete();
     }
+    // A hidden unit whose weights all decayed below the encoding's resolution (training
+    // with weight decay leaves such dead units) is the constant (bias)² in every lane:
+    // its fc2 terms become a constant added to the score.
     const squared = hidden.map((h, index) => {
-      if (!h) throw new Error(`hidden unit ${index} has no inputs`);
+      if (!h) return null;
       this.#rescale(h);
       this.#addConstant(h, this.#weights.fc1Bias[index]!);
       this.#square(h);
@@ -127,16 +130,18 @@ export class LaneCnnEngine implements Disposable {
       const results: Uint8Array[] = [];
       for (let c = 0; c < arch.classes; c++) {
         using score = new this.#seal.Ciphertext();
-        squared.forEach((h, index) =>
-          this.#multiplyAdd(
-            score,
-            h,
-            this.#scoreScale * this.#weights.fc2Weight[c * arch.hidden + index]!,
-            index === 0,
-            product,
-            false,
-          ),
-        );
+        let first = true;
+        let constant = 0;
+        squared.forEach((h, index) => {
+          const w = this.#scoreScale * this.#weights.fc2Weight[c * arch.hidden + index]!;
+          if (!h) constant += w * this.#weights.fc1Bias[index]! ** 2;
+          else if (!this.#encodesToZero(w)) {
+            this.#multiplyAdd(score, h, w, first, product, false);
+            first = false;
+          }
+        });
+        if (first) throw new Error(`class ${c} has no live inputs: the model is degenerate`);
+        this.#addConstant(score, constant);
         // The image sum rides on the last layer, before its rescale (less noise).
         if (options.sumImages) {
           for (const step of laneSumSteps()) {
@@ -154,8 +159,17 @@ export class LaneCnnEngine implements Disposable {
       }
       return results;
     } finally {
-      for (const h of squared) h.delete();
+      for (const h of squared) h?.delete();
     }
+  }
+
+  /**
+   * True when a scalar weight encodes to the zero plaintext at the working scale
+   * (|w| · Δ < ½): its product is below CKKS's resolution, and SEAL refuses the
+   * transparent ciphertext a zero plaintext would produce.
+   */
+  #encodesToZero(w: number): boolean {
+    return Math.abs(w) * this.#ckks.scale < 0.5;
   }
 
   /**
