@@ -53,7 +53,7 @@ export function resultsMarkdown(r: PaperResult, charts: string[]): string {
     '',
     `Encrypted and plaintext agree on ${pct(v.agreement)} of the validation images.`,
     v.baseline
-      ? 'The ReLU baseline is the same chunk architecture with ReLU instead of x² (`sealsight train --activation relu`), trained the same way; CKKS cannot evaluate it.'
+      ? 'The ReLU baseline is the same chunk architecture with ReLU instead of x² (`sealsight train --activation relu`; its epochs and options are in its model file’s provenance); CKKS cannot evaluate it.'
       : 'No ReLU baseline model was given (`--baseline FILE`).',
     '',
     'Confusion, x² chunk model under CKKS (rows = true class, columns = predicted):',

@@ -41,7 +41,7 @@ describe('the shipped NEU-CLS model', () => {
     // docs/accuracy.md), so it records no validation split of its own.
     expect(model.file.provenance).toMatchObject({
       dataHash: expect.stringMatching(/^[0-9a-f]{64}$/),
-      epochs: 200,
+      epochs: 400,
       valFraction: 0,
       validation: null,
       images: { train: 1440, validation: 0, failed: 0 },
