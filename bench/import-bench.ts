@@ -14,13 +14,9 @@ import {
 } from '../src-main/engine/index.ts';
 import { laneStoredBytes } from '../src-main/engine/vault/lane-store.ts';
 import { storedBytes } from '../src-main/engine/vault/image-store.ts';
+import { option } from './bench-options.ts';
 
 const NEU_DIR = fileURLToPath(new URL('../../shared/datasets/neu-cls', import.meta.url));
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 
 export async function runImportBench(folder = process.env.SEALSIGHT_BENCH_FOLDER ?? NEU_DIR) {
   const layout = option('layout', 'auto');

@@ -8,13 +8,14 @@
 // Variants are the training changes tried against the ≥ 98 % target (README, issue 4).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { selectFeatureChunks } from '../src-main/engine/image/chunks.ts';
-import { aggregateImage, argmax } from '../src-main/engine/nn/chunk-cnn.ts';
+import { aggregateImage } from '../src-main/engine/nn/chunk-cnn.ts';
 import { referenceScores } from '../src-main/engine/nn/evaluate-chunk-cnn.ts';
 import { loadLabelledFolder, splitImages } from '../src-main/engine/nn/labelled-folder.ts';
 import type { LabelledImage } from '../src-main/engine/nn/labelled-folder.ts';
 import { TRAIN_DEFAULTS, trainChunkCnn } from '../src-main/engine/nn/train-chunk-cnn.ts';
 import type { TrainOptions } from '../src-main/engine/nn/train-chunk-cnn.ts';
+import { option } from './bench-options.ts';
+import { thresholdSweep } from './paper/threshold-sweep.ts';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 
@@ -30,25 +31,23 @@ export const VARIANTS: Record<string, Omit<TrainOptions, 'seed' | 'splitSeed'>> 
 
 const MIN_CHUNKS = [0, 4, 8, 12, 16];
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-
-/** Image accuracy when each image's feature chunks are re-selected with minimum K. */
-export function accuracyWithMinChunks(
+/** Image accuracy at each minimum K, the feature chunks re-selected from the gradient scores. */
+function accuracyByMinChunks(
   images: ReadonlyArray<Pick<LabelledImage, 'classIndex' | 'scores'>>,
   chunkScores: ReadonlyArray<readonly Float64Array[]>,
   threshold: number,
-  minChunks: number,
-): number {
-  let right = 0;
-  images.forEach((image, n) => {
-    const { signedIndices } = selectFeatureChunks(image.scores ?? [], threshold, minChunks);
-    const used = chunkScores[n]!.filter((_, p) => signedIndices[p]! > 0);
-    if (argmax(aggregateImage(used)) === image.classIndex) right++;
-  });
-  return images.length === 0 ? 0 : right / images.length;
+  classCount: number,
+): Array<{ k: number; accuracy: number }> {
+  const sweepImages = images.map((image, n) => ({
+    classIndex: image.classIndex,
+    scores: image.scores ?? [],
+    chunkScores: chunkScores[n]!,
+  }));
+  const rules = MIN_CHUNKS.map((k) => ({ threshold, minFeatureChunks: k }));
+  return thresholdSweep(sweepImages, classCount, rules).map((point) => ({
+    k: point.minFeatureChunks,
+    accuracy: point.accuracy,
+  }));
 }
 
 function withoutSeed<T extends { seed: number }>(options: T): Omit<T, 'seed'> {
@@ -89,10 +88,7 @@ export async function runSeedVariance() {
       seed,
       imageAccuracy: report.validation!.imageAccuracy,
       featureChunkAccuracy: report.validation!.featureChunkAccuracy,
-      minChunks: MIN_CHUNKS.map((k) => ({
-        k,
-        accuracy: accuracyWithMinChunks(validation, scores, folder.threshold, k),
-      })),
+      minChunks: accuracyByMinChunks(validation, scores, folder.threshold, folder.classes.length),
       trainSeconds: report.seconds.train,
     });
   }
@@ -110,10 +106,7 @@ export async function runSeedVariance() {
     sdImageAccuracy: sd(accuracies),
     ensemble: {
       members: seeds.length,
-      minChunks: MIN_CHUNKS.map((k) => ({
-        k,
-        accuracy: accuracyWithMinChunks(validation, ensemble, folder.threshold, k),
-      })),
+      minChunks: accuracyByMinChunks(validation, ensemble, folder.threshold, folder.classes.length),
     },
   };
 }

@@ -32,15 +32,11 @@ import type { ImageForTable } from './encryption-table.ts';
 import { thresholdSweep } from './threshold-sweep.ts';
 import { writeCharts } from './paper-charts.ts';
 import { resultsMarkdown } from './results-markdown.ts';
+import { option } from '../bench-options.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const THRESHOLDS = [0, 25, 50, 75, 100, 125, 150, 200];
 const MINIMUMS = [0, 4, 8, 12, 16];
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 
 export async function runPaperBench() {
   const log = (line: string) => process.stderr.write(`bench paper: ${line}\n`);
