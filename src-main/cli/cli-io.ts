@@ -1,5 +1,7 @@
 // CLI plumbing: one JSON document on stdout with --json, everything else on stderr,
 // a one-line reason and a non-zero exit code on failure.
+import { isMinFeatureChunks } from '../../src-shared/domain/geometry.ts';
+
 export class CliError extends Error {
   readonly exitCode: number;
   constructor(message: string, exitCode = 1) {
@@ -104,12 +106,7 @@ export function numberOption(
 
 /** `--min-chunks N`: the minimum feature chunks per image (0..16). */
 export function minChunksOption(raw: unknown): number | undefined {
-  return numberOption(
-    raw,
-    'min-chunks',
-    (n) => Number.isInteger(n) && n >= 0 && n <= 16,
-    'a whole number from 0 to 16',
-  );
+  return numberOption(raw, 'min-chunks', isMinFeatureChunks, 'a whole number from 0 to 16');
 }
 
 export const wholeAtLeast = (min: number) => (n: number) => Number.isInteger(n) && n >= min;

@@ -250,7 +250,7 @@ export const IPC_CHANNELS = {
       labelsFromFolders: z.boolean(),
       threshold: z.number().min(0).max(10_000),
       /** Minimum feature chunks per image; omitted = the engine's default. */
-      minFeatureChunks: z.number().int().min(0).max(16).optional(),
+      minFeatureChunks: z.number().int().min(0).max(CHUNK_COUNT).optional(),
     }),
     response: z.strictObject(ImportReportSchema.shape),
   },

@@ -27,6 +27,11 @@ export const FALLBACK_FEATURE_CHUNKS = 4;
  */
 export const DEFAULT_MIN_FEATURE_CHUNKS = 12;
 
+/** A minimum of feature chunks is a whole number of chunks the grid holds (0..16). */
+export function isMinFeatureChunks(n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= CHUNK_COUNT;
+}
+
 /**
  * The paper marks feature chunks with positive indices and the others with negative
  * ones. Position 0 has no sign, so indices are 1-based: position p (0..15) becomes

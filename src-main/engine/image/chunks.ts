@@ -8,6 +8,7 @@ import {
   CHUNKS_PER_SIDE,
   FALLBACK_FEATURE_CHUNKS,
   IMAGE_SIZE,
+  isMinFeatureChunks,
   signedChunkIndex,
 } from '../../../src-shared/domain/geometry.ts';
 
@@ -114,7 +115,7 @@ export function selectFeatureChunks(
 
 /** Throws unless `minChunks` is a whole number of chunks the grid holds (0..16). */
 export function checkMinFeatureChunks(minChunks: number): void {
-  if (!(Number.isInteger(minChunks) && minChunks >= 0 && minChunks <= CHUNK_COUNT)) {
+  if (!isMinFeatureChunks(minChunks)) {
     throw new RangeError(
       `minimum feature chunks must be a whole number from 0 to ${CHUNK_COUNT}, got ${String(minChunks)}`,
     );

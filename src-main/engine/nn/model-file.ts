@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ChunkCnnWeights } from './chunk-cnn.ts';
 import { flattenedSize } from './chunk-cnn.ts';
 import { parseModelJson, readModelText } from './model-json.ts';
+import { CHUNK_COUNT } from '../../../src-shared/domain/geometry.ts';
 
 export const MODEL_FORMAT = 'sealsight-chunk-cnn';
 export const MODEL_VERSION = 1;
@@ -42,7 +43,7 @@ export const ModelFileSchema = z.object({
     chunkSize: z.number().int().positive(),
     threshold: Finite.nonnegative(),
     /** Absent in files written before the option: threshold alone (0). */
-    minFeatureChunks: z.number().int().min(0).max(16).optional(),
+    minFeatureChunks: z.number().int().min(0).max(CHUNK_COUNT).optional(),
     pixelScale: z.literal('1/255'),
   }),
   weights: z.object({
