@@ -15,5 +15,5 @@ export { equalizeHistogram } from './equalize.ts';
 export { reflect101, sobelMagnitude } from './sobel.ts';
 export { checkMinFeatureChunks, chunkScores, cutChunks, selectFeatureChunks } from './chunks.ts';
 export type { FeatureSelection } from './chunks.ts';
-export { processImage } from './pipeline.ts';
+export { chunkEqualizedImage, processImage } from './pipeline.ts';
 export type { ProcessOptions, ProcessedChunk, ProcessedImage } from './pipeline.ts';

@@ -50,6 +50,32 @@ export type ProcessedImage = {
   minFeatureChunks: number;
 };
 
+/**
+ * The equalised 112×112 image's 16 chunks with their gradient scores and the feature
+ * selection: the part of the pipeline training re-runs on each augmented image.
+ */
+export function chunkEqualizedImage(
+  pixels: Uint8Array,
+  threshold: number,
+  minFeatureChunks: number,
+): { chunks: ProcessedChunk[]; lowGradient: boolean } {
+  const scores = chunkScores(sobelMagnitude(pixels, IMAGE_SIZE, IMAGE_SIZE));
+  const { signedIndices, lowGradient } = selectFeatureChunks(scores, threshold, minFeatureChunks);
+  const chunkPixels = cutChunks(pixels);
+  const chunks: ProcessedChunk[] = [];
+  for (let position = 0; position < CHUNK_COUNT; position++) {
+    const signedIndex = signedIndices[position];
+    chunks.push({
+      position,
+      signedIndex,
+      score: scores[position],
+      isFeature: signedIndex > 0,
+      pixels: chunkPixels[position],
+    });
+  }
+  return { chunks, lowGradient };
+}
+
 export async function processImage(
   bytes: Uint8Array,
   label: string,
@@ -80,21 +106,7 @@ export async function processImage(
   // Sobel runs on the equalised image: the threshold is meant for contrast-
   // normalised pixels, so a dim photo and a bright one of the same surface score alike.
   const pixels = equalizeHistogram(gray);
-  const scores = chunkScores(sobelMagnitude(pixels, IMAGE_SIZE, IMAGE_SIZE));
-  const { signedIndices, lowGradient } = selectFeatureChunks(scores, threshold, minFeatureChunks);
-  const chunkPixels = cutChunks(pixels);
-
-  const chunks: ProcessedChunk[] = [];
-  for (let position = 0; position < CHUNK_COUNT; position++) {
-    const signedIndex = signedIndices[position];
-    chunks.push({
-      position,
-      signedIndex,
-      score: scores[position],
-      isFeature: signedIndex > 0,
-      pixels: chunkPixels[position],
-    });
-  }
+  const { chunks, lowGradient } = chunkEqualizedImage(pixels, threshold, minFeatureChunks);
   return {
     format: decoded.format,
     width: decoded.width,

@@ -4,7 +4,7 @@
 // wedge), rounded back to bytes like a stored chunk, then the feature chunks are
 // selected again on the warped image exactly as import would.
 import { IMAGE_SIZE } from '../../../src-shared/domain/geometry.ts';
-import { chunkScores, cutChunks, selectFeatureChunks, sobelMagnitude } from '../image/index.ts';
+import { chunkEqualizedImage } from '../image/index.ts';
 
 export interface AugmentParams {
   /** Rotation in degrees (counter-clockwise). */
@@ -132,15 +132,14 @@ export interface ChunkedImage {
   readonly isFeature: boolean[];
 }
 
-/** Chunks and feature flags of a 112×112 image, as the import pipeline computes them. */
+/** Chunks and feature flags of a 112×112 image, computed by the import pipeline's code. */
 export function chunkImage(
   pixels: Uint8Array,
   threshold: number,
   minFeatureChunks: number,
 ): ChunkedImage {
-  const scores = chunkScores(sobelMagnitude(pixels, IMAGE_SIZE, IMAGE_SIZE));
-  const { signedIndices } = selectFeatureChunks(scores, threshold, minFeatureChunks);
-  return { chunks: cutChunks(pixels), isFeature: signedIndices.map((s) => s > 0) };
+  const { chunks } = chunkEqualizedImage(pixels, threshold, minFeatureChunks);
+  return { chunks: chunks.map((c) => c.pixels), isFeature: chunks.map((c) => c.isFeature) };
 }
 
 export function augmentImage(
