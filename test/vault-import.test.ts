@@ -194,9 +194,16 @@ describe('vault import', () => {
           'SELECT image_id, position, aes_blob FROM chunks WHERE aes_blob IS NOT NULL ORDER BY image_id, position',
         )
         .all() as Array<{ image_id: number; position: number; aes_blob: Buffer }>;
-      const a = rows[0]!;
-      const b = rows.find((r) => r.image_id !== a.image_id && r.position === a.position);
-      if (!b) return expect.fail('need two images with the same AES chunk position');
+      // Image ids follow the workers' completion order, so search every pair rather than
+      // rows[0]: with a 12-chunk minimum an image has at most 4 AES chunks.
+      const pair = rows
+        .map((a) => ({
+          a,
+          b: rows.find((r) => r.image_id !== a.image_id && r.position === a.position),
+        }))
+        .find((p) => p.b !== undefined);
+      if (!pair?.b) return expect.fail('need two images with the same AES chunk position');
+      const { a, b } = pair;
       db.prepare('UPDATE chunks SET aes_blob = ? WHERE image_id = ? AND position = ?').run(
         a.aes_blob,
         b.image_id,
