@@ -15,6 +15,7 @@ import {
   randomChunkCnn,
 } from '../src-main/engine/nn/chunk-cnn.ts';
 import type { LoadedModel } from '../src-main/engine/nn/model-file.ts';
+import { ensembleMembers, mergeEnsemble } from '../src-main/engine/nn/chunk-cnn-ensemble.ts';
 
 const run = promisify(execFile);
 const SAMPLES = path.join(REPO_ROOT, 'assets', 'samples', 'neu-cls');
@@ -70,44 +71,52 @@ describe('sealsight evaluate', () => {
   });
 });
 
-describe('lane layout with fresh keys', () => {
-  it(
-    'decrypts per-chunk and per-image scores that match the float64 network',
-    { timeout: HE_TIMEOUT },
-    async () => {
-      // A narrow net so a full 4096-lane batch runs in seconds.
-      const arch = { inputSize: 28, channels: 1, kernel: 7, stride: 7, hidden: 4, classes: 3 };
-      const weights = randomChunkCnn(arch, 9);
-      const model: LoadedModel = {
-        id: 'test',
-        weights,
-        file: { activationRanges: { conv: 4, fc1: 4, scores: 1 } } as LoadedModel['file'],
-      };
-      const random = mulberry32(4);
-      const images = [5, 16, 3].map((n) =>
-        Array.from({ length: n }, () =>
-          Uint8Array.from({ length: 784 }, () => Math.floor(random() * 256)),
-        ),
-      );
-      const result = await inferWithFreshKeys(images, model, { layout: 'lanes', workers: 1 });
-      expect(result.layout).toBe('lanes');
-      images.forEach((chunks, i) => {
-        const want = chunks.map(
-          (c) =>
-            forwardChunk(
-              weights,
-              Float64Array.from(c, (v) => v / 255),
-            ).scores,
-        );
-        want.forEach((scores, k) =>
-          scores.forEach((v, c) =>
-            expect(Math.abs(result.chunkScores![i]![k]![c]! - v)).toBeLessThan(1e-3),
-          ),
-        );
-        aggregateImage(want).forEach((v, c) =>
-          expect(Math.abs(result.imageScores[i]![c]! - v)).toBeLessThan(1e-2),
-        );
-      });
-    },
+describe('an ensemble under CKKS with fresh keys', () => {
+  // Two narrow nets merged into one (chunk-cnn-ensemble.ts): lanes run the merged net
+  // as it is (fc1's zero blocks skipped), blocks run the members and add their scores.
+  // Both must decrypt to the float64 sum of the members.
+  const arch = { inputSize: 28, channels: 1, kernel: 7, stride: 7, hidden: 4, classes: 3 };
+  const members = [randomChunkCnn(arch, 9), randomChunkCnn(arch, 10)];
+  const weights = mergeEnsemble(members);
+  const model: LoadedModel = {
+    id: 'test',
+    weights,
+    members: ensembleMembers(weights),
+    file: { activationRanges: { conv: 4, fc1: 4, scores: 2 } } as LoadedModel['file'],
+  };
+  const random = mulberry32(4);
+  const images = [5, 16, 3].map((n) =>
+    Array.from({ length: n }, () =>
+      Uint8Array.from({ length: 784 }, () => Math.floor(random() * 256)),
+    ),
   );
+  /** The members' float64 scores, summed: what the ensemble means. */
+  const memberSum = (chunk: Uint8Array) => {
+    const input = Float64Array.from(chunk, (v) => v / 255);
+    return aggregateImage(members.map((m) => forwardChunk(m, input).scores));
+  };
+
+  for (const layout of ['lanes', 'blocks'] as const) {
+    it(
+      `decrypts ${layout} scores that match the sum of the members' float64 scores`,
+      { timeout: HE_TIMEOUT },
+      async () => {
+        const result = await inferWithFreshKeys(images, model, { layout, workers: 1 });
+        expect(result.layout).toBe(layout);
+        images.forEach((chunks, i) => {
+          const want = chunks.map(memberSum);
+          if (layout === 'lanes') {
+            want.forEach((scores, k) =>
+              scores.forEach((v, c) =>
+                expect(Math.abs(result.chunkScores![i]![k]![c]! - v)).toBeLessThan(1e-3),
+              ),
+            );
+          }
+          aggregateImage(want).forEach((v, c) =>
+            expect(Math.abs(result.imageScores[i]![c]! - v)).toBeLessThan(1e-2),
+          );
+        });
+      },
+    );
+  }
 });

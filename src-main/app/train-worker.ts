@@ -13,6 +13,7 @@ export interface TrainWorkerData {
   readonly images: ReadonlyArray<{ name: string; label: string; bytes: Uint8Array }>;
   readonly classes: readonly string[];
   readonly epochs: number;
+  readonly members: number;
   readonly valFraction: number;
   readonly threshold: number;
   readonly minFeatureChunks: number;
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     folder,
     {
       epochs: data.epochs,
+      members: data.members,
       valFraction: data.valFraction,
       seed: data.seed,
       threshold: data.threshold,

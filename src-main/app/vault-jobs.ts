@@ -82,6 +82,7 @@ export function trainJob(vault: UnlockedVault, r: Request, ctx: JobContext) {
       epochs: r.epochs as number,
       validationFraction: r.validationFraction as number,
       classes: NEU_CLASSES,
+      ...(typeof r.members === 'number' ? { members: r.members } : {}),
     },
     ctx,
   );

@@ -20,7 +20,12 @@ export class CancelledError extends Error {
 
 export async function trainOnVault(
   vault: UnlockedVault,
-  options: { epochs: number; validationFraction: number; classes: readonly string[] },
+  options: {
+    epochs: number;
+    validationFraction: number;
+    classes: readonly string[];
+    members?: number;
+  },
   ctx: JobContext,
 ): Promise<TrainReportDto> {
   const labelled = listImages(vault).filter(
@@ -40,6 +45,7 @@ export async function trainOnVault(
     images,
     classes: present,
     epochs: options.epochs,
+    members: options.members ?? 1,
     valFraction: options.validationFraction,
     threshold: DEFAULT_FEATURE_THRESHOLD,
     minFeatureChunks: DEFAULT_MIN_FEATURE_CHUNKS,
@@ -57,7 +63,7 @@ export async function trainOnVault(
           if (message.type === 'load') {
             ctx.progress(
               0,
-              options.epochs,
+              options.epochs * (options.members ?? 1),
               null,
               `preparing images ${message.done}/${message.total}`,
             );

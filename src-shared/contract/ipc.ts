@@ -14,6 +14,7 @@
 //   `job:cancel` stops one.
 import { z } from 'zod';
 import { CHUNK_COUNT } from '../domain/geometry.ts';
+import { MAX_ENSEMBLE_MEMBERS } from '../domain/ensemble.ts';
 import { ImportReportSchema } from './vault.ts';
 
 // ---------------------------------------------------------------- building blocks
@@ -290,6 +291,8 @@ export const IPC_CHANNELS = {
       jobId: JobIdSchema,
       epochs: z.number().int().min(1).max(500),
       validationFraction: z.number().min(0).max(0.5),
+      /** Nets in the ensemble (image score = their sum); each costs a training run and an HE pass. */
+      members: z.number().int().min(1).max(MAX_ENSEMBLE_MEMBERS).optional(),
     }),
     response: TrainReportSchema,
   },

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parseModel } from '../../engine/nn/model-file.ts';
 import type { Activation } from '../../engine/nn/chunk-cnn.ts';
 import type { ArchitectureOptions, TrainProgress } from '../../engine/nn/train-chunk-cnn.ts';
+import { MAX_MEMBERS } from '../../engine/nn/chunk-cnn-ensemble.ts';
 import {
   CliError,
   formatDuration,
@@ -26,6 +27,7 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
       out: { type: 'string' },
       epochs: { type: 'string' },
       seed: { type: 'string' },
+      members: { type: 'string' },
       'val-fraction': { type: 'string' },
       threshold: { type: 'string' },
       'min-chunks': { type: 'string' },
@@ -39,6 +41,12 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
   if (typeof values.out !== 'string') throw new UsageError('--out <model-file> is required');
   const epochs = numberOption(values.epochs, 'epochs', wholeAtLeast(1), 'a whole number ≥ 1');
   const seed = numberOption(values.seed, 'seed', wholeAtLeast(0), 'a whole number ≥ 0');
+  const members = numberOption(
+    values.members,
+    'members',
+    (n) => Number.isInteger(n) && n >= 1 && n <= MAX_MEMBERS,
+    `a whole number from 1 to ${MAX_MEMBERS}`,
+  );
   const valFraction = numberOption(
     values['val-fraction'],
     'val-fraction',
@@ -88,6 +96,7 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
     result = await trainFromFolder(folder, {
       epochs,
       seed,
+      members,
       valFraction,
       threshold,
       minFeatureChunks: minChunksOption(values['min-chunks']),
@@ -115,7 +124,9 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
   const arch = report.architecture;
   const text = [
     `wrote ${outFile} (model ${modelId}): ${report.images.train} training / ${report.images.validation} validation images, ${report.classes.length} classes`,
-    `architecture conv ${arch.kernel}×${arch.kernel}×${arch.channels} stride ${arch.stride} → x² → fc ${arch.hidden} → x² → fc ${arch.classes}`,
+    (arch.members ?? 1) > 1
+      ? `architecture: an ensemble of ${arch.members} nets (seeds from ${seed ?? 1}), each conv ${arch.kernel}×${arch.kernel}×${arch.channels / arch.members!} stride ${arch.stride} → x² → fc ${arch.hidden / arch.members!} → x² → fc ${arch.classes}; image score = the sum of theirs`
+      : `architecture conv ${arch.kernel}×${arch.kernel}×${arch.channels} stride ${arch.stride} → x² → fc ${arch.hidden} → x² → fc ${arch.classes}`,
     v
       ? `validation: image ${percent(v.imageAccuracy)} (sum of feature-chunk scores), feature chunks ${percent(v.featureChunkAccuracy)}, all chunks ${percent(v.allChunkAccuracy)}`
       : 'validation: none (--val-fraction 0)',

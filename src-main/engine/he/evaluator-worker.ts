@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadSeal } from './seal-runtime.ts';
 import { ckksPresetById, createCkksContext } from './ckks-presets.ts';
-import { planPackedCnn } from './packed-cnn-plan.ts';
+import { planPackedEnsemble } from './packed-cnn-plan.ts';
 import { PackedCnnEngine } from './packed-cnn-engine.ts';
 import { serveWorkerRequests } from '../workers/worker-pool.ts';
 import type { EvaluatorSetup, CiphertextJob, CiphertextResult } from './encrypted-evaluator.ts';
@@ -12,8 +12,8 @@ if (!parentPort) throw new Error('evaluator-worker must run as a worker thread')
 const setup = workerData as EvaluatorSetup;
 const seal = await loadSeal();
 const ckks = createCkksContext(seal, ckksPresetById(setup.presetId));
-const plan = planPackedCnn(setup.weights, ckks.slotCount, { scoreScale: setup.scoreScale });
-const engine = new PackedCnnEngine(seal, ckks, plan, setup.keys);
+const plans = planPackedEnsemble(setup.weights, ckks.slotCount, { scoreScale: setup.scoreScale });
+const engine = new PackedCnnEngine(seal, ckks, plans, setup.keys);
 
 serveWorkerRequests<CiphertextJob, CiphertextResult>(parentPort, async (job) => {
   const started = performance.now();

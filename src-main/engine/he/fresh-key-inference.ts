@@ -14,7 +14,7 @@ import type { CkksContext } from './ckks-presets.ts';
 import { generateCkksKeys } from './ckks-keys.ts';
 import { CkksChunkCipher } from './chunk-cipher.ts';
 import { BLOCK_PACKING_1024 } from './chunk-packing.ts';
-import { planPackedCnn, packedCnnRotationSteps } from './packed-cnn-plan.ts';
+import { planPackedEnsemble, packedCnnRotationSteps } from './packed-cnn-plan.ts';
 import { EncryptedEvaluator, sumProfiles } from './encrypted-evaluator.ts';
 import type { EvaluatorSetup } from './encrypted-evaluator.ts';
 import { LaneEvaluator } from './lane-evaluator.ts';
@@ -83,10 +83,10 @@ async function inferBlocks(
   scoreScale: number,
   options: FreshKeyInferenceOptions,
 ): Promise<FreshKeyInferenceResult> {
-  const plan = planPackedCnn(model.weights, ckks.slotCount, { scoreScale });
+  const plans = planPackedEnsemble(model.weights, ckks.slotCount, { scoreScale });
   const { keys, setup, seconds } = freshKeys(seal, ckks, model, scoreScale, {
     packingId: BLOCK_PACKING_1024.id,
-    galoisSteps: packedCnnRotationSteps(plan),
+    galoisSteps: packedCnnRotationSteps(plans),
   });
   let t = performance.now();
   const workers = options.workers ?? availableParallelism();
@@ -115,7 +115,7 @@ async function inferBlocks(
           featureChunks: images[i]!.length,
         });
         t = performance.now();
-        imageScores[i] = decryptScores(seal, ckks, plan, keys.secretKey, result.result);
+        imageScores[i] = decryptScores(seal, ckks, plans[0]!, keys.secretKey, result.result);
         seconds.decrypt += lap();
         profiles.push(result.profileMs);
         options.onProgress?.(++done, images.length);

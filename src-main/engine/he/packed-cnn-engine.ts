@@ -31,7 +31,8 @@ export interface EngineCounters {
 }
 
 export class PackedCnnEngine implements Disposable {
-  readonly plan: PackedCnnPlan;
+  /** One plan per ensemble member (planPackedEnsemble); a single net has one. */
+  readonly plans: readonly PackedCnnPlan[];
   readonly counters: EngineCounters = {
     rotations: 0,
     multiplications: 0,
@@ -47,10 +48,16 @@ export class PackedCnnEngine implements Disposable {
   /** Weight plaintexts, encoded once at the level their layer runs at. */
   readonly #weightCache = new Map<Float64Array, Plaintext>();
 
-  constructor(seal: Seal, ckks: CkksContext, plan: PackedCnnPlan, keys: EvaluationKeyBytes) {
+  constructor(
+    seal: Seal,
+    ckks: CkksContext,
+    plans: PackedCnnPlan | readonly PackedCnnPlan[],
+    keys: EvaluationKeyBytes,
+  ) {
     this.#seal = seal;
     this.#ckks = ckks;
-    this.plan = plan;
+    this.plans = Array.isArray(plans) ? plans : [plans as PackedCnnPlan];
+    if (this.plans.length === 0) throw new RangeError('the engine needs at least one plan');
     this.#relinKeys = new seal.RelinKeys();
     this.#galoisKeys = new seal.GaloisKeys();
     this.#evaluator = new seal.Evaluator(ckks.context);
@@ -62,7 +69,7 @@ export class PackedCnnEngine implements Disposable {
       this[Symbol.dispose]();
       throw new Error('evaluation keys do not match the CKKS parameters');
     }
-    const missing = packedCnnRotationSteps(plan).filter(
+    const missing = packedCnnRotationSteps(this.plans).filter(
       (step) => !this.#galoisKeys.hasKey(galoisElt(step, ckks.preset.polyModulusDegree)),
     );
     if (missing.length > 0) {
@@ -92,13 +99,32 @@ export class PackedCnnEngine implements Disposable {
   /**
    * Runs the network on one ciphertext of packed chunks, of which the first
    * `occupiedBlocks` blocks hold chunks. Returns a new ciphertext (caller deletes).
+   * An ensemble's members run one after another on the same input; their score
+   * ciphertexts (same level and scale) are added.
    */
   inferCiphertext(
     input: Ciphertext,
     occupiedBlocks: number,
     options: { sumBlocks: boolean },
   ): Ciphertext {
-    const plan = this.plan;
+    let total: Ciphertext | null = null;
+    for (const plan of this.plans) {
+      const scores = this.#inferMember(plan, input, occupiedBlocks, options);
+      if (total) {
+        this.#evaluator.addInplace(total, scores);
+        scores.delete();
+      } else total = scores;
+    }
+    this.counters.ciphertexts++;
+    return total!;
+  }
+
+  #inferMember(
+    plan: PackedCnnPlan,
+    input: Ciphertext,
+    occupiedBlocks: number,
+    options: { sumBlocks: boolean },
+  ): Ciphertext {
     const mask = (values: Float64Array) => maskBlocks(values, plan, occupiedBlocks);
     const conv = this.#linear(plan.conv, input, mask(plan.biases.conv));
     const hidden = this.#linear(plan.fc1, this.#squareInplace(conv), mask(plan.biases.fc1));
@@ -106,7 +132,6 @@ export class PackedCnnEngine implements Disposable {
     const last = scoreLayer(plan, occupiedBlocks, options.sumBlocks);
     const scores = this.#linear(last.linear, this.#squareInplace(hidden), last.bias);
     hidden.delete();
-    this.counters.ciphertexts++;
     return scores;
   }
 

@@ -15,6 +15,7 @@
 // simulator, so tests compare the ciphertexts against exactly this computation.
 import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
 import { convOutputSize } from '../nn/chunk-cnn.ts';
+import { ensembleMembers, memberCount } from '../nn/chunk-cnn-ensemble.ts';
 import { planLinear, planRotationSteps } from './linear-plan.ts';
 import type { LinearLayerSpec, LinearPlan } from './linear-plan.ts';
 
@@ -93,6 +94,8 @@ export function planPackedCnn(
   if (!(scoreScale > 0 && scoreScale <= 1))
     throw new RangeError(`score scale ${scoreScale} is not in (0, 1]`);
   const arch = weights.architecture;
+  if (memberCount(arch) > 1)
+    throw new RangeError('an ensemble runs as one plan per member: use planPackedEnsemble');
   const n = arch.inputSize;
   if (n * n > blockSlots)
     throw new RangeError(`a ${n}×${n} chunk does not fit a ${blockSlots}-slot block`);
@@ -215,9 +218,24 @@ export function scoreLayer(
   };
 }
 
-export function packedCnnRotationSteps(plan: PackedCnnPlan): number[] {
-  const steps = [plan.conv, plan.fc1, plan.fc2]
-    .flatMap(planRotationSteps)
-    .concat(plan.blockSumSteps);
+/** The rotation steps (Galois keys) a plan, or all an ensemble's member plans, use. */
+export function packedCnnRotationSteps(plans: PackedCnnPlan | readonly PackedCnnPlan[]): number[] {
+  const list: readonly PackedCnnPlan[] = Array.isArray(plans) ? plans : [plans as PackedCnnPlan];
+  const steps = list.flatMap((plan) =>
+    [plan.conv, plan.fc1, plan.fc2].flatMap(planRotationSteps).concat(plan.blockSumSteps),
+  );
   return [...new Set(steps)].sort((a, b) => a - b);
+}
+
+/**
+ * One plan per member of an ensemble (a single net: one plan). A merged ensemble's
+ * conv does not fit one block, so the engine runs the members and adds their scores;
+ * all share the score scale, which the whole ensemble's measured range sets.
+ */
+export function planPackedEnsemble(
+  weights: ChunkCnnWeights,
+  slotCount: number,
+  options: { blockSlots?: number; scoreScale?: number } = {},
+): PackedCnnPlan[] {
+  return ensembleMembers(weights).map((member) => planPackedCnn(member, slotCount, options));
 }

@@ -18,6 +18,11 @@ export interface ChunkCnnArchitecture {
   readonly classes: number; // 6
   /** Omitted = 'square' (HE-friendly). */
   readonly activation?: Activation;
+  /**
+   * Omitted = 1. M > 1: an ensemble of M nets merged into this one (channels and
+   * hidden are M × a member's, fc1 block-diagonal; see chunk-cnn-ensemble.ts).
+   */
+  readonly members?: number;
 }
 
 export const PAPER_ARCHITECTURE: ChunkCnnArchitecture = Object.freeze({

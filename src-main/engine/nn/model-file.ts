@@ -6,8 +6,10 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ChunkCnnWeights } from './chunk-cnn.ts';
 import { flattenedSize } from './chunk-cnn.ts';
+import { ensembleMembers } from './chunk-cnn-ensemble.ts';
 import { parseModelJson, readModelText } from './model-json.ts';
 import { CHUNK_COUNT } from '../../../src-shared/domain/geometry.ts';
+import { MAX_ENSEMBLE_MEMBERS } from '../../../src-shared/domain/ensemble.ts';
 
 export const MODEL_FORMAT = 'sealsight-chunk-cnn';
 export const MODEL_VERSION = 1;
@@ -21,6 +23,8 @@ const ArchitectureSchema = z.object({
   classes: z.number().int().positive(),
   /** Omitted = 'square'; 'relu' marks a plaintext-only baseline. */
   activation: z.enum(['square', 'relu']).optional(),
+  /** Omitted = 1; M > 1 marks an ensemble merged into one net (chunk-cnn-ensemble.ts). */
+  members: z.number().int().min(1).max(MAX_ENSEMBLE_MEMBERS).optional(),
 });
 
 const Finite = z.number().finite();
@@ -62,7 +66,10 @@ export type ModelFile = z.infer<typeof ModelFileSchema>;
 export interface LoadedModel {
   readonly id: string;
   readonly file: ModelFile;
+  /** The whole net (an ensemble merged into one; see chunk-cnn-ensemble.ts). */
   readonly weights: ChunkCnnWeights;
+  /** The ensemble's members (the net itself when it is a single net). */
+  readonly members: readonly ChunkCnnWeights[];
 }
 
 export function parseModel(text: string, source: string): LoadedModel {
@@ -89,18 +96,28 @@ export function parseModel(text: string, source: string): LoadedModel {
       throw new Error(`${source}: weights.${name} has ${got} values, expected ${length}`);
   }
   const w = file.weights;
+  const weights: ChunkCnnWeights = {
+    architecture: arch,
+    convWeight: Float64Array.from(w.convWeight),
+    convBias: Float64Array.from(w.convBias),
+    fc1Weight: Float64Array.from(w.fc1Weight),
+    fc1Bias: Float64Array.from(w.fc1Bias),
+    fc2Weight: Float64Array.from(w.fc2Weight),
+    fc2Bias: Float64Array.from(w.fc2Bias),
+  };
+  let members: ChunkCnnWeights[];
+  try {
+    members = ensembleMembers(weights);
+  } catch (error) {
+    throw new Error(`${source}: not a valid ensemble (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
   return {
     id: createHash('sha256').update(text).digest('hex').slice(0, 16),
     file,
-    weights: {
-      architecture: arch,
-      convWeight: Float64Array.from(w.convWeight),
-      convBias: Float64Array.from(w.convBias),
-      fc1Weight: Float64Array.from(w.fc1Weight),
-      fc1Bias: Float64Array.from(w.fc1Bias),
-      fc2Weight: Float64Array.from(w.fc2Weight),
-      fc2Bias: Float64Array.from(w.fc2Bias),
-    },
+    weights,
+    members,
   };
 }
 

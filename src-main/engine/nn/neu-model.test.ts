@@ -10,7 +10,7 @@ import { NEU_CLASSES } from '../../../src-shared/domain/classes.ts';
 import { processImage } from '../image/index.ts';
 import { DEFAULT_CKKS_PRESET } from '../he/ckks-presets.ts';
 import { assertHeSafe, scoreScaleFor } from '../he/he-safety.ts';
-import { planPackedCnn } from '../he/packed-cnn-plan.ts';
+import { planPackedEnsemble } from '../he/packed-cnn-plan.ts';
 import { readScores, simulatePackedCnn } from '../he/packed-cnn-simulator.ts';
 import { BLOCK_PACKING_1024 } from '../he/chunk-packing.ts';
 import { aggregateImage, argmax, forwardChunk } from './chunk-cnn.ts';
@@ -51,7 +51,7 @@ describe('the shipped NEU-CLS model', () => {
   it('runs unchanged through the packed CKKS plan and classifies the samples', async () => {
     const model = await loadModel(MODEL);
     const scoreScale = scoreScaleFor(model.file.activationRanges, DEFAULT_CKKS_PRESET);
-    const plan = planPackedCnn(model.weights, 4096, { scoreScale });
+    const plans = planPackedEnsemble(model.weights, 4096, { scoreScale });
     let right = 0;
     for (const sample of await samples()) {
       const reference = sample.chunks.map(
@@ -65,8 +65,10 @@ describe('the shipped NEU-CLS model', () => {
       const total = new Float64Array(NEU_CLASSES.length);
       BLOCK_PACKING_1024.pack(sample.chunks, 4096).forEach((packed, i) => {
         const blocks = Math.min(4, sample.chunks.length - 4 * i);
-        const slots = simulatePackedCnn(plan, packed, blocks, { sumBlocks: true });
-        readScores(plan, slots).forEach((v, c) => (total[c]! += v));
+        for (const plan of plans) {
+          const slots = simulatePackedCnn(plan, packed, blocks, { sumBlocks: true });
+          readScores(plan, slots).forEach((v, c) => (total[c]! += v));
+        }
       });
       const scale = Math.max(...expected.map(Math.abs));
       total.forEach((v, c) => expect(Math.abs(v - expected[c]!) / scale).toBeLessThan(1e-9));

@@ -9,7 +9,8 @@ import { trainChunkCnn } from './train-chunk-cnn.ts';
 import type { TrainOptions, TrainProgress, TrainResult } from './train-chunk-cnn.ts';
 import { loadLabelledFolder } from './labelled-folder.ts';
 import type { LabelledFolder } from './labelled-folder.ts';
-import { loadModel } from './model-file.ts';
+import { loadModel, parseModel } from './model-file.ts';
+import { mergeEnsemble } from './chunk-cnn-ensemble.ts';
 import { measureActivationRanges } from './activation-ranges.ts';
 import { TOY_CLASSES, writeToyFolder } from './toy-dataset.testutil.ts';
 
@@ -112,6 +113,26 @@ describe('trainChunkCnn on a toy folder', () => {
     await expect(trainChunkCnn(folder, { ...TOY, architecture: { kernel: 29 } })).rejects.toThrow(
       RangeError,
     );
+  });
+
+  it('trains an ensemble: members seed, seed + 1 on one split, merged so scores add up', async () => {
+    const ensembleProgress: TrainProgress[] = [];
+    const ensemble = await trainChunkCnn(folder, {
+      ...TOY,
+      members: 2,
+      onProgress: (p) => ensembleProgress.push(p),
+    });
+    const second = await trainChunkCnn(folder, { ...TOY, seed: 4, splitSeed: 3 });
+    expect(ensemble.weights).toEqual(mergeEnsemble([first.weights, second.weights]));
+    expect(ensemble.report.architecture).toMatchObject({ channels: 4, hidden: 16, members: 2 });
+    const epochs = ensembleProgress.filter((p) => p.phase === 'train');
+    expect(epochs.map((p) => p.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(epochs.every((p) => p.epochs === 12)).toBe(true);
+    expect(epochs[5]!.etaMs).toBeGreaterThan(0); // the second member is still to come
+    const loaded = parseModel(ensemble.modelText, 'ensemble.json');
+    expect(loaded.members).toHaveLength(2);
+    expect(loaded.file.provenance).toMatchObject({ seed: 3, members: 2, memberSeeds: [3, 4] });
+    await expect(trainChunkCnn(folder, { ...TOY, members: 0 })).rejects.toThrow(/members must/);
   });
 
   it('is deterministic for a seed, and another seed gives other weights', async () => {

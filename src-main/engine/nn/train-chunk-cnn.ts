@@ -8,6 +8,7 @@
 // forwardChunk — the reference the encrypted engine is tested against — at image
 // level (sum of the feature chunks' scores → argmax) and at chunk level.
 import { PAPER_ARCHITECTURE, mulberry32 } from './chunk-cnn.ts';
+import { MAX_MEMBERS, mergeEnsemble } from './chunk-cnn-ensemble.ts';
 import type { ChunkCnnArchitecture, ChunkCnnWeights } from './chunk-cnn.ts';
 import { createTfChunkCnn, disposeTfChunkCnn, exportChunkCnn } from './chunk-cnn-tf.ts';
 import { fitChunkCnn } from './fit-chunk-cnn.ts';
@@ -43,6 +44,11 @@ export interface TrainOptions {
   /** Minimum feature chunks per image, as for import. */
   readonly minFeatureChunks?: number;
   readonly architecture?: ArchitectureOptions;
+  /**
+   * Nets in the ensemble (seeds seed … seed + members − 1, same split); the model is
+   * their sum, merged into one net. Costs members × the training and HE inference time.
+   */
+  readonly members?: number;
   /** Which chunks the chunk-level loss trains on. */
   readonly trainChunks?: TrainChunks;
   /** Weight of the chunk-level loss (each chunk labelled with its image's class). */
@@ -109,6 +115,7 @@ export const DEFAULT_TRAIN_ARCHITECTURE: Omit<ChunkCnnArchitecture, 'classes'> =
 export const TRAIN_DEFAULTS = Object.freeze({
   epochs: 100,
   seed: 1,
+  members: 1,
   valFraction: 0.2,
   threshold: 100,
   minFeatureChunks: DEFAULT_MIN_FEATURE_CHUNKS,
@@ -145,6 +152,8 @@ export async function trainChunkCnn(
 ): Promise<TrainResult> {
   const o = { ...TRAIN_DEFAULTS, ...definedOnly(options) };
   if (!(Number.isInteger(o.epochs) && o.epochs >= 1)) throw new RangeError('epochs must be ≥ 1');
+  if (!(Number.isInteger(o.members) && o.members >= 1 && o.members <= MAX_MEMBERS))
+    throw new RangeError(`members must be a whole number from 1 to ${MAX_MEMBERS}`);
   const arch: ChunkCnnArchitecture = {
     ...DEFAULT_TRAIN_ARCHITECTURE,
     ...definedOnly(options.architecture ?? {}),
@@ -156,32 +165,50 @@ export async function trainChunkCnn(
   const splitSeed = options.splitSeed ?? o.seed;
   const split = splitImages(folder.images, o.valFraction, splitSeed);
   if (split.train.length === 0) throw new Error('no training images left after the split');
-  const model = createTfChunkCnn(tf, arch, o.seed, { batchNorm: o.batchNorm });
-  let finalLoss: number;
-  try {
-    finalLoss = await fitChunkCnn(tf, model, split.train, split.validation, {
-      classes: folder.classes,
-      epochs: o.epochs,
-      learningRate: o.learningRate,
-      batchImages: o.batchImages,
-      trainChunks: o.trainChunks,
-      chunkLoss: o.chunkLoss,
-      imageLoss: o.imageLoss,
-      augment: o.augment,
-      threshold: folder.threshold,
-      minFeatureChunks: folder.minFeatureChunks,
-      scorePenalty: o.scorePenalty,
-      weightDecay: o.weightDecay,
-      random: mulberry32(o.seed + 0x9e3779b9),
-      signal: options.signal,
-      onEpoch: (p) => options.onProgress?.({ phase: 'train', ...p }),
-    });
-  } catch (error) {
-    disposeTfChunkCnn(model);
-    throw error;
+  // An ensemble: members trained with seeds seed, seed + 1, … on the same split, merged
+  // into one net whose scores are the sum of theirs (chunk-cnn-ensemble.ts).
+  const memberWeights: ChunkCnnWeights[] = [];
+  const memberLosses: number[] = [];
+  for (let member = 0; member < o.members; member++) {
+    const seed = o.seed + member;
+    const model = createTfChunkCnn(tf, arch, seed, { batchNorm: o.batchNorm });
+    try {
+      memberLosses.push(
+        await fitChunkCnn(tf, model, split.train, split.validation, {
+          classes: folder.classes,
+          epochs: o.epochs,
+          learningRate: o.learningRate,
+          batchImages: o.batchImages,
+          trainChunks: o.trainChunks,
+          chunkLoss: o.chunkLoss,
+          imageLoss: o.imageLoss,
+          augment: o.augment,
+          threshold: folder.threshold,
+          minFeatureChunks: folder.minFeatureChunks,
+          scorePenalty: o.scorePenalty,
+          weightDecay: o.weightDecay,
+          random: mulberry32(seed + 0x9e3779b9),
+          signal: options.signal,
+          onEpoch: (p) =>
+            options.onProgress?.({
+              phase: 'train',
+              ...p,
+              // One progress over all members: epochs counted across them, the ETA
+              // including the members still to train (each takes about as long).
+              epoch: member * o.epochs + p.epoch,
+              epochs: o.members * o.epochs,
+              elapsedMs: performance.now() - started,
+              etaMs: p.etaMs + (o.members - 1 - member) * (p.elapsedMs + p.etaMs),
+            }),
+        }),
+      );
+      memberWeights.push(exportChunkCnn(model));
+    } finally {
+      disposeTfChunkCnn(model);
+    }
   }
-  const weights = exportChunkCnn(model);
-  disposeTfChunkCnn(model);
+  const weights = mergeEnsemble(memberWeights);
+  const finalLoss = memberLosses.reduce((a, b) => a + b, 0) / memberLosses.length;
   const trainSeconds = (performance.now() - started) / 1000;
 
   const validation =
@@ -197,7 +224,7 @@ export async function trainChunkCnn(
   if (arch.activation !== 'relu') assertHeSafe(activationRanges, preset, 'trained model');
   const report: TrainReport = {
     classes: folder.classes,
-    architecture: arch,
+    architecture: weights.architecture,
     dataHash: folder.dataHash,
     images: {
       train: split.train.length,
@@ -225,6 +252,9 @@ export async function trainChunkCnn(
       backend: `tfjs ${tf.version.tfjs} wasm (float32), exported float64`,
       dataHash: folder.dataHash,
       seed: o.seed,
+      ...(o.members === 1
+        ? {}
+        : { members: o.members, memberSeeds: memberSeeds(o.seed, o.members) }),
       ...(splitSeed === o.seed ? {} : { splitSeed }),
       epochs: o.epochs,
       valFraction: o.valFraction,
@@ -247,6 +277,10 @@ export async function trainChunkCnn(
     },
   });
   return { weights, report, modelText };
+}
+
+function memberSeeds(seed: number, members: number): number[] {
+  return Array.from({ length: members }, (_, m) => seed + m);
 }
 
 /** Refuses, before any training, a net the packed CKKS engine could not evaluate. */

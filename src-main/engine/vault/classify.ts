@@ -7,7 +7,7 @@
 import { sealAead, openAead } from '../crypto/index.ts';
 import { loadSeal } from '../he/seal-runtime.ts';
 import { ckksPresetById, createCkksContext } from '../he/ckks-presets.ts';
-import { planPackedCnn, packedCnnRotationSteps } from '../he/packed-cnn-plan.ts';
+import { planPackedEnsemble, packedCnnRotationSteps } from '../he/packed-cnn-plan.ts';
 import { EncryptedEvaluator } from '../he/encrypted-evaluator.ts';
 import type { EncryptedImageResult, EvaluatorSetup } from '../he/encrypted-evaluator.ts';
 import { DEFAULT_CHUNK_PACKING } from '../he/chunk-packing.ts';
@@ -68,7 +68,7 @@ export async function classifyVault(
   const seal = await loadSeal();
   using ckks = createCkksContext(seal, preset);
   const scoreScale = scoreScaleFor(model.file.activationRanges, preset);
-  const plan = planPackedCnn(model.weights, ckks.slotCount, { scoreScale });
+  const plans = planPackedEnsemble(model.weights, ckks.slotCount, { scoreScale });
 
   const done = new Set(
     vault.db
@@ -84,7 +84,7 @@ export async function classifyVault(
   // Galois keys (75 MB, generated once) and block workers only when blocks need them.
   const needBlocks = todo.length > 0 || laneTodo.length === 0;
   const evalKeyset = needBlocks
-    ? await vault.ensureGaloisKeys(packedCnnRotationSteps(plan))
+    ? await vault.ensureGaloisKeys(packedCnnRotationSteps(plans))
     : vault.currentKeyset();
   const packingIds = new Set(todo.map((row) => row.packingId));
   if (packingIds.size > 1)
@@ -121,7 +121,7 @@ export async function classifyVault(
     });
   };
   const finish = (row: ImageRow, result: EncryptedImageResult, handedAt: number) => {
-    const scores = decryptScores(seal, ckks, plan, secretKey, result.result);
+    const scores = decryptScores(seal, ckks, plans[0]!, secretKey, result.result);
     store(
       row,
       scores,

@@ -8,6 +8,7 @@ import { EvaluationView } from '../components/Evaluation.tsx';
 import { JobProgress } from '../components/ProgressBar.tsx';
 import { TierLabel } from '../components/TierLabel.tsx';
 import { useAppState } from '../state.tsx';
+import { MAX_ENSEMBLE_MEMBERS } from '../../../src-shared/domain/ensemble.ts';
 
 type Point = { epoch: number; loss: number; validationAccuracy: number | null };
 
@@ -17,6 +18,7 @@ export function ModelScreen() {
   const [selected, setSelected] = useState<string | null>(null);
   const [epochs, setEpochs] = useState(20);
   const [valFraction, setValFraction] = useState(0.2);
+  const [members, setMembers] = useState(1);
   const [jobId, setJobId] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [points, setPoints] = useState<Point[]>([]);
@@ -58,7 +60,12 @@ export function ModelScreen() {
     setJobId(id);
     setRunning(true);
     try {
-      const report = await api.modelTrain({ jobId: id, epochs, validationFraction: valFraction });
+      const report = await api.modelTrain({
+        jobId: id,
+        epochs,
+        validationFraction: valFraction,
+        members,
+      });
       setTrained(report);
       await loadModels();
       setSelected(report.modelId);
@@ -139,6 +146,16 @@ export function ModelScreen() {
             step={0.05}
             value={valFraction}
             onChange={(e) => setValFraction(Number(e.target.value))}
+          />
+        </label>
+        <label title="Nets trained with successive seeds; the image score is their sum. Each adds one training run and one encrypted pass per classification.">
+          Ensemble members
+          <input
+            type="number"
+            min={1}
+            max={MAX_ENSEMBLE_MEMBERS}
+            value={members}
+            onChange={(e) => setMembers(Number(e.target.value))}
           />
         </label>
         <button type="submit" className="primary" disabled={running}>
