@@ -14,6 +14,7 @@ import { obfEvaluateCommand, obfTrainCommand } from './commands/obf-train-comman
 import { obfIndexCommand, searchCommand } from './commands/obf-vault-commands.ts';
 import { securityCommand } from './commands/security-command.ts';
 import { evaluateCommand } from './commands/evaluate-command.ts';
+import { ensembleCommand } from './commands/ensemble-command.ts';
 
 type Command = (argv: string[], ctx: CommandContext) => Promise<CommandResult>;
 
@@ -29,8 +30,9 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   train: {
     run: trainCommand,
     usage:
-      'train <labelled-folder> --out FILE [--epochs N] [--seed N] [--val-fraction F] [--threshold T] [--min-chunks N] [--channels N] [--kernel N] [--hidden N] [--activation square|relu]',
+      'train <labelled-folder> --out FILE [--epochs N] [--seed N] [--members N] [--val-fraction F] [--threshold T] [--min-chunks N] [--channels N] [--kernel N] [--hidden N] [--activation square|relu]',
   },
+  ensemble: { run: ensembleCommand, usage: 'ensemble <model-file>… --out FILE' },
   evaluate: {
     run: evaluateCommand,
     usage:

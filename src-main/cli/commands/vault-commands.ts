@@ -37,7 +37,10 @@ export function parseCommand<T extends ParseArgsOptionsConfig>(
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if (parsed.positionals.length !== positionals.length) {
+  // A last name ending in '…' takes one or more values (`<model…>`).
+  const variadic = positionals.at(-1)?.endsWith('…') === true;
+  const count = parsed.positionals.length;
+  if (variadic ? count < positionals.length : count !== positionals.length) {
     throw new UsageError(`expected ${positionals.map((p) => `<${p}>`).join(' ')}`);
   }
   return parsed;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from './model-file.ts';
+import { forwardChunk } from './chunk-cnn.ts';
 import { TOY_CLASSES, writeToyFolder } from './toy-dataset.testutil.ts';
 
 const CLI = fileURLToPath(new URL('../../../bin/sealsight.mjs', import.meta.url));
@@ -60,6 +61,77 @@ describe('sealsight train', () => {
     const model = await loadModel(out);
     expect(model.id).toBe(report.modelId);
     expect(model.file.preprocessing.threshold).toBe(20);
+  });
+
+  it('combines separately trained models into an ensemble, refusing ones that do not fit', async () => {
+    const files = [6, 7].map((seed) => path.join(dir, 'models', `seed${seed}.json`));
+    for (const [n, file] of files.entries()) {
+      const run = sealsight([
+        'train',
+        path.join(dir, 'data'),
+        '--out',
+        file,
+        '--epochs',
+        '1',
+        '--seed',
+        String(6 + n),
+        '--threshold',
+        '20',
+        '--channels',
+        '2',
+        '--hidden',
+        '8',
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+    }
+    const out = path.join(dir, 'models', 'ensemble.json');
+    const run = sealsight(['ensemble', ...files, '--out', out, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ model: out, members: 2, sources: files });
+    const [a, b] = await Promise.all(files.map((f) => loadModel(f)));
+    const ensemble = await loadModel(out);
+    expect(ensemble.members.map((m) => m.convWeight)).toEqual([
+      a!.weights.convWeight,
+      b!.weights.convWeight,
+    ]);
+    const chunk = Float64Array.from({ length: 784 }, (_, i) => (i % 29) / 28);
+    const sum = [a!, b!].map((m) => forwardChunk(m.weights, chunk).scores);
+    forwardChunk(ensemble.weights, chunk).scores.forEach((v, c) =>
+      expect(v).toBeCloseTo(sum[0]![c]! + sum[1]![c]!, 9),
+    );
+    expect(ensemble.file.activationRanges.scores).toBeCloseTo(
+      a!.file.activationRanges.scores + b!.file.activationRanges.scores,
+      12,
+    );
+    expect(ensemble.file.provenance).toMatchObject({
+      trainer: 'sealsight ensemble',
+      members: 2,
+      sources: [
+        { file: 'seed6.json', modelId: a!.id },
+        { file: 'seed7.json', modelId: b!.id },
+      ],
+    });
+
+    const other = path.join(dir, 'models', 'other-threshold.json');
+    const trained = sealsight([
+      'train',
+      path.join(dir, 'data'),
+      '--out',
+      other,
+      '--epochs',
+      '1',
+      '--channels',
+      '2',
+      '--hidden',
+      '8',
+    ]);
+    expect(trained.code, trained.stderr).toBe(0);
+    const refused = sealsight(['ensemble', files[0]!, other, '--out', path.join(dir, 'no.json')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${other}: its preprocessing`);
+    const alone = sealsight(['ensemble', files[0]!, '--out', path.join(dir, 'no.json')]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('at least two model files');
   });
 
   it('refuses bad options with a usage error and writes nothing', () => {

@@ -1,0 +1,38 @@
+// `sealsight ensemble <model>… --out FILE`: combines sealed-tier model files trained
+// separately (other seeds, other machines) into one ensemble whose image score is the
+// sum of theirs. Costs no training; each member adds one encrypted pass per image.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadModel, parseModel } from '../../engine/nn/model-file.ts';
+import { combineModels } from '../../engine/nn/ensemble-model.ts';
+import { UsageError } from '../cli-io.ts';
+import type { CommandContext, CommandResult } from '../cli-io.ts';
+import { parseCommand } from './vault-commands.ts';
+
+export async function ensembleCommand(
+  argv: string[],
+  _ctx: CommandContext,
+): Promise<CommandResult> {
+  const { values, positionals } = parseCommand(argv, { out: { type: 'string' } }, ['model…']);
+  if (typeof values.out !== 'string') throw new UsageError('--out <model-file> is required');
+  if (positionals.length < 2) throw new UsageError('an ensemble needs at least two model files');
+  const files = positionals.map((file) => path.resolve(file));
+  const sources = [];
+  for (const file of files) sources.push({ file, model: await loadModel(file) });
+  const modelText = combineModels(sources);
+  const outFile = path.resolve(values.out);
+  const model = parseModel(modelText, outFile);
+  await mkdir(path.dirname(outFile), { recursive: true });
+  const partial = `${outFile}.partial`;
+  await writeFile(partial, modelText);
+  await rename(partial, outFile);
+  const ranges = model.file.activationRanges;
+  const text = [
+    `wrote ${outFile} (model ${model.id}): an ensemble of ${model.members.length} nets from ${files.length} files; image score = the sum of theirs`,
+    `activation ranges conv ${ranges.conv.toFixed(2)}, fc1 ${ranges.fc1.toFixed(2)}, scores ≤ ${ranges.scores.toFixed(2)} (the sum of the members')`,
+  ].join('\n');
+  return {
+    json: { model: outFile, modelId: model.id, members: model.members.length, sources: files },
+    text,
+  };
+}

@@ -1,0 +1,72 @@
+// `sealsight ensemble`: model files trained separately (other seeds, other machines,
+// at the same time on other cores) combined into one ensemble model file. No data is
+// needed: the merged net's conv and fc1 activations are exactly its members', so their
+// ranges are the members' maxima, and its chunk scores are the sum of the members', so
+// the sum of their score ranges bounds them (a little above what a measurement on the
+// training data would give: the engine's fc2 scale is then a little more cautious).
+import path from 'node:path';
+import type { ChunkCnnWeights } from './chunk-cnn.ts';
+import { MAX_MEMBERS, mergeEnsemble } from './chunk-cnn-ensemble.ts';
+import type { ActivationRanges, LoadedModel } from './model-file.ts';
+import { serializeModel } from './model-file.ts';
+import { DEFAULT_CKKS_PRESET } from '../he/ckks-presets.ts';
+import { assertHeEvaluable, assertHeSafe, scoreScaleFor } from '../he/he-safety.ts';
+
+export interface EnsembleSource {
+  readonly file: string;
+  readonly model: LoadedModel;
+}
+
+/** The combined model file's text; throws naming the file that does not fit the first. */
+export function combineModels(sources: readonly EnsembleSource[]): string {
+  const first = sources[0];
+  if (!first || sources.length < 2) throw new Error('an ensemble needs at least two model files');
+  const base = first.model.file;
+  const members: ChunkCnnWeights[] = [];
+  for (const { file, model } of sources) {
+    const f = model.file;
+    const differs = (what: string, a: unknown, b: unknown) => {
+      if (JSON.stringify(a) !== JSON.stringify(b))
+        throw new Error(
+          `${file}: its ${what} (${JSON.stringify(a)}) differs from ${first.file}'s (${JSON.stringify(b)})`,
+        );
+    };
+    differs('classes', f.classes, base.classes);
+    differs('preprocessing', f.preprocessing, base.preprocessing);
+    assertHeEvaluable(f.architecture, file);
+    members.push(...model.members);
+  }
+  if (members.length > MAX_MEMBERS)
+    throw new Error(`${members.length} members: an ensemble holds at most ${MAX_MEMBERS}`);
+  const architectures = new Set(members.map((m) => JSON.stringify(m.architecture)));
+  if (architectures.size > 1)
+    throw new Error(
+      `the members' architectures differ (${[...architectures].join(' vs ')}): an ensemble's members share one`,
+    );
+  const ranges = sources.map(({ model }) => model.file.activationRanges);
+  const activationRanges: ActivationRanges = {
+    conv: Math.max(...ranges.map((r) => r.conv)),
+    fc1: Math.max(...ranges.map((r) => r.fc1)),
+    scores: ranges.reduce((sum, r) => sum + r.scores, 0),
+  };
+  assertHeSafe(activationRanges, DEFAULT_CKKS_PRESET, 'the ensemble');
+  return serializeModel(mergeEnsemble(members), {
+    classes: base.classes,
+    threshold: base.preprocessing.threshold,
+    minFeatureChunks: base.preprocessing.minFeatureChunks ?? 0,
+    activationRanges,
+    provenance: {
+      trainer: 'sealsight ensemble',
+      members: members.length,
+      he: {
+        preset: DEFAULT_CKKS_PRESET.id,
+        scoreScale: scoreScaleFor(activationRanges, DEFAULT_CKKS_PRESET),
+      },
+      sources: sources.map(({ file, model }) => ({
+        file: path.basename(file),
+        modelId: model.id,
+        provenance: model.file.provenance,
+      })),
+    },
+  });
+}
