@@ -66,6 +66,42 @@ describe('packed CKKS engine', () => {
     expect((process.memoryUsage().rss - before) / 2 ** 20).toBeLessThan(60);
   });
 
+  it('skips weight diagonals below the encoding resolution (dead units), still matching', async () => {
+    // Only hidden unit 0 keeps its fc1 weights; the others decayed to 1e-12 (|w|·Δ < ½).
+    // Their diagonals encode to zero plaintexts, whose products SEAL refuses as
+    // transparent ciphertexts: the engine must skip them, not fail.
+    const seal = await loadSeal();
+    using ckks = createCkksContext(seal, DEFAULT_CKKS_PRESET);
+    const dense = randomChunkCnn(PAPER_ARCHITECTURE, 5);
+    const flat = dense.fc1Weight.length / PAPER_ARCHITECTURE.hidden;
+    const weights = {
+      ...dense,
+      fc1Weight: dense.fc1Weight.map((w, index) => (index < flat ? w : w * 1e-12)),
+    };
+    const plan = planPackedCnn(weights, ckks.slotCount);
+    const keys = generateCkksKeys(seal, ckks, packedCnnRotationSteps(plan));
+    using cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, keys.secretKey);
+    using engine = new PackedCnnEngine(seal, ckks, plan, {
+      relinKeys: keys.evaluation.relinKeys,
+      galoisKeys: keys.evaluation.galoisKeys!,
+    });
+    const random = mulberry32(3);
+    const chunk = Uint8Array.from({ length: 784 }, () => Math.floor(random() * 256));
+    const expected = forwardChunk(
+      weights,
+      Float64Array.from(chunk, (v) => v / 255),
+    ).scores;
+    const [bytes] = cipher.encryptChunks([chunk]);
+    using input = engine.load(bytes!);
+    using output = engine.inferCiphertext(input, 1, { sumBlocks: false });
+    const multiplications = engine.counters.multiplications;
+    decryptScores(seal, ckks, plan, keys.secretKey, engine.serialize(output)).forEach((v, c) =>
+      expect(Math.abs(v - expected[c]!)).toBeLessThan(1e-2),
+    );
+    const live = [plan.conv, plan.fc1, plan.fc2].reduce((n, l) => n + l.multiplications, 0);
+    expect(multiplications).toBeLessThan(live); // some fc1 diagonals were skipped
+  });
+
   it('refuses evaluation keys without the rotations the plan needs', async () => {
     const seal = await loadSeal();
     using ckks = createCkksContext(seal, DEFAULT_CKKS_PRESET);

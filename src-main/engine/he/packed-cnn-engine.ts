@@ -149,18 +149,28 @@ export class PackedCnnEngine implements Disposable {
     using product = new this.#seal.Ciphertext();
     for (const giant of plan.giantSteps) {
       const inner = new this.#seal.Ciphertext();
-      giant.terms.forEach((term, index) => {
+      let first = true;
+      for (const term of giant.terms) {
         const source = rotated.get(term.baby)!;
         const weights = this.#weights(term.values, source);
+        // A diagonal of weights below the encoding's resolution (|w|·Δ < ½: weight decay
+        // leaves such) encodes to zero; its product is below CKKS precision, and SEAL
+        // refuses the transparent ciphertext it would make.
+        if (weights.isZero()) continue;
         const t0 = performance.now();
-        if (index === 0) ev.multiplyPlain(source, weights, inner);
+        if (first) ev.multiplyPlain(source, weights, inner);
         else ev.multiplyPlain(source, weights, product);
         const t1 = performance.now();
-        if (index !== 0) ev.addInplace(inner, product);
+        if (!first) ev.addInplace(inner, product);
+        first = false;
         this.counters.ms.multiplyPlain += t1 - t0;
         this.counters.ms.add += performance.now() - t1;
         this.counters.multiplications++;
-      });
+      }
+      if (first) {
+        inner.delete();
+        continue;
+      }
       if (giant.step !== 0) {
         const t0 = performance.now();
         ev.rotateVectorInplace(inner, giant.step, this.#galoisKeys);
@@ -173,12 +183,16 @@ export class PackedCnnEngine implements Disposable {
       } else output = inner;
     }
     for (const [step, ciphertext] of rotated) if (step !== 0) ciphertext.delete();
-    this.#rotateAndSumInplace(output!, plan.foldSteps);
+    if (!output)
+      throw new Error(
+        `${plan.name}: every weight is below the CKKS encoding's resolution; the model is degenerate`,
+      );
+    this.#rotateAndSumInplace(output, plan.foldSteps);
     const t0 = performance.now();
-    ev.rescaleToNextInplace(output!);
+    ev.rescaleToNextInplace(output);
     this.counters.ms.rescale += performance.now() - t0;
-    this.#addPlainVector(output!, bias);
-    return output!;
+    this.#addPlainVector(output, bias);
+    return output;
   }
 
   #squareInplace(x: Ciphertext): Ciphertext {
