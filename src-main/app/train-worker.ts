@@ -3,6 +3,7 @@
 // CNN with tfjs (wasm) and posts per-epoch progress; a 'cancel' message stops it after
 // the current step.
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { processImage } from '../engine/image/index.ts';
 import type { LabelledFolder, LabelledImage } from '../engine/nn/labelled-folder.ts';
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
     {
       epochs: data.epochs,
       members: data.members,
+      parallelMembers: availableParallelism(),
       valFraction: data.valFraction,
       seed: data.seed,
       threshold: data.threshold,

@@ -2,6 +2,7 @@
 // CNN on <folder>/<class>/… images (same preprocessing as import), prints per-epoch
 // progress with an ETA on stderr and writes a model file the encrypted engine accepts.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseModel } from '../../engine/nn/model-file.ts';
 import type { Activation } from '../../engine/nn/chunk-cnn.ts';
@@ -12,6 +13,7 @@ import {
   formatDuration,
   minChunksOption,
   numberOption,
+  parseWorkers,
   percent,
   progressPrinter,
   UsageError,
@@ -28,6 +30,7 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
       epochs: { type: 'string' },
       seed: { type: 'string' },
       members: { type: 'string' },
+      workers: { type: 'string' },
       'val-fraction': { type: 'string' },
       threshold: { type: 'string' },
       'min-chunks': { type: 'string' },
@@ -97,6 +100,8 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
       epochs,
       seed,
       members,
+      // Members train at once, one worker thread each, up to the cores (same weights).
+      parallelMembers: parseWorkers(values.workers) ?? availableParallelism(),
       valFraction,
       threshold,
       minFeatureChunks: minChunksOption(values['min-chunks']),

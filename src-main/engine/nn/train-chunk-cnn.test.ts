@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { trainChunkCnn } from './train-chunk-cnn.ts';
+import { TrainingCancelled } from './fit-chunk-cnn.ts';
 import type { TrainOptions, TrainProgress, TrainResult } from './train-chunk-cnn.ts';
 import { loadLabelledFolder } from './labelled-folder.ts';
 import type { LabelledFolder } from './labelled-folder.ts';
@@ -133,6 +134,36 @@ describe('trainChunkCnn on a toy folder', () => {
     expect(loaded.members).toHaveLength(2);
     expect(loaded.file.provenance).toMatchObject({ seed: 3, members: 2, memberSeeds: [3, 4] });
     await expect(trainChunkCnn(folder, { ...TOY, members: 0 })).rejects.toThrow(/members must/);
+  });
+
+  it('trains members in worker threads at once with the same weights as one by one', async () => {
+    const ensembleProgress: TrainProgress[] = [];
+    const parallel = await trainChunkCnn(folder, {
+      ...TOY,
+      members: 2,
+      parallelMembers: 2,
+      onProgress: (p) => ensembleProgress.push(p),
+    });
+    const sequential = await trainChunkCnn(folder, { ...TOY, members: 2 });
+    expect(parallel.weights).toEqual(sequential.weights);
+    const epochs = ensembleProgress.filter((p) => p.phase === 'train');
+    expect(epochs.map((p) => p.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(epochs.at(-1)!.etaMs).toBe(0);
+  });
+
+  it('cancels members training in worker threads', async () => {
+    const controller = new AbortController();
+    const run = trainChunkCnn(folder, {
+      ...TOY,
+      epochs: 200,
+      members: 2,
+      parallelMembers: 2,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === 'train') controller.abort();
+      },
+    });
+    await expect(run).rejects.toThrow(TrainingCancelled);
   });
 
   it('is deterministic for a seed, and another seed gives other weights', async () => {

@@ -7,11 +7,11 @@
 // thread. Validation figures are computed with the exported float64 weights through
 // forwardChunk — the reference the encrypted engine is tested against — at image
 // level (sum of the feature chunks' scores → argmax) and at chunk level.
-import { PAPER_ARCHITECTURE, mulberry32 } from './chunk-cnn.ts';
+import { PAPER_ARCHITECTURE } from './chunk-cnn.ts';
 import { MAX_MEMBERS, mergeEnsemble } from './chunk-cnn-ensemble.ts';
 import type { ChunkCnnArchitecture, ChunkCnnWeights } from './chunk-cnn.ts';
-import { createTfChunkCnn, disposeTfChunkCnn, exportChunkCnn } from './chunk-cnn-tf.ts';
-import { fitChunkCnn } from './fit-chunk-cnn.ts';
+import { trainMembers } from './train-members.ts';
+import type { MemberJob } from './train-member.ts';
 import type { EpochProgress } from './fit-chunk-cnn.ts';
 import { evaluateReference } from './evaluate-chunk-cnn.ts';
 import type { ValidationFigures } from './evaluate-chunk-cnn.ts';
@@ -49,6 +49,8 @@ export interface TrainOptions {
    * their sum, merged into one net. Costs members × the training and HE inference time.
    */
   readonly members?: number;
+  /** Members trained at once, in worker threads (1 = one after another, in this thread). */
+  readonly parallelMembers?: number;
   /** Which chunks the chunk-level loss trains on. */
   readonly trainChunks?: TrainChunks;
   /** Weight of the chunk-level loss (each chunk labelled with its image's class). */
@@ -116,6 +118,7 @@ export const TRAIN_DEFAULTS = Object.freeze({
   epochs: 100,
   seed: 1,
   members: 1,
+  parallelMembers: 1,
   valFraction: 0.2,
   threshold: 100,
   minFeatureChunks: DEFAULT_MIN_FEATURE_CHUNKS,
@@ -167,46 +170,50 @@ export async function trainChunkCnn(
   if (split.train.length === 0) throw new Error('no training images left after the split');
   // An ensemble: members trained with seeds seed, seed + 1, … on the same split, merged
   // into one net whose scores are the sum of theirs (chunk-cnn-ensemble.ts).
-  const memberWeights: ChunkCnnWeights[] = [];
-  const memberLosses: number[] = [];
-  for (let member = 0; member < o.members; member++) {
-    const seed = o.seed + member;
-    const model = createTfChunkCnn(tf, arch, seed, { batchNorm: o.batchNorm });
-    try {
-      memberLosses.push(
-        await fitChunkCnn(tf, model, split.train, split.validation, {
-          classes: folder.classes,
-          epochs: o.epochs,
-          learningRate: o.learningRate,
-          batchImages: o.batchImages,
-          trainChunks: o.trainChunks,
-          chunkLoss: o.chunkLoss,
-          imageLoss: o.imageLoss,
-          augment: o.augment,
-          threshold: folder.threshold,
-          minFeatureChunks: folder.minFeatureChunks,
-          scorePenalty: o.scorePenalty,
-          weightDecay: o.weightDecay,
-          random: mulberry32(seed + 0x9e3779b9),
-          signal: options.signal,
-          onEpoch: (p) =>
-            options.onProgress?.({
-              phase: 'train',
-              ...p,
-              // One progress over all members: epochs counted across them, the ETA
-              // including the members still to train (each takes about as long).
-              epoch: member * o.epochs + p.epoch,
-              epochs: o.members * o.epochs,
-              elapsedMs: performance.now() - started,
-              etaMs: p.etaMs + (o.members - 1 - member) * (p.elapsedMs + p.etaMs),
-            }),
-        }),
-      );
-      memberWeights.push(exportChunkCnn(model));
-    } finally {
-      disposeTfChunkCnn(model);
-    }
-  }
+  const jobs: MemberJob[] = memberSeeds(o.seed, o.members).map((seed) => ({
+    architecture: arch,
+    seed,
+    batchNorm: o.batchNorm,
+    fit: {
+      classes: folder.classes,
+      epochs: o.epochs,
+      learningRate: o.learningRate,
+      batchImages: o.batchImages,
+      trainChunks: o.trainChunks,
+      chunkLoss: o.chunkLoss,
+      imageLoss: o.imageLoss,
+      augment: o.augment,
+      threshold: folder.threshold,
+      minFeatureChunks: folder.minFeatureChunks,
+      scorePenalty: o.scorePenalty,
+      weightDecay: o.weightDecay,
+    },
+    train: split.train,
+    validation: split.validation,
+  }));
+  // One progress over all members: epochs counted across them; the ETA from the pace
+  // so far (members in parallel finish epochs faster together).
+  const epochsDone = new Array<number>(o.members).fill(0);
+  const trained = await trainMembers(jobs, {
+    parallel: o.parallelMembers,
+    signal: options.signal,
+    onEpoch: (member, p) => {
+      epochsDone[member] = p.epoch;
+      const done = epochsDone.reduce((a, b) => a + b, 0);
+      const total = o.members * o.epochs;
+      const elapsedMs = performance.now() - started;
+      options.onProgress?.({
+        phase: 'train',
+        ...p,
+        epoch: done,
+        epochs: total,
+        elapsedMs,
+        etaMs: done === total ? 0 : (elapsedMs / done) * (total - done),
+      });
+    },
+  });
+  const memberWeights = trained.map((m) => m.weights);
+  const memberLosses = trained.map((m) => m.finalLoss);
   const weights = mergeEnsemble(memberWeights);
   const finalLoss = memberLosses.reduce((a, b) => a + b, 0) / memberLosses.length;
   const trainSeconds = (performance.now() - started) / 1000;
