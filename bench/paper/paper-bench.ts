@@ -179,14 +179,41 @@ export async function runPaperBench() {
 
 export type PaperResult = Awaited<ReturnType<typeof runPaperBench>>;
 
-/** The model's held-out images, re-derived from its provenance (seed, fraction, data hash). */
+interface SplitProvenance {
+  seed?: number;
+  splitSeed?: number;
+  valFraction?: number;
+  dataHash?: string;
+  sources?: Array<{ provenance?: SplitProvenance }>;
+}
+
+/**
+ * The model's held-out images, re-derived from its provenance (split seed, fraction,
+ * data hash). An ensemble combined by `sealsight ensemble` holds out what all its
+ * sources held out, so they must share one split.
+ */
 function validationSplit(folder: LabelledFolder, model: LoadedModel, log: (l: string) => void) {
-  const p = model.file.provenance as { seed?: number; valFraction?: number; dataHash?: string };
-  if (typeof p.seed !== 'number' || typeof p.valFraction !== 'number' || p.valFraction <= 0)
+  const top = model.file.provenance as SplitProvenance;
+  const recorded = top.sources ? top.sources.map((s) => s.provenance ?? {}) : [top];
+  const splits = recorded.map((p) => ({
+    seed: p.splitSeed ?? p.seed,
+    valFraction: p.valFraction,
+    dataHash: p.dataHash,
+  }));
+  const split = splits[0]!;
+  if (
+    typeof split.seed !== 'number' ||
+    typeof split.valFraction !== 'number' ||
+    split.valFraction <= 0
+  )
     throw new Error('the model file does not record its validation split (seed, valFraction)');
-  if (p.dataHash !== folder.dataHash)
+  if (splits.some((s) => JSON.stringify(s) !== JSON.stringify(split)))
+    throw new Error(
+      'the ensemble’s members were trained on different splits: none is held out by all',
+    );
+  if (split.dataHash !== folder.dataHash)
     log('WARNING: the dataset differs from the model’s training data; the split is not its own');
-  return splitImages(folder.images, p.valFraction, p.seed).validation;
+  return splitImages(folder.images, split.valFraction, split.seed).validation;
 }
 
 /** Times encryption on an evenly spaced sample of `count` images (every class, all thresholds alike). */
