@@ -32,7 +32,10 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
     usage:
       'train <labelled-folder> --out FILE [--epochs N] [--seed N] [--members N] [--workers N] [--val-fraction F] [--threshold T] [--min-chunks N] [--channels N] [--kernel N] [--hidden N] [--activation square|relu]',
   },
-  ensemble: { run: ensembleCommand, usage: 'ensemble <model-file>… --out FILE' },
+  ensemble: {
+    run: ensembleCommand,
+    usage: 'ensemble <model-file>… --out FILE [--ranges-from <labelled-folder>]',
+  },
   evaluate: {
     run: evaluateCommand,
     usage:

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { assertHeEvaluable, assertHeSafe, HeBudgetError, precisionBudget } from './he-safety.ts';
+import {
+  assertHeEvaluable,
+  assertHeSafe,
+  HeBudgetError,
+  precisionBudget,
+  scoreScaleFor,
+} from './he-safety.ts';
 import { DEFAULT_CKKS_PRESET } from './ckks-presets.ts';
 import { forwardChunk, PAPER_ARCHITECTURE, randomChunkCnn } from '../nn/chunk-cnn.ts';
 
@@ -23,8 +29,27 @@ describe('HE safety', () => {
       /fc1 activations reach/,
     );
     expect(() => assertHeSafe({ ...ok, scores: budget.scores * 65 }, DEFAULT_CKKS_PRESET)).toThrow(
-      /scores activations reach/,
+      /scores activations overflow: chunk scores reach/,
     );
+    const images = { ...ok, imageScores: budget.imageScores * 65 };
+    expect(() => assertHeSafe(images, DEFAULT_CKKS_PRESET)).toThrow(
+      /scores activations overflow: image scores reach/,
+    );
+  });
+
+  it('scales fc2 by the measured image scores when the file records them, else by 16 chunks', () => {
+    const budget = precisionBudget(DEFAULT_CKKS_PRESET);
+    expect(budget.imageScores).toBe(512); // 2^(39 − 28 − 1) / 2
+    expect(budget.scores).toBe(32);
+    const chunkOnly = { conv: 1, fc1: 1, scores: 90 };
+    expect(scoreScaleFor(chunkOnly, DEFAULT_CKKS_PRESET)).toBeCloseTo(32 / 90, 12);
+    // The shipped model's figures: image scores 354 fit the result unscaled.
+    expect(scoreScaleFor({ ...chunkOnly, imageScores: 354 }, DEFAULT_CKKS_PRESET)).toBe(1);
+    expect(scoreScaleFor({ ...chunkOnly, imageScores: 1024 }, DEFAULT_CKKS_PRESET)).toBe(0.5);
+    // One chunk's scores are a result too (per-chunk decryption): they bound the scale.
+    expect(
+      scoreScaleFor({ ...chunkOnly, scores: 800, imageScores: 400 }, DEFAULT_CKKS_PRESET),
+    ).toBe(512 / 800);
   });
 
   it('the ReLU reference clips negatives where x² squares them', () => {

@@ -1,9 +1,12 @@
 // The CKKS precision budget and the check that refuses a model that would break it.
 //
 // With a first prime of p0 bits and scale 2^s, a ciphertext on its last prime holds
-// |value| < 2^(p0 − s − 1) in every slot (128 for the 38/30 preset). The image
-// result is the sum of up to 16 chunk scores, so with a 2× margin for unseen data
-// each chunk's scores must stay within 128 / 16 / 2 = 4. Trained logits are larger,
+// |value| < 2^(p0 − s − 1) in every slot (1024 for the 39/28 preset). With a 2× margin
+// for unseen data the result may reach half that: an image score (the sum of its
+// feature-chunk scores) or, for per-chunk results, one chunk's scores. A model file
+// records the largest image score on its training images (`imageScores`); older files
+// only the largest chunk score, and then 16 chunks at that score are assumed (a bound
+// ~4× above the measured image scores of the shipped model). Trained logits are larger,
 // so fc2 runs scaled down by scoreScale = budget / measured range (argmax unchanged;
 // decryption divides it out, which multiplies the CKKS error by 1 / scoreScale). A
 // model that would need more than MAX_SCORE_DOWNSCALE is refused: its errors would
@@ -20,6 +23,8 @@ export const RANGE_MARGIN = 2;
 export const MAX_SCORE_DOWNSCALE = 64;
 
 export interface PrecisionBudget {
+  /** Largest |image score| (or one chunk's |score|) the result holds without scaling. */
+  readonly imageScores: number;
   /** Largest |chunk score| that can be summed over 16 chunks without scaling. */
   readonly scores: number;
   readonly fc1: number;
@@ -29,11 +34,22 @@ export interface PrecisionBudget {
 export function precisionBudget(preset: CkksPreset, chunksPerImage = CHUNK_COUNT): PrecisionBudget {
   const p0 = preset.coeffModulusBits[0]!;
   const s = preset.scaleBits;
+  const result = 2 ** (p0 - s - 1) / RANGE_MARGIN;
   return {
-    scores: 2 ** (p0 - s - 1) / chunksPerImage / RANGE_MARGIN,
+    imageScores: result,
+    scores: result / chunksPerImage,
     fc1: Math.sqrt(2 ** (p0 - 1)) / RANGE_MARGIN,
     conv: Math.sqrt(2 ** (p0 + 2 * s - 1)) / RANGE_MARGIN,
   };
+}
+
+/** How many times the scores overflow the result's budget (≤ 1: they fit unscaled). */
+function scoreOverflow(ranges: ActivationRanges, budget: PrecisionBudget): number {
+  const images =
+    ranges.imageScores === undefined
+      ? ranges.scores / budget.scores
+      : ranges.imageScores / budget.imageScores;
+  return Math.max(images, ranges.scores / budget.imageScores);
 }
 
 export class HeBudgetError extends Error {
@@ -52,8 +68,8 @@ export function assertHeEvaluable(arch: ChunkCnnArchitecture, modelName = 'model
 
 /** The factor fc2 is scaled by so image sums fit (1 when they already do). */
 export function scoreScaleFor(ranges: ActivationRanges, preset: CkksPreset): number {
-  const budget = precisionBudget(preset).scores;
-  return ranges.scores <= budget ? 1 : budget / ranges.scores;
+  const overflow = scoreOverflow(ranges, precisionBudget(preset));
+  return overflow <= 1 ? 1 : 1 / overflow;
 }
 
 /** Throws HeBudgetError naming the layer when a model's measured ranges overflow. */
@@ -72,12 +88,15 @@ export function assertHeSafe(
       );
     }
   }
-  if (!(ranges.scores <= budget.scores * MAX_SCORE_DOWNSCALE)) {
+  if (!(scoreOverflow(ranges, budget) <= MAX_SCORE_DOWNSCALE)) {
+    const what =
+      ranges.imageScores === undefined
+        ? `chunk scores reach ${ranges.scores.toPrecision(4)}; the CKKS preset ${preset.id} sums 16 chunk scores of at most ${budget.scores.toPrecision(4)}`
+        : `image scores reach ${ranges.imageScores.toPrecision(4)}; the CKKS preset ${preset.id} holds image scores of at most ${budget.imageScores.toPrecision(4)}`;
     throw new HeBudgetError(
-      `${modelName}: scores activations reach ${ranges.scores.toPrecision(4)}; the CKKS preset ` +
-        `${preset.id} sums 16 chunk scores of at most ${budget.scores.toPrecision(4)}, and scaling ` +
-        `them down by more than ${MAX_SCORE_DOWNSCALE}× would cost the result its precision; ` +
-        'retrain with smaller logits (e.g. weight decay on the last layer)',
+      `${modelName}: scores activations overflow: ${what}, and scaling them down by more ` +
+        `than ${MAX_SCORE_DOWNSCALE}× would cost the result its precision; retrain with ` +
+        'smaller logits (e.g. weight decay on the last layer)',
     );
   }
 }

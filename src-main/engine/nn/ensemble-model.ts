@@ -1,13 +1,16 @@
 // `sealsight ensemble`: model files trained separately (other seeds, other machines,
 // at the same time on other cores) combined into one ensemble model file. No data is
 // needed: the merged net's conv and fc1 activations are exactly its members', so their
-// ranges are the members' maxima, and its chunk scores are the sum of the members', so
-// the sum of their score ranges bounds them (a little above what a measurement on the
-// training data would give: the engine's fc2 scale is then a little more cautious).
+// ranges are the members' maxima, and its scores are the sum of the members', so the
+// sum of their score ranges bounds them (above what a measurement on the training data
+// gives: the engine's fc2 scale is then more cautious). Given the training images, the
+// ranges are measured on the ensemble instead.
 import path from 'node:path';
 import type { ChunkCnnWeights } from './chunk-cnn.ts';
 import { MAX_MEMBERS, mergeEnsemble } from './chunk-cnn-ensemble.ts';
 import type { ActivationRanges, LoadedModel } from './model-file.ts';
+import type { LabelledFolder } from './labelled-folder.ts';
+import { measureOnImages } from './activation-ranges.ts';
 import { serializeModel } from './model-file.ts';
 import { DEFAULT_CKKS_PRESET } from '../he/ckks-presets.ts';
 import { assertHeEvaluable, assertHeSafe, scoreScaleFor } from '../he/he-safety.ts';
@@ -17,8 +20,16 @@ export interface EnsembleSource {
   readonly model: LoadedModel;
 }
 
-/** The combined model file's text; throws naming the file that does not fit the first. */
-export function combineModels(sources: readonly EnsembleSource[]): string {
+/**
+ * The combined model file's text; throws naming the file that does not fit the first.
+ * With `rangesFrom` (the members' training images, cut with the models' preprocessing)
+ * the ranges are measured on the ensemble itself — image scores included, which lets
+ * the engine scale fc2 down far less than the bound from the members does.
+ */
+export function combineModels(
+  sources: readonly EnsembleSource[],
+  rangesFrom?: LabelledFolder,
+): string {
   const first = sources[0];
   if (!first || sources.length < 2) throw new Error('an ensemble needs at least two model files');
   const base = first.model.file;
@@ -43,14 +54,33 @@ export function combineModels(sources: readonly EnsembleSource[]): string {
     throw new Error(
       `the members' architectures differ (${[...architectures].join(' vs ')}): an ensemble's members share one`,
     );
-  const ranges = sources.map(({ model }) => model.file.activationRanges);
-  const activationRanges: ActivationRanges = {
-    conv: Math.max(...ranges.map((r) => r.conv)),
-    fc1: Math.max(...ranges.map((r) => r.fc1)),
-    scores: ranges.reduce((sum, r) => sum + r.scores, 0),
-  };
+  const merged = mergeEnsemble(members);
+  let activationRanges: ActivationRanges;
+  if (rangesFrom) {
+    const p = base.preprocessing;
+    if (
+      rangesFrom.threshold !== p.threshold ||
+      rangesFrom.minFeatureChunks !== (p.minFeatureChunks ?? 0)
+    )
+      throw new Error(
+        `the images for the ranges were cut at threshold ${rangesFrom.threshold}, minimum ${rangesFrom.minFeatureChunks}; the models expect ${p.threshold}, ${p.minFeatureChunks ?? 0}`,
+      );
+    if (rangesFrom.images.length === 0) throw new Error('no image to measure the ranges on');
+    activationRanges = measureOnImages(merged, rangesFrom.images);
+  } else {
+    const ranges = sources.map(({ model }) => model.file.activationRanges);
+    const images = ranges.map((r) => r.imageScores);
+    activationRanges = {
+      conv: Math.max(...ranges.map((r) => r.conv)),
+      fc1: Math.max(...ranges.map((r) => r.fc1)),
+      scores: ranges.reduce((sum, r) => sum + r.scores, 0),
+      ...(images.every((v) => v !== undefined)
+        ? { imageScores: images.reduce((sum, v) => sum + v, 0) }
+        : {}),
+    };
+  }
   assertHeSafe(activationRanges, DEFAULT_CKKS_PRESET, 'the ensemble');
-  return serializeModel(mergeEnsemble(members), {
+  return serializeModel(merged, {
     classes: base.classes,
     threshold: base.preprocessing.threshold,
     minFeatureChunks: base.preprocessing.minFeatureChunks ?? 0,
@@ -58,6 +88,9 @@ export function combineModels(sources: readonly EnsembleSource[]): string {
     provenance: {
       trainer: 'sealsight ensemble',
       members: members.length,
+      ranges: rangesFrom
+        ? { measuredOn: { dataHash: rangesFrom.dataHash, images: rangesFrom.images.length } }
+        : 'bounded by the members’ recorded ranges',
       he: {
         preset: DEFAULT_CKKS_PRESET.id,
         scoreScale: scoreScaleFor(activationRanges, DEFAULT_CKKS_PRESET),

@@ -34,6 +34,12 @@ export const ActivationRangesSchema = z.object({
   conv: Finite.nonnegative(),
   fc1: Finite.nonnegative(),
   scores: Finite.nonnegative(),
+  /**
+   * Largest |image score| (the sum of an image's feature-chunk scores, per class) on the
+   * training images: what the encrypted result holds. Absent in older files; the HE
+   * budget then assumes 16 chunks at the largest chunk score.
+   */
+  imageScores: Finite.nonnegative().optional(),
 });
 export type ActivationRanges = z.infer<typeof ActivationRangesSchema>;
 

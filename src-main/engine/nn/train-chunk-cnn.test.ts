@@ -86,6 +86,10 @@ describe('trainChunkCnn on a toy folder', () => {
     const everywhere = measureActivationRanges(weights, all);
     expect(report.activationRanges.scores).toBeLessThanOrEqual(everywhere.scores);
     expect(report.activationRanges.scores).toBeGreaterThan(0);
+    // Image scores: sums over each training image's feature chunks (measured, not bounded).
+    const imageScores = report.activationRanges.imageScores!;
+    expect(imageScores).toBeGreaterThan(0);
+    expect(imageScores).toBeLessThanOrEqual(16 * report.activationRanges.scores);
   });
 
   it('writes a model file that loads back with the same weights and provenance', async () => {

@@ -18,7 +18,7 @@ import type { ValidationFigures } from './evaluate-chunk-cnn.ts';
 import { loadLabelledFolder, splitImages } from './labelled-folder.ts';
 import type { LabelledFolder } from './labelled-folder.ts';
 import type { TrainChunks } from './training-batches.ts';
-import { measureActivationRanges } from './activation-ranges.ts';
+import { measureOnImages } from './activation-ranges.ts';
 import { serializeModel } from './model-file.ts';
 import type { ActivationRanges } from './model-file.ts';
 import { initTfWasm } from './tf-wasm.ts';
@@ -222,10 +222,7 @@ export async function trainChunkCnn(
     split.validation.length > 0
       ? evaluateReference(weights, folder.classes, split.validation)
       : null;
-  const activationRanges = measureActivationRanges(
-    weights,
-    split.train.flatMap((image) => image.chunks.map((c) => Float64Array.from(c, (v) => v / 255))),
-  );
+  const activationRanges = measureOnImages(weights, split.train);
   const preset = DEFAULT_CKKS_PRESET;
   // A ReLU baseline is plaintext-only: nothing to check against the CKKS budget.
   if (arch.activation !== 'relu') assertHeSafe(activationRanges, preset, 'trained model');

@@ -112,6 +112,25 @@ describe('sealsight train', () => {
       ],
     });
 
+    // Measured on the training images instead: image scores recorded, ranges within the bound.
+    const measuredOut = path.join(dir, 'models', 'ensemble-measured.json');
+    const measuredRun = sealsight([
+      'ensemble',
+      ...files,
+      '--out',
+      measuredOut,
+      '--ranges-from',
+      path.join(dir, 'data'),
+    ]);
+    expect(measuredRun.code, measuredRun.stderr).toBe(0);
+    expect(measuredRun.stdout).toMatch(/measured on 16 images/);
+    const measured = await loadModel(measuredOut);
+    expect(measured.weights).toEqual(ensemble.weights);
+    const r = measured.file.activationRanges;
+    expect(r.imageScores).toBeGreaterThan(0);
+    expect(r.scores).toBeLessThanOrEqual(ensemble.file.activationRanges.scores + 1e-9);
+    expect(measured.file.provenance).toMatchObject({ ranges: { measuredOn: { images: 16 } } });
+
     const other = path.join(dir, 'models', 'other-threshold.json');
     const trained = sealsight([
       'train',
