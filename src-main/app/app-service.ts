@@ -337,6 +337,7 @@ function modelInfo(
     name,
     source,
     classes: [...model.file.classes],
+    members: model.members.length,
     validationAccuracy:
       typeof validation?.imageAccuracy === 'number' ? validation.imageAccuracy : null,
     createdAt,

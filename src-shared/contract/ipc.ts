@@ -130,6 +130,8 @@ export const ModelInfoSchema = z.strictObject({
   name: z.string(),
   source: z.enum(['shipped', 'vault']),
   classes: z.array(z.string()),
+  /** Nets in the model (an ensemble sums their scores; each costs one encrypted pass). */
+  members: z.number().int().min(1),
   /** Plaintext validation accuracy recorded at training time, if any. */
   validationAccuracy: z.number().nullable(),
   createdAt: z.string().nullable(),

@@ -103,6 +103,7 @@ export function ModelScreen() {
               }}
             />{' '}
             {m.name} <code className="small">{m.id}</code>
+            {m.members > 1 && <span className="muted small"> · ensemble of {m.members} nets</span>}
             {m.validationAccuracy !== null && (
               <span className="muted small">
                 {' '}
