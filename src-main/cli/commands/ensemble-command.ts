@@ -51,7 +51,14 @@ export async function ensembleCommand(
     `engine fc2 scale ${scoreScaleFor(ranges, DEFAULT_CKKS_PRESET).toPrecision(3)}`,
   ].join('\n');
   return {
-    json: { model: outFile, modelId: model.id, members: model.members.length, sources: files },
+    json: {
+      model: outFile,
+      modelId: model.id,
+      members: model.members.length,
+      sources: files,
+      activationRanges: ranges,
+      scoreScale: scoreScaleFor(ranges, DEFAULT_CKKS_PRESET),
+    },
     text,
   };
 }

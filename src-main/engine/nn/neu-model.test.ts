@@ -1,7 +1,7 @@
-// The shipped default model (assets/models/neu-chunk-cnn.json): it loads, it fits the
-// CKKS budget of the default preset, the packed-CKKS plan reproduces its reference
-// forward pass (float simulation of the exact encrypted computation), and it
-// classifies the bundled NEU-CLS samples.
+// The shipped default model (assets/models/neu-chunk-cnn.json, an ensemble of three
+// chunk CNNs): it loads, it fits the CKKS budget of the default preset, the packed-CKKS
+// plans of its members reproduce its reference forward pass (float simulation of the
+// exact encrypted computation), and it classifies the bundled NEU-CLS samples.
 import { describe, expect, it } from 'vitest';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -37,15 +37,24 @@ describe('the shipped NEU-CLS model', () => {
     expect(model.file.classes).toEqual([...NEU_CLASSES]);
     expect(model.file.preprocessing).toMatchObject({ threshold: 100, minFeatureChunks: 12 });
     expect(() => assertHeSafe(model.file.activationRanges, DEFAULT_CKKS_PRESET)).not.toThrow();
-    // The final fit uses every development image (the recipe was validated on splits,
-    // docs/accuracy.md), so it records no validation split of its own.
-    expect(model.file.provenance).toMatchObject({
+    // An ensemble of three nets (seeds 1–3), each fitted on every development image (the
+    // recipe was validated on splits, docs/accuracy.md), so none records a validation
+    // split; the ensemble's ranges were measured on those same images.
+    expect(model.members).toHaveLength(3);
+    const member = {
       dataHash: expect.stringMatching(/^[0-9a-f]{64}$/),
       epochs: 400,
       valFraction: 0,
       validation: null,
       images: { train: 1440, validation: 0, failed: 0 },
+    };
+    expect(model.file.provenance).toMatchObject({
+      trainer: 'sealsight ensemble',
+      members: 3,
+      ranges: { measuredOn: { images: 1440 } },
+      sources: [1, 2, 3].map((seed) => ({ provenance: { ...member, seed } })),
     });
+    expect(model.file.activationRanges.imageScores).toBeGreaterThan(0);
   });
 
   it('runs unchanged through the packed CKKS plan and classifies the samples', async () => {
