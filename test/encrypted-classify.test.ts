@@ -136,7 +136,7 @@ describe('encrypted classification', () => {
     const vault = await openVault(vaultDir, PASS);
     try {
       await expect(classifyVault(vault, { model: await loadModel(hot) })).rejects.toThrow(
-        /scores activations overflow: chunk scores reach 5000; the CKKS preset \S+ sums 16 chunk scores of at most [\d.]+, and scaling them down by more than 64×/
+        /scores activations overflow: chunk scores reach 5000; the CKKS preset \S+ sums 16 chunk scores of at most [\d.]+, and scaling them down by more than 64×/,
       );
     } finally {
       vault.close();
