@@ -1,4 +1,4 @@
-// `npm run bench -- seeds [--seeds 1,2,3] [--split-seed 1] [--epochs 100] [--variant NAME]`:
+// `npm run bench -- seeds [--seeds 1,2,3] [--split-seed 1] [--epochs 100] [--variant NAME] [--workers N]`:
 // how much of a validation figure is the recipe and how much is the seed. Trains the
 // sealed tier's chunk CNN once per seed on ONE fixed split (only the initial weights,
 // batch order and augmentation change), and reports each run's image accuracy, their
@@ -6,10 +6,11 @@
 // encrypted ensemble would sum them), and the accuracy when every image contributes at
 // least K chunks (its K strongest by Sobel score) besides those over the threshold.
 // Variants are the training changes tried against the ≥ 98 % target (README, issue 4).
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { aggregateImage } from '../src-main/engine/nn/chunk-cnn.ts';
-import { referenceScores } from '../src-main/engine/nn/evaluate-chunk-cnn.ts';
+import { evaluateReference, referenceScores } from '../src-main/engine/nn/evaluate-chunk-cnn.ts';
 import { loadLabelledFolder, splitImages } from '../src-main/engine/nn/labelled-folder.ts';
 import type { LabelledImage } from '../src-main/engine/nn/labelled-folder.ts';
 import { TRAIN_DEFAULTS, trainChunkCnn } from '../src-main/engine/nn/train-chunk-cnn.ts';
@@ -79,28 +80,52 @@ export async function runSeedVariance() {
   const validation = splitImages(folder.images, TRAIN_DEFAULTS.valFraction, splitSeed).validation;
   const runs = [];
   const members: Float64Array[][][] = [];
-  for (const seed of seeds) {
-    log(`variant ${variant}, seed ${seed}, split ${splitSeed}, ${epochs} epochs`);
-    const { weights, report } = await trainChunkCnn(folder, { ...recipe, epochs, seed, splitSeed });
+  // Consecutive seeds train at once, one worker thread per core (the same weights as one
+  // by one: a member depends only on its seed and the split).
+  const consecutive = seeds.every((seed, i) => seed === seeds[0]! + i);
+  const parallel = consecutive ? Number(option('workers', String(availableParallelism()))) : 1;
+  log(
+    `variant ${variant}, seeds ${seeds.join(',')}, split ${splitSeed}, ${epochs} epochs, ${parallel} at once`,
+  );
+  const trainStarted = performance.now();
+  const trained = consecutive
+    ? [
+        await trainChunkCnn(folder, {
+          ...recipe,
+          epochs,
+          seed: seeds[0]!,
+          splitSeed,
+          members: seeds.length,
+          parallelMembers: parallel,
+        }),
+      ]
+    : [];
+  for (const [index, seed] of seeds.entries()) {
+    const weights = consecutive
+      ? trained[0]!.members[index]!
+      : (await trainChunkCnn(folder, { ...recipe, epochs, seed, splitSeed })).weights;
+    const figures = evaluateReference(weights, folder.classes, validation);
     const scores = referenceScores(weights, validation);
     members.push(scores);
     runs.push({
       seed,
-      imageAccuracy: report.validation!.imageAccuracy,
-      featureChunkAccuracy: report.validation!.featureChunkAccuracy,
+      imageAccuracy: figures.imageAccuracy,
+      featureChunkAccuracy: figures.featureChunkAccuracy,
       minChunks: accuracyByMinChunks(validation, scores, folder.threshold, folder.classes.length),
-      trainSeconds: report.seconds.train,
     });
   }
   const ensemble = validation.map((_, n) =>
     Array.from({ length: 16 }, (_, p) => aggregateImage(members.map((m) => m[n]![p]!))),
   );
   const accuracies = runs.map((r) => r.imageAccuracy);
+  const trainSeconds = (performance.now() - trainStarted) / 1000;
   return {
     variant,
     recipe: { ...withoutSeed(TRAIN_DEFAULTS), ...recipe, epochs, minFeatureChunks },
     splitSeed,
     validationImages: validation.length,
+    /** Wall time of the training and scoring (members at once when the seeds are consecutive). */
+    trainSeconds,
     runs,
     meanImageAccuracy: mean(accuracies),
     sdImageAccuracy: sd(accuracies),

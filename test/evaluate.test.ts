@@ -74,7 +74,7 @@ describe('sealsight evaluate', () => {
 describe('an ensemble under CKKS with fresh keys', () => {
   // Two narrow nets merged into one (chunk-cnn-ensemble.ts): lanes run the merged net
   // as it is (fc1's zero blocks skipped), blocks run the members and add their scores.
-  // Both must decrypt to the float64 sum of the members.
+  // Both must decrypt to the mean of the members' float64 scores.
   const arch = { inputSize: 28, channels: 1, kernel: 7, stride: 7, hidden: 4, classes: 3 };
   const members = [randomChunkCnn(arch, 9), randomChunkCnn(arch, 10)];
   const weights = mergeEnsemble(members);
@@ -91,20 +91,20 @@ describe('an ensemble under CKKS with fresh keys', () => {
     ),
   );
   /** The members' float64 scores, summed: what the ensemble means. */
-  const memberSum = (chunk: Uint8Array) => {
+  const memberMean = (chunk: Uint8Array) => {
     const input = Float64Array.from(chunk, (v) => v / 255);
-    return aggregateImage(members.map((m) => forwardChunk(m, input).scores));
+    return aggregateImage(members.map((m) => forwardChunk(m, input).scores)).map((v) => v / 2);
   };
 
   for (const layout of ['lanes', 'blocks'] as const) {
     it(
-      `decrypts ${layout} scores that match the sum of the members' float64 scores`,
+      `decrypts ${layout} scores that match the mean of the members' float64 scores`,
       { timeout: HE_TIMEOUT },
       async () => {
         const result = await inferWithFreshKeys(images, model, { layout, workers: 1 });
         expect(result.layout).toBe(layout);
         images.forEach((chunks, i) => {
-          const want = chunks.map(memberSum);
+          const want = chunks.map(memberMean);
           if (layout === 'lanes') {
             want.forEach((scores, k) =>
               scores.forEach((v, c) =>

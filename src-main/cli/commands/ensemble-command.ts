@@ -1,6 +1,6 @@
 // `sealsight ensemble <model>… --out FILE`: combines sealed-tier model files trained
 // separately (other seeds, other machines) into one ensemble whose image score is the
-// sum of theirs. Costs no training; each member adds one encrypted pass per image.
+// mean of theirs. Costs no training; each member adds one encrypted pass per image.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadModel, parseModel } from '../../engine/nn/model-file.ts';
@@ -44,7 +44,7 @@ export async function ensembleCommand(
   await rename(partial, outFile);
   const ranges = model.file.activationRanges;
   const text = [
-    `wrote ${outFile} (model ${model.id}): an ensemble of ${model.members.length} nets from ${files.length} files; image score = the sum of theirs`,
+    `wrote ${outFile} (model ${model.id}): an ensemble of ${model.members.length} nets from ${files.length} files; image score = the mean of theirs`,
     rangesFolder
       ? `activation ranges measured on ${rangesFolder.images.length} images: conv ${ranges.conv.toFixed(2)}, fc1 ${ranges.fc1.toFixed(2)}, chunk scores ${ranges.scores.toFixed(2)}, image scores ${ranges.imageScores?.toFixed(2)}`
       : `activation ranges conv ${ranges.conv.toFixed(2)}, fc1 ${ranges.fc1.toFixed(2)}, scores ≤ ${ranges.scores.toFixed(2)} (bounded by the members')`,

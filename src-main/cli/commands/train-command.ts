@@ -130,7 +130,7 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
   const text = [
     `wrote ${outFile} (model ${modelId}): ${report.images.train} training / ${report.images.validation} validation images, ${report.classes.length} classes`,
     (arch.members ?? 1) > 1
-      ? `architecture: an ensemble of ${arch.members} nets (seeds from ${seed ?? 1}), each conv ${arch.kernel}×${arch.kernel}×${arch.channels / arch.members!} stride ${arch.stride} → x² → fc ${arch.hidden / arch.members!} → x² → fc ${arch.classes}; image score = the sum of theirs`
+      ? `architecture: an ensemble of ${arch.members} nets (seeds from ${seed ?? 1}), each conv ${arch.kernel}×${arch.kernel}×${arch.channels / arch.members!} stride ${arch.stride} → x² → fc ${arch.hidden / arch.members!} → x² → fc ${arch.classes}; image score = the mean of theirs`
       : `architecture conv ${arch.kernel}×${arch.kernel}×${arch.channels} stride ${arch.stride} → x² → fc ${arch.hidden} → x² → fc ${arch.classes}`,
     v
       ? `validation: image ${percent(v.imageAccuracy)} (sum of feature-chunk scores), feature chunks ${percent(v.featureChunkAccuracy)}, all chunks ${percent(v.allChunkAccuracy)}`

@@ -9,11 +9,11 @@ const random = mulberry32(7);
 const chunk = Float64Array.from({ length: 784 }, () => random());
 
 describe('chunk CNN ensemble as one merged net', () => {
-  it("scores a chunk as the sum of the members' scores", () => {
+  it("scores a chunk as the mean of the members' scores", () => {
     const merged = mergeEnsemble(members);
     expect(merged.architecture).toMatchObject({ channels: 9, hidden: 48, members: 3 });
     const want = new Float64Array(arch.classes);
-    for (const m of members) forwardChunk(m, chunk).scores.forEach((v, c) => (want[c]! += v));
+    for (const m of members) forwardChunk(m, chunk).scores.forEach((v, c) => (want[c]! += v / 3));
     const got = forwardChunk(merged, chunk).scores;
     got.forEach((v, c) => expect(v).toBeCloseTo(want[c]!, 10));
   });
@@ -25,7 +25,7 @@ describe('chunk CNN ensemble as one merged net', () => {
     expect(split[1]!.architecture).toEqual(arch);
     expect(split[1]!.convWeight).toEqual(members[1]!.convWeight);
     expect(split[2]!.fc1Weight).toEqual(members[2]!.fc1Weight);
-    expect(split[2]!.fc2Weight).toEqual(members[2]!.fc2Weight);
+    expect(split[2]!.fc2Weight).toEqual(members[2]!.fc2Weight.map((w) => w / 3));
     const total = new Float64Array(arch.classes);
     for (const m of split) forwardChunk(m, chunk).scores.forEach((v, c) => (total[c]! += v));
     forwardChunk(merged, chunk).scores.forEach((v, c) => expect(total[c]).toBeCloseTo(v, 10));

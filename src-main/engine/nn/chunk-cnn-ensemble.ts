@@ -1,12 +1,13 @@
-// An ensemble of M chunk CNNs (same architecture, different seeds) whose image score
-// is the sum of the members' scores — written as ONE wider net of the same shape:
-// the members' conv channels side by side, fc1 block-diagonal (member m's hidden
-// units see only member m's conv outputs), fc2 reading every hidden unit, biases of
-// fc2 summed. Its forward pass equals the sum of the members' forward passes exactly,
-// so the plaintext reference, activation ranges, the lanes engine (scalar weights,
-// zeros skipped) and the model file need nothing new; only the blocks layout, whose
-// conv must fit one 1024-slot block, runs the members one by one (ensembleMembers)
-// and adds their encrypted scores.
+// An ensemble of M chunk CNNs (same architecture, different seeds) whose scores are
+// the mean of the members' scores — written as ONE wider net of the same shape: the
+// members' conv channels side by side, fc1 block-diagonal (member m's hidden units see
+// only member m's conv outputs), fc2 reading every hidden unit with the members' fc2
+// weights and biases divided by M. Its forward pass equals the mean of the members'
+// exactly, so the plaintext reference, activation ranges, the lanes engine (scalar
+// weights, zeros skipped) and the model file need nothing new; only the blocks layout,
+// whose conv must fit one 1024-slot block, runs the members one by one
+// (ensembleMembers) and adds their encrypted scores. A mean, not a sum: the same
+// argmax, but scores (and the CKKS error, which grows with them) of one net's size.
 import type { ChunkCnnArchitecture, ChunkCnnWeights } from './chunk-cnn.ts';
 import { flattenedSize } from './chunk-cnn.ts';
 import { MAX_ENSEMBLE_MEMBERS } from '../../../src-shared/domain/ensemble.ts';
@@ -35,7 +36,7 @@ export function memberArchitecture(arch: ChunkCnnArchitecture): ChunkCnnArchitec
   return single;
 }
 
-/** The members as one net whose scores are the sum of theirs. */
+/** The members as one net whose scores are the mean of theirs. */
 export function mergeEnsemble(members: readonly ChunkCnnWeights[]): ChunkCnnWeights {
   const first = members[0];
   if (!first) throw new RangeError('an ensemble needs at least one member');
@@ -60,10 +61,10 @@ export function mergeEnsemble(members: readonly ChunkCnnWeights[]): ChunkCnnWeig
     }
     for (let c = 0; c < classes; c++) {
       fc2Weight.set(
-        member.fc2Weight.subarray(c * hidden, (c + 1) * hidden),
+        member.fc2Weight.subarray(c * hidden, (c + 1) * hidden).map((w) => w / m),
         c * m * hidden + index * hidden,
       );
-      fc2Bias[c]! += member.fc2Bias[c]!;
+      fc2Bias[c]! += member.fc2Bias[c]! / m;
     }
   });
   const concat = (pick: (w: ChunkCnnWeights) => Float64Array) =>
@@ -80,9 +81,9 @@ export function mergeEnsemble(members: readonly ChunkCnnWeights[]): ChunkCnnWeig
 }
 
 /**
- * The members of a merged net (a single net is its own only member). The summed fc2
- * bias goes to the first member, so the members' scores still add up to the merged
- * net's. Throws when fc1 is not block-diagonal: the file is then not an ensemble.
+ * The members of a merged net (a single net is its own only member), as the engine
+ * runs them: fc2 already divided by M and the whole fc2 bias on the first member, so
+ * their scores add up to the merged net's (the mean of the original members'). Throws when fc1 is not block-diagonal: the file is then not an ensemble.
  */
 export function ensembleMembers(weights: ChunkCnnWeights): ChunkCnnWeights[] {
   const m = memberCount(weights.architecture);

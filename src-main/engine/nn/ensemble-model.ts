@@ -1,8 +1,8 @@
 // `sealsight ensemble`: model files trained separately (other seeds, other machines,
 // at the same time on other cores) combined into one ensemble model file. No data is
 // needed: the merged net's conv and fc1 activations are exactly its members', so their
-// ranges are the members' maxima, and its scores are the sum of the members', so the
-// sum of their score ranges bounds them (above what a measurement on the training data
+// ranges are the members' maxima, and its scores are the mean of the members', so the
+// mean of their score ranges bounds them (above what a measurement on the training data
 // gives: the engine's fc2 scale is then more cautious). Given the training images, the
 // ranges are measured on the ensemble instead.
 import path from 'node:path';
@@ -73,9 +73,9 @@ export function combineModels(
     activationRanges = {
       conv: Math.max(...ranges.map((r) => r.conv)),
       fc1: Math.max(...ranges.map((r) => r.fc1)),
-      scores: ranges.reduce((sum, r) => sum + r.scores, 0),
+      scores: ranges.reduce((sum, r) => sum + r.scores, 0) / ranges.length,
       ...(images.every((v) => v !== undefined)
-        ? { imageScores: images.reduce((sum, v) => sum + v, 0) }
+        ? { imageScores: images.reduce((sum, v) => sum + v, 0) / images.length }
         : {}),
     };
   }

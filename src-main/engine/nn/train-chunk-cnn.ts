@@ -100,6 +100,8 @@ export interface TrainResult {
   readonly report: TrainReport;
   /** The model file (serializeModel) with the report as provenance. */
   readonly modelText: string;
+  /** Each member as trained, fc2 bias included (`weights` merges them; one member: the same). */
+  readonly members: readonly ChunkCnnWeights[];
 }
 
 /**
@@ -169,7 +171,7 @@ export async function trainChunkCnn(
   const split = splitImages(folder.images, o.valFraction, splitSeed);
   if (split.train.length === 0) throw new Error('no training images left after the split');
   // An ensemble: members trained with seeds seed, seed + 1, … on the same split, merged
-  // into one net whose scores are the sum of theirs (chunk-cnn-ensemble.ts).
+  // into one net whose scores are the mean of theirs (chunk-cnn-ensemble.ts).
   const jobs: MemberJob[] = memberSeeds(o.seed, o.members).map((seed) => ({
     architecture: arch,
     seed,
@@ -280,7 +282,7 @@ export async function trainChunkCnn(
       finalLoss,
     },
   });
-  return { weights, report, modelText };
+  return { weights, report, modelText, members: memberWeights };
 }
 
 function memberSeeds(seed: number, members: number): number[] {
