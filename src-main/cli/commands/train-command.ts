@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseModel } from '../../engine/nn/model-file.ts';
 import type { Activation } from '../../engine/nn/chunk-cnn.ts';
 import type { ArchitectureOptions, TrainProgress } from '../../engine/nn/train-chunk-cnn.ts';
-import { MAX_MEMBERS } from '../../engine/nn/chunk-cnn-ensemble.ts';
+import { MAX_ENSEMBLE_MEMBERS } from '../../../src-shared/domain/ensemble.ts';
 import {
   CliError,
   formatDuration,
@@ -47,8 +47,8 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
   const members = numberOption(
     values.members,
     'members',
-    (n) => Number.isInteger(n) && n >= 1 && n <= MAX_MEMBERS,
-    `a whole number from 1 to ${MAX_MEMBERS}`,
+    (n) => Number.isInteger(n) && n >= 1 && n <= MAX_ENSEMBLE_MEMBERS,
+    `a whole number from 1 to ${MAX_ENSEMBLE_MEMBERS}`,
   );
   const valFraction = numberOption(
     values['val-fraction'],

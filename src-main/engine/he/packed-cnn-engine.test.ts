@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadSeal } from './seal-runtime.ts';
 import { createCkksContext, DEFAULT_CKKS_PRESET } from './ckks-presets.ts';
+import type { CkksContext } from './ckks-presets.ts';
+import type { Seal } from './seal-runtime.ts';
 import { generateCkksKeys } from './ckks-keys.ts';
 import { CkksChunkCipher } from './chunk-cipher.ts';
 import { BLOCK_PACKING_1024 } from './chunk-packing.ts';
@@ -16,19 +18,36 @@ import {
   PAPER_ARCHITECTURE,
   randomChunkCnn,
 } from '../nn/chunk-cnn.ts';
+import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
+
+/** The plan for `weights`, fresh keys for its rotations, a key-holder cipher and the engine (disposed together). */
+function encryptedEngine(seal: Seal, ckks: CkksContext, weights: ChunkCnnWeights) {
+  const plan = planPackedCnn(weights, ckks.slotCount);
+  const keys = generateCkksKeys(seal, ckks, packedCnnRotationSteps(plan));
+  const cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, keys.secretKey);
+  const engine = new PackedCnnEngine(seal, ckks, plan, {
+    relinKeys: keys.evaluation.relinKeys,
+    galoisKeys: keys.evaluation.galoisKeys!,
+  });
+  return {
+    plan,
+    keys,
+    cipher,
+    engine,
+    [Symbol.dispose]() {
+      engine[Symbol.dispose]();
+      cipher[Symbol.dispose]();
+    },
+  };
+}
 
 describe('packed CKKS engine', () => {
   it('matches the network per chunk and per image, and deletes what it creates', async () => {
     const seal = await loadSeal();
     using ckks = createCkksContext(seal, DEFAULT_CKKS_PRESET);
     const weights = randomChunkCnn(PAPER_ARCHITECTURE, 21);
-    const plan = planPackedCnn(weights, ckks.slotCount);
-    const keys = generateCkksKeys(seal, ckks, packedCnnRotationSteps(plan));
-    using cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, keys.secretKey);
-    using engine = new PackedCnnEngine(seal, ckks, plan, {
-      relinKeys: keys.evaluation.relinKeys,
-      galoisKeys: keys.evaluation.galoisKeys!,
-    });
+    using setup = encryptedEngine(seal, ckks, weights);
+    const { plan, keys, cipher, engine } = setup;
     const random = mulberry32(8);
     const chunks = Array.from({ length: 3 }, () =>
       Uint8Array.from({ length: 784 }, () => Math.floor(random() * 256)),
@@ -78,13 +97,8 @@ describe('packed CKKS engine', () => {
       ...dense,
       fc1Weight: dense.fc1Weight.map((w, index) => (index < flat ? w : w * 1e-12)),
     };
-    const plan = planPackedCnn(weights, ckks.slotCount);
-    const keys = generateCkksKeys(seal, ckks, packedCnnRotationSteps(plan));
-    using cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, keys.secretKey);
-    using engine = new PackedCnnEngine(seal, ckks, plan, {
-      relinKeys: keys.evaluation.relinKeys,
-      galoisKeys: keys.evaluation.galoisKeys!,
-    });
+    using setup = encryptedEngine(seal, ckks, weights);
+    const { plan, keys, cipher, engine } = setup;
     const random = mulberry32(3);
     const chunk = Uint8Array.from({ length: 784 }, () => Math.floor(random() * 256));
     const expected = forwardChunk(

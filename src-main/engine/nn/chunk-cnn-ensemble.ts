@@ -10,10 +10,6 @@
 // argmax, but scores (and the CKKS error, which grows with them) of one net's size.
 import type { ChunkCnnArchitecture, ChunkCnnWeights } from './chunk-cnn.ts';
 import { flattenedSize } from './chunk-cnn.ts';
-import { MAX_ENSEMBLE_MEMBERS } from '../../../src-shared/domain/ensemble.ts';
-
-/** Each member costs a full training run and a full HE inference: a handful is the useful range. */
-export const MAX_MEMBERS = MAX_ENSEMBLE_MEMBERS;
 
 export function memberCount(arch: ChunkCnnArchitecture): number {
   return arch.members ?? 1;

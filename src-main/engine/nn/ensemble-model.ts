@@ -7,7 +7,8 @@
 // ranges are measured on the ensemble instead.
 import path from 'node:path';
 import type { ChunkCnnWeights } from './chunk-cnn.ts';
-import { MAX_MEMBERS, mergeEnsemble } from './chunk-cnn-ensemble.ts';
+import { mergeEnsemble } from './chunk-cnn-ensemble.ts';
+import { MAX_ENSEMBLE_MEMBERS } from '../../../src-shared/domain/ensemble.ts';
 import type { ActivationRanges, LoadedModel } from './model-file.ts';
 import type { LabelledFolder } from './labelled-folder.ts';
 import { measureOnImages } from './activation-ranges.ts';
@@ -47,8 +48,8 @@ export function combineModels(
     assertHeEvaluable(f.architecture, file);
     members.push(...model.members);
   }
-  if (members.length > MAX_MEMBERS)
-    throw new Error(`${members.length} members: an ensemble holds at most ${MAX_MEMBERS}`);
+  if (members.length > MAX_ENSEMBLE_MEMBERS)
+    throw new Error(`${members.length} members: an ensemble holds at most ${MAX_ENSEMBLE_MEMBERS}`);
   const architectures = new Set(members.map((m) => JSON.stringify(m.architecture)));
   if (architectures.size > 1)
     throw new Error(

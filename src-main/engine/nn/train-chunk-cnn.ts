@@ -8,7 +8,8 @@
 // forwardChunk — the reference the encrypted engine is tested against — at image
 // level (sum of the feature chunks' scores → argmax) and at chunk level.
 import { PAPER_ARCHITECTURE } from './chunk-cnn.ts';
-import { MAX_MEMBERS, mergeEnsemble } from './chunk-cnn-ensemble.ts';
+import { mergeEnsemble } from './chunk-cnn-ensemble.ts';
+import { MAX_ENSEMBLE_MEMBERS } from '../../../src-shared/domain/ensemble.ts';
 import type { ChunkCnnArchitecture, ChunkCnnWeights } from './chunk-cnn.ts';
 import { trainMembers } from './train-members.ts';
 import type { MemberJob } from './train-member.ts';
@@ -157,8 +158,8 @@ export async function trainChunkCnn(
 ): Promise<TrainResult> {
   const o = { ...TRAIN_DEFAULTS, ...definedOnly(options) };
   if (!(Number.isInteger(o.epochs) && o.epochs >= 1)) throw new RangeError('epochs must be ≥ 1');
-  if (!(Number.isInteger(o.members) && o.members >= 1 && o.members <= MAX_MEMBERS))
-    throw new RangeError(`members must be a whole number from 1 to ${MAX_MEMBERS}`);
+  if (!(Number.isInteger(o.members) && o.members >= 1 && o.members <= MAX_ENSEMBLE_MEMBERS))
+    throw new RangeError(`members must be a whole number from 1 to ${MAX_ENSEMBLE_MEMBERS}`);
   const arch: ChunkCnnArchitecture = {
     ...DEFAULT_TRAIN_ARCHITECTURE,
     ...definedOnly(options.architecture ?? {}),
