@@ -38,6 +38,8 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
       kernel: { type: 'string' },
       hidden: { type: 'string' },
       activation: { type: 'string' },
+      dropout: { type: 'string' },
+      'label-smoothing': { type: 'string' },
     },
     ['folder'],
   );
@@ -50,18 +52,17 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
     (n) => Number.isInteger(n) && n >= 1 && n <= MAX_ENSEMBLE_MEMBERS,
     `a whole number from 1 to ${MAX_ENSEMBLE_MEMBERS}`,
   );
-  const valFraction = numberOption(
-    values['val-fraction'],
-    'val-fraction',
-    (n) => n >= 0 && n < 1,
-    'a number in [0, 1)',
-  );
+  const fraction = (name: string, raw: string | undefined) =>
+    numberOption(raw, name, (n) => n >= 0 && n < 1, 'a number in [0, 1)');
+  const valFraction = fraction('val-fraction', values['val-fraction']);
   const threshold = numberOption(
     values.threshold,
     'threshold',
     (n) => Number.isFinite(n) && n >= 0,
     'a number ≥ 0',
   );
+  const dropout = fraction('dropout', values.dropout);
+  const labelSmoothing = fraction('label-smoothing', values['label-smoothing']);
   const architecture: ArchitectureOptions = {
     channels: numberOption(values.channels, 'channels', wholeAtLeast(1), 'a whole number ≥ 1'),
     kernel: numberOption(values.kernel, 'kernel', wholeAtLeast(1), 'a whole number ≥ 1'),
@@ -106,6 +107,8 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
       threshold,
       minFeatureChunks: minChunksOption(values['min-chunks']),
       architecture,
+      dropout,
+      labelSmoothing,
       onProgress,
       signal: controller.signal,
     });

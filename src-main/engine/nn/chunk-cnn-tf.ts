@@ -132,6 +132,7 @@ export function tfForward(
   model: TfChunkCnn,
   pixels: Tf.Tensor4D,
   training = false,
+  dropout: { readonly rate: number; readonly seed: number } | null = null,
 ): TfForward {
   const arch = model.architecture;
   const stats: TfForward['batchStats'] = [];
@@ -141,7 +142,10 @@ export function tfForward(
     .add(model.convB);
   const convN = normalise(tf, conv, model.convNorm, [0, 1, 2], training, stats);
   const act = (x: Tf.Tensor): Tf.Tensor => (arch.activation === 'relu' ? tf.relu(x) : x.square());
-  const flat = act(convN).reshape([-1, flattenedSize(arch)]) as Tf.Tensor2D;
+  let flat = act(convN).reshape([-1, flattenedSize(arch)]) as Tf.Tensor2D;
+  // Dropout on fc1's inputs (training only; inverted, so inference needs no change).
+  if (training && dropout && dropout.rate > 0)
+    flat = tf.dropout(flat, dropout.rate, undefined, dropout.seed) as Tf.Tensor2D;
   const fc1 = flat.matMul(model.fc1W as Tf.Tensor2D).add(model.fc1B);
   const fc1N = normalise(tf, fc1, model.fc1Norm, [0], training, stats) as Tf.Tensor2D;
   const logits = (act(fc1N) as Tf.Tensor2D)

@@ -2,7 +2,8 @@
 // chunks (labelled with their image's class) plus, optionally, on the image's summed
 // feature-chunk scores; penalties on the squared scores and the weights keep the
 // activations inside the CKKS budget; global-norm gradient clipping keeps the two
-// squares from blowing up early on. Validation runs after every epoch.
+// squares from blowing up early on. Optional dropout (on fc1's inputs) and label
+// smoothing regularise; both off by default. Validation runs after every epoch.
 import type * as Tf from '@tensorflow/tfjs';
 import { CHUNK_SIZE } from '../../../src-shared/domain/geometry.ts';
 import { tfForward, tfVariables, updateRunningStats } from './chunk-cnn-tf.ts';
@@ -26,6 +27,10 @@ export interface FitOptions {
   readonly minFeatureChunks: number;
   readonly scorePenalty: number;
   readonly weightDecay: number;
+  /** Dropout rate on fc1's inputs (the squared conv features) while training. */
+  readonly dropout: number;
+  /** Label smoothing of both losses' targets (0 = one-hot). */
+  readonly labelSmoothing: number;
   readonly random: () => number;
   readonly signal?: AbortSignal | undefined;
   readonly onEpoch?: (progress: EpochProgress) => void;
@@ -77,6 +82,10 @@ export async function fitChunkCnn(
   const stepsPerEpoch = Math.ceil(train.length / options.batchImages);
   const totalSteps = stepsPerEpoch * options.epochs;
   const started = performance.now();
+  const smooth = (oneHot: Tf.Tensor2D): Tf.Tensor2D =>
+    options.labelSmoothing > 0
+      ? oneHot.mul(1 - options.labelSmoothing).add(options.labelSmoothing / classes)
+      : oneHot;
   let lastLoss = NaN;
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -101,15 +110,19 @@ export async function fitChunkCnn(
             random: options.random,
           },
         );
+        const dropout =
+          options.dropout > 0
+            ? { rate: options.dropout, seed: Math.floor(options.random() * 2 ** 31) }
+            : null;
         const loss = tf.tidy(() => {
           const n = batch.chunkCount;
           const x = tf.tensor4d(batch.pixels, [n, CHUNK_SIZE, CHUNK_SIZE, 1]);
-          const chunkLabels = tf.tensor2d(batch.chunkLabels, [n, classes]);
+          const chunkLabels = smooth(tf.tensor2d(batch.chunkLabels, [n, classes]));
           const membership = tf.tensor2d(batch.membership, [batch.imageCount, n]);
-          const imageLabels = tf.tensor2d(batch.imageLabels, [batch.imageCount, classes]);
+          const imageLabels = smooth(tf.tensor2d(batch.imageLabels, [batch.imageCount, classes]));
           let batchStats: TfForward['batchStats'] = [];
           const { value, grads } = tf.variableGrads(() => {
-            const forward = tfForward(tf, model, x, true);
+            const forward = tfForward(tf, model, x, true, dropout);
             const logits = forward.logits;
             batchStats = forward.batchStats;
             let total = crossEntropy(tf, logits, chunkLabels).mul(options.chunkLoss);

@@ -170,6 +170,27 @@ describe('trainChunkCnn on a toy folder', () => {
     await expect(run).rejects.toThrow(TrainingCancelled);
   });
 
+  it('regularises with dropout and label smoothing: deterministic, recorded, still learning', async () => {
+    const options = { ...TOY, dropout: 0.2, labelSmoothing: 0.1 };
+    const regularised = await trainChunkCnn(folder, options);
+    const again = await trainChunkCnn(folder, options);
+    expect(again.weights).toEqual(regularised.weights); // the dropout masks follow the seed
+    expect(regularised.weights.fc1Weight).not.toEqual(first.weights.fc1Weight);
+    expect(regularised.report.validation!.imageAccuracy).toBe(1);
+    const loaded = parseModel(regularised.modelText, 'regularised.json');
+    expect(loaded.file.provenance).toMatchObject({
+      options: { dropout: 0.2, labelSmoothing: 0.1 },
+    });
+    // Without them the provenance's options are as before (older files compare equal).
+    expect(parseModel(first.modelText, 'first.json').file.provenance).not.toHaveProperty(
+      'options.dropout',
+    );
+    await expect(trainChunkCnn(folder, { ...TOY, dropout: 1 })).rejects.toThrow(/dropout/);
+    await expect(trainChunkCnn(folder, { ...TOY, labelSmoothing: -0.1 })).rejects.toThrow(
+      /label smoothing/,
+    );
+  });
+
   it('is deterministic for a seed, and another seed gives other weights', async () => {
     const again = await trainChunkCnn(folder, TOY);
     expect(again.weights).toEqual(first.weights);

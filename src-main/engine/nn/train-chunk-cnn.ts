@@ -67,6 +67,10 @@ export interface TrainOptions {
   /** Penalty on the mean squared chunk score: keeps scores inside the CKKS budget. */
   readonly scorePenalty?: number;
   readonly weightDecay?: number;
+  /** Dropout rate on fc1's inputs while training (0 = none). */
+  readonly dropout?: number;
+  /** Label smoothing of the training targets (0 = one-hot). */
+  readonly labelSmoothing?: number;
   readonly onProgress?: (progress: TrainProgress) => void;
   readonly signal?: AbortSignal;
 }
@@ -134,6 +138,8 @@ export const TRAIN_DEFAULTS = Object.freeze({
   batchImages: 16,
   scorePenalty: 1e-3,
   weightDecay: 1e-5,
+  dropout: 0,
+  labelSmoothing: 0,
 });
 
 export async function trainFromFolder(
@@ -160,6 +166,9 @@ export async function trainChunkCnn(
   if (!(Number.isInteger(o.epochs) && o.epochs >= 1)) throw new RangeError('epochs must be ≥ 1');
   if (!(Number.isInteger(o.members) && o.members >= 1 && o.members <= MAX_ENSEMBLE_MEMBERS))
     throw new RangeError(`members must be a whole number from 1 to ${MAX_ENSEMBLE_MEMBERS}`);
+  if (!(o.dropout >= 0 && o.dropout < 1)) throw new RangeError('dropout must be in [0, 1)');
+  if (!(o.labelSmoothing >= 0 && o.labelSmoothing < 1))
+    throw new RangeError('label smoothing must be in [0, 1)');
   const arch: ChunkCnnArchitecture = {
     ...DEFAULT_TRAIN_ARCHITECTURE,
     ...definedOnly(options.architecture ?? {}),
@@ -190,6 +199,8 @@ export async function trainChunkCnn(
       minFeatureChunks: folder.minFeatureChunks,
       scorePenalty: o.scorePenalty,
       weightDecay: o.weightDecay,
+      dropout: o.dropout,
+      labelSmoothing: o.labelSmoothing,
     },
     train: split.train,
     validation: split.validation,
@@ -275,6 +286,8 @@ export async function trainChunkCnn(
         batchImages: o.batchImages,
         scorePenalty: o.scorePenalty,
         weightDecay: o.weightDecay,
+        ...(o.dropout === 0 ? {} : { dropout: o.dropout }),
+        ...(o.labelSmoothing === 0 ? {} : { labelSmoothing: o.labelSmoothing }),
       },
       images: report.images,
       validation,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from './model-file.ts';
@@ -41,6 +42,10 @@ describe('sealsight train', () => {
       '5',
       '--val-fraction',
       '0.25',
+      '--dropout',
+      '0.1',
+      '--label-smoothing',
+      '0.05',
       ...TOY_NET,
       '--json',
     ]);
@@ -59,6 +64,9 @@ describe('sealsight train', () => {
     const model = await loadModel(out);
     expect(model.id).toBe(report.modelId);
     expect(model.file.preprocessing.threshold).toBe(20);
+    expect(model.file.provenance).toMatchObject({
+      options: { dropout: 0.1, labelSmoothing: 0.05 },
+    });
   });
 
   it('combines separately trained models into an ensemble, refusing ones that do not fit', async () => {
@@ -159,8 +167,12 @@ describe('sealsight train', () => {
     ]);
     expect(run.code).toBe(2);
     expect(JSON.parse(run.stdout)).toMatchObject({ error: expect.stringContaining('--epochs') });
+    const dropout = sealsight(['train', path.join(dir, 'data'), '--out', out, '--dropout', '1']);
+    expect(dropout.code).toBe(2);
+    expect(dropout.stderr).toMatch(/--dropout.*\[0, 1\)/);
     const missing = sealsight(['train', path.join(dir, 'data'), '--json']);
     expect(missing.code).toBe(2);
     expect(JSON.parse(missing.stdout)).toMatchObject({ error: expect.stringContaining('--out') });
+    expect(existsSync(out)).toBe(false);
   });
 });
