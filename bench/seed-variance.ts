@@ -20,14 +20,28 @@ import { thresholdSweep } from './paper/threshold-sweep.ts';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 
+/** The recipe before session 7 (9 channels of 4×4 at stride 3, L2 decay): the older figures. */
+const SESSION6: Omit<TrainOptions, 'seed' | 'splitSeed'> = {
+  architecture: { channels: 9, kernel: 4, stride: 3 },
+  scorePenalty: 1e-3,
+  weightDecay: 1e-5,
+};
+
 /**
- * Named training changes. Only nets the HE engine can run are trainable here (`train`
- * refuses a conv that overflows a 1024-slot block), so a wider conv is not a variant.
+ * Named training changes (only nets the HE engine can run: `train` refuses a conv that
+ * overflows a 1024-slot block). `default` is the current recipe (TRAIN_DEFAULTS).
  */
 export const VARIANTS: Record<string, Omit<TrainOptions, 'seed' | 'splitSeed'>> = {
   default: {},
-  long: { epochs: 200 },
-  batchnorm: { batchNorm: true },
+  session6: SESSION6,
+  long: { ...SESSION6, epochs: 200 },
+  batchnorm: { ...SESSION6, batchNorm: true },
+  /** Dropout 0.2 on fc1's inputs + label smoothing 0.1 (session 7: worse; the recipe underfits). */
+  regularised: { ...SESSION6, dropout: 0.2, labelSmoothing: 0.1 },
+  /** The session-6 net without L2 decay and with a 10× lighter score penalty (no dead units). */
+  'no-decay': { architecture: SESSION6.architecture },
+  /** 16 channels of 6×6 at stride 4 (6×6 outputs each). */
+  'wide-k6': { architecture: { channels: 16, kernel: 6, stride: 4 } },
 };
 
 const MIN_CHUNKS = [0, 4, 8, 12, 16];

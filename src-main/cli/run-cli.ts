@@ -30,7 +30,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   train: {
     run: trainCommand,
     usage:
-      'train <labelled-folder> --out FILE [--epochs N] [--seed N] [--members N] [--workers N] [--val-fraction F] [--threshold T] [--min-chunks N] [--channels N] [--kernel N] [--hidden N] [--activation square|relu] [--dropout P] [--label-smoothing E]',
+      'train <labelled-folder> --out FILE [--epochs N] [--seed N] [--members N] [--workers N] [--val-fraction F] [--threshold T] [--min-chunks N] [--channels N] [--kernel N] [--stride N] [--hidden N] [--activation square|relu] [--dropout P] [--label-smoothing E]',
   },
   ensemble: {
     run: ensembleCommand,

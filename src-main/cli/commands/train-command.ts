@@ -36,6 +36,7 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
       'min-chunks': { type: 'string' },
       channels: { type: 'string' },
       kernel: { type: 'string' },
+      stride: { type: 'string' },
       hidden: { type: 'string' },
       activation: { type: 'string' },
       dropout: { type: 'string' },
@@ -66,6 +67,7 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
   const architecture: ArchitectureOptions = {
     channels: numberOption(values.channels, 'channels', wholeAtLeast(1), 'a whole number ≥ 1'),
     kernel: numberOption(values.kernel, 'kernel', wholeAtLeast(1), 'a whole number ≥ 1'),
+    stride: numberOption(values.stride, 'stride', wholeAtLeast(1), 'a whole number ≥ 1'),
     hidden: numberOption(values.hidden, 'hidden', wholeAtLeast(1), 'a whole number ≥ 1'),
     activation: parseActivation(values.activation),
   };

@@ -15,6 +15,7 @@ interface Case {
 const CASES: Case[] = [
   { x: [3, 28, 28, 1], k: [7, 7], out: 4, stride: 3, pad: 'valid' }, // the paper's first layer
   { x: [2, 28, 28, 1], k: [4, 4], out: 9, stride: 3, pad: 'valid' },
+  { x: [2, 28, 28, 1], k: [4, 4], out: 16, stride: 4, pad: 'valid' }, // the shipped conv
   { x: [2, 13, 11, 2], k: [3, 3], out: 5, stride: 2, pad: 'same' },
   { x: [1, 9, 9, 3], k: [4, 2], out: 2, stride: 1, pad: 'same' },
   { x: [2, 10, 12, 2], k: [3, 5], out: 3, stride: [2, 3], pad: 'valid' },

@@ -112,9 +112,13 @@ describe('trainChunkCnn on a toy folder', () => {
   });
 
   it('refuses, before training, a net the packed CKKS engine cannot evaluate', async () => {
-    await expect(trainChunkCnn(folder, { ...TOY, architecture: { channels: 10 } })).rejects.toThrow(
-      /10 conv channels do not fit/,
+    // At the default stride 4 a 1024-slot block holds 16 channels; at stride 3, 9.
+    await expect(trainChunkCnn(folder, { ...TOY, architecture: { channels: 17 } })).rejects.toThrow(
+      /17 conv channels do not fit/,
     );
+    await expect(
+      trainChunkCnn(folder, { ...TOY, architecture: { channels: 10, stride: 3 } }),
+    ).rejects.toThrow(/10 conv channels do not fit/);
     await expect(trainChunkCnn(folder, { ...TOY, architecture: { kernel: 29 } })).rejects.toThrow(
       RangeError,
     );

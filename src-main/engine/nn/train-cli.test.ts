@@ -46,6 +46,8 @@ describe('sealsight train', () => {
       '0.1',
       '--label-smoothing',
       '0.05',
+      '--stride',
+      '3',
       ...TOY_NET,
       '--json',
     ]);
