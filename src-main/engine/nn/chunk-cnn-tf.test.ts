@@ -66,6 +66,11 @@ describe('exportChunkCnn', () => {
 
   const variants: Array<[string, ChunkCnnArchitecture, boolean]> = [
     ['paper 4×7×7', PAPER_ARCHITECTURE, false],
+    [
+      '16×4×4 at stride 4 (the default)',
+      { ...PAPER_ARCHITECTURE, channels: 16, kernel: 4, stride: 4 },
+      false,
+    ],
     ['9×4×4 with batch norm', { ...PAPER_ARCHITECTURE, channels: 9, kernel: 4 }, true],
     [
       'ReLU baseline 9×4×4 with batch norm',
