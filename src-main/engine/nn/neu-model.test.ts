@@ -41,9 +41,18 @@ describe('the shipped NEU-CLS model', () => {
     // recipe was validated on splits, docs/accuracy.md), so none records a validation
     // split; the ensemble's ranges were measured on those same images.
     expect(model.members).toHaveLength(3);
+    // Each member: 16 channels of 4×4 at stride 4, trained without L2 decay (session 7).
+    expect(model.weights.architecture).toMatchObject({
+      channels: 48,
+      kernel: 4,
+      stride: 4,
+      hidden: 384,
+      members: 3,
+    });
     const member = {
       dataHash: expect.stringMatching(/^[0-9a-f]{64}$/),
       epochs: 400,
+      options: { weightDecay: 0, scorePenalty: 1e-4 },
       valFraction: 0,
       validation: null,
       images: { train: 1440, validation: 0, failed: 0 },
