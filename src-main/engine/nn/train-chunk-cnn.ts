@@ -113,9 +113,9 @@ export interface TrainResult {
  * The paper's net with the conv widened to what one 1024-slot block holds: 16 channels
  * of 4×4 at stride 4 (7×7 outputs each; at stride s the block holds s² channels in place
  * of the 28×28 chunk, so stride 3 allowed only 9). On NEU-CLS held-out splits it beats
- * the 9 channels of 4×4 at stride 3 by +0.3 to +2.1 points (docs/accuracy.md, session 7),
- * which beat the paper's 4 channels of 7×7 by ~6. Options override each field (e.g.
- * { channels: 4, kernel: 7, stride: 3 } for the paper's).
+ * the 9 channels of 4×4 at stride 3 by 0.6 points on average over five paired runs (−1.0
+ * to +2.1; docs/accuracy.md, session 7), which beat the paper's 4 channels of 7×7 by ~6.
+ * Options override each field (e.g. { channels: 4, kernel: 7, stride: 3 } for the paper's).
  */
 export const DEFAULT_TRAIN_ARCHITECTURE: Omit<ChunkCnnArchitecture, 'classes'> = Object.freeze({
   ...PAPER_ARCHITECTURE,
