@@ -79,7 +79,8 @@ export function mergeEnsemble(members: readonly ChunkCnnWeights[]): ChunkCnnWeig
 /**
  * The members of a merged net (a single net is its own only member), as the engine
  * runs them: fc2 already divided by M and the whole fc2 bias on the first member, so
- * their scores add up to the merged net's (the mean of the original members'). Throws when fc1 is not block-diagonal: the file is then not an ensemble.
+ * their scores add up to the merged net's (the mean of the original members'). Throws
+ * when fc1 is not block-diagonal: the file is then not an ensemble.
  */
 export function ensembleMembers(weights: ChunkCnnWeights): ChunkCnnWeights[] {
   const m = memberCount(weights.architecture);
