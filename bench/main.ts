@@ -2,6 +2,7 @@
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   ablation: async () => (await import('./ablation.ts')).runAblation(),
   import: async () => (await import('./import-bench.ts')).runImportBench(),
+  fidelity: async () => (await import('./fidelity.ts')).runFidelityBench(),
   he: async () => (await import('./he-bench.ts')).runHeBench(),
   paper: async () => (await import('./paper/paper-bench.ts')).runPaperBench(),
   seeds: async () => (await import('./seed-variance.ts')).runSeedVariance(),

@@ -8,7 +8,12 @@ import {
 } from '../nn/chunk-cnn.ts';
 import type { ChunkCnnArchitecture } from '../nn/chunk-cnn.ts';
 import { BLOCK_PACKING_1024 } from './chunk-packing.ts';
-import { packedCnnRotationSteps, planPackedCnn } from './packed-cnn-plan.ts';
+import {
+  CONV_GAIN_TARGET,
+  convGains,
+  packedCnnRotationSteps,
+  planPackedCnn,
+} from './packed-cnn-plan.ts';
 import { readScores, rotateSlots, simulatePackedCnn } from './packed-cnn-simulator.ts';
 import { planLinear } from './linear-plan.ts';
 
@@ -94,6 +99,27 @@ describe('packed chunk CNN plan', () => {
       ),
     );
     summed.forEach((v, c) => expect(v).toBeCloseTo(expected[c]!, 9));
+  });
+
+  it('raises each conv channel to the gain target from its worst case, never lowers one', () => {
+    // Channel 0 reaches at most 0.5 + 0.25 = 0.75 (all pixels white); channel 1 at
+    // least −0.5 − 0.25 (bias −0.25); channel 2 ±40 already exceeds the target; 3 is dead.
+    const arch = { ...PAPER_ARCHITECTURE, channels: 4, kernel: 2, stride: 2 };
+    const net = randomChunkCnn(arch, 3);
+    const convWeight = Float64Array.from(
+      [
+        [0.25, 0.25, -0.1, 0],
+        [-0.25, -0.25, 0, 0.1],
+        [40, -40, 0, 0],
+        [0, 0, 0, 0],
+      ].flat(),
+    );
+    const convBias = Float64Array.from([0.25, -0.25, 0, 0]);
+    const gains = convGains({ ...net, convWeight, convBias });
+    expect(Array.from(gains)).toEqual([CONV_GAIN_TARGET / 0.75, CONV_GAIN_TARGET / 0.75, 1, 1]);
+    // The gains cancel in fc1: the plan computes the trained network (checked above
+    // with the random net, whose channels reach ≈ 1 and run at gains ≈ 16).
+    expect(Math.min(...planPackedCnn(weights, 4096).convGains)).toBeGreaterThan(4);
   });
 
   it('costs far fewer rotations than one per diagonal', () => {
