@@ -19,7 +19,8 @@ import type { PackedCnnPlan } from '../src-main/engine/he/packed-cnn-plan.ts';
 import { PackedCnnEngine } from '../src-main/engine/he/packed-cnn-engine.ts';
 import { decryptScores } from '../src-main/engine/he/result-decryption.ts';
 import { assertHeSafe, scoreScaleFor } from '../src-main/engine/he/he-safety.ts';
-import { aggregateImage, argmax, forwardChunk } from '../src-main/engine/nn/chunk-cnn.ts';
+import { aggregateImage, argmax } from '../src-main/engine/nn/chunk-cnn.ts';
+import { referenceChunkScores } from '../src-main/engine/nn/evaluate-chunk-cnn.ts';
 import { loadModel } from '../src-main/engine/nn/model-file.ts';
 import { loadLabelledFolder } from '../src-main/engine/nn/labelled-folder.ts';
 import { NEU_DIR, REPO_ROOT } from '../test/helpers/fixtures.ts';
@@ -54,15 +55,7 @@ export async function runFidelityBench() {
   });
   const features = images.map((image) => image.chunks.filter((_, p) => image.isFeature[p]));
   const reference = features.map((chunks) =>
-    aggregateImage(
-      chunks.map(
-        (chunk) =>
-          forwardChunk(
-            model.weights,
-            Float64Array.from(chunk, (v) => v / 255),
-          ).scores,
-      ),
-    ),
+    aggregateImage(referenceChunkScores(model.weights, chunks)),
   );
 
   const seal = await loadSeal();

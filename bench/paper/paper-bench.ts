@@ -21,7 +21,7 @@ import { loadLabelledFolder, splitImages } from '../../src-main/engine/nn/labell
 import type { LabelledFolder } from '../../src-main/engine/nn/labelled-folder.ts';
 import { evaluateLoaded } from '../../src-main/engine/nn/evaluate-model.ts';
 import type { EvaluationReport } from '../../src-main/engine/nn/evaluate-model.ts';
-import { forwardChunk } from '../../src-main/engine/nn/chunk-cnn.ts';
+import { referenceChunkScores } from '../../src-main/engine/nn/evaluate-chunk-cnn.ts';
 import { classificationMetrics } from '../../src-main/engine/metrics/classification.ts';
 import { decodeImage, lumaBt601 } from '../../src-main/engine/image/index.ts';
 import { loadSeal } from '../../src-main/engine/he/seal-runtime.ts';
@@ -87,13 +87,7 @@ export async function runPaperBench() {
   const sweepImages = split.map((image) => ({
     classIndex: image.classIndex,
     scores: image.scores!,
-    chunkScores: image.chunks.map(
-      (chunk) =>
-        forwardChunk(
-          model.weights,
-          Float64Array.from(chunk, (v) => v / 255),
-        ).scores,
-    ),
+    chunkScores: referenceChunkScores(model.weights, image.chunks),
   }));
   const sweep = thresholdSweep(
     sweepImages,

@@ -66,20 +66,26 @@ export function validationFigures(
   };
 }
 
-/** Scores every chunk through the float64 reference (pixels / 255, as the engine encrypts them). */
+/** Raw chunks (grey levels) through the float64 reference, pixels / 255 as the engine encrypts them. */
+export function referenceChunkScores(
+  weights: ChunkCnnWeights,
+  chunks: readonly Uint8Array[],
+): Float64Array[] {
+  return chunks.map(
+    (chunk) =>
+      forwardChunk(
+        weights,
+        Float64Array.from(chunk, (v) => v / 255),
+      ).scores,
+  );
+}
+
+/** Scores every chunk of every image through the float64 reference. */
 export function referenceScores(
   weights: ChunkCnnWeights,
   images: readonly EvalImage[],
 ): Float64Array[][] {
-  return images.map((image) =>
-    image.chunks.map(
-      (chunk) =>
-        forwardChunk(
-          weights,
-          Float64Array.from(chunk, (v) => v / 255),
-        ).scores,
-    ),
-  );
+  return images.map((image) => referenceChunkScores(weights, image.chunks));
 }
 
 export function evaluateReference(

@@ -3,7 +3,8 @@
 // chunks go through CKKS with fresh keys (fresh-key-inference.ts) and the decrypted
 // scores are compared with the plaintext ones. An image's class is the argmax of
 // the sum of its feature chunks' scores, as in the vault.
-import { aggregateImage, argmax, forwardChunk } from './chunk-cnn.ts';
+import { aggregateImage, argmax } from './chunk-cnn.ts';
+import { referenceChunkScores } from './evaluate-chunk-cnn.ts';
 import type { LoadedModel } from './model-file.ts';
 import { loadLabelledFolder } from './labelled-folder.ts';
 import type { LabelledFolder } from './labelled-folder.ts';
@@ -92,15 +93,7 @@ export async function evaluateLoaded(
   const features = images.map((image) => image.chunks.filter((_, p) => image.isFeature[p]));
 
   const plainStarted = performance.now();
-  const plainChunks = features.map((chunks) =>
-    chunks.map(
-      (chunk) =>
-        forwardChunk(
-          model.weights,
-          Float64Array.from(chunk, (v) => v / 255),
-        ).scores,
-    ),
-  );
+  const plainChunks = features.map((chunks) => referenceChunkScores(model.weights, chunks));
   const plainImages = plainChunks.map((chunks) => aggregateImage(chunks));
   const plainSeconds = (performance.now() - plainStarted) / 1000;
   const plainPredicted = plainImages.map((scores) => argmax(scores));
