@@ -1,6 +1,7 @@
 // `npm run bench -- <name> [--json]`: benchmarks print one JSON document on stdout.
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   ablation: async () => (await import('./ablation.ts')).runAblation(),
+  constants: async () => (await import('./constants-bench.ts')).runConstantsBench(),
   import: async () => (await import('./import-bench.ts')).runImportBench(),
   fidelity: async () => (await import('./fidelity.ts')).runFidelityBench(),
   he: async () => (await import('./he-bench.ts')).runHeBench(),

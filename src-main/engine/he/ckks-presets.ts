@@ -50,6 +50,8 @@ export interface CkksContext extends Disposable {
   readonly context: SEALContext;
   readonly scale: number;
   readonly slotCount: number;
+  /** The coefficient-modulus primes SEAL chose, in chain order (a level's are a prefix). */
+  readonly primes: readonly number[];
 }
 
 /**
@@ -65,6 +67,10 @@ export function createCkksContext(seal: Seal, preset: CkksPreset): CkksContext {
       Int32Array.from(preset.coeffModulusBits),
     );
     parms.setCoeffModulus(coeffModulus);
+    const primes = Array.from({ length: coeffModulus.size() }, (_, i) => {
+      using prime = coeffModulus.get(i);
+      return Number(prime!.value());
+    });
     const context = new seal.SEALContext(parms, true, seal.SecLevelType.tc128);
     if (!context.parametersSet()) {
       context.delete();
@@ -75,6 +81,7 @@ export function createCkksContext(seal: Seal, preset: CkksPreset): CkksContext {
       context,
       scale: 2 ** preset.scaleBits,
       slotCount: preset.polyModulusDegree / 2,
+      primes: Object.freeze(primes),
       [Symbol.dispose]() {
         if (!context.isDeleted()) context.delete();
       },

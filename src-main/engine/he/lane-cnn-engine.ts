@@ -9,6 +9,7 @@ import type { Ciphertext, GaloisKeys, Plaintext, RelinKeys } from 'node-seal/thr
 import type { Seal } from './seal-runtime.ts';
 import { sealInput, toBytes } from './seal-runtime.ts';
 import type { CkksContext } from './ckks-presets.ts';
+import { ConstantPlaintexts } from './constant-plaintext.ts';
 import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
 import { convOutputSize, flattenedSize } from '../nn/chunk-cnn.ts';
 
@@ -27,7 +28,7 @@ export class LaneCnnEngine implements Disposable {
   readonly #weights: ChunkCnnWeights;
   readonly #scoreScale: number;
   readonly #evaluator;
-  readonly #encoder;
+  readonly #constantPlaintexts: ConstantPlaintexts;
   readonly #relinKeys: RelinKeys;
   /** Only for sumImages (the fresh-key path); stored-lane classify sums after decryption. */
   readonly #galoisKeys: GaloisKeys | null;
@@ -47,7 +48,7 @@ export class LaneCnnEngine implements Disposable {
     this.#weights = weights;
     this.#scoreScale = scoreScale;
     this.#evaluator = new seal.Evaluator(ckks.context);
-    this.#encoder = new seal.CKKSEncoder(ckks.context);
+    this.#constantPlaintexts = new ConstantPlaintexts(seal, ckks);
     this.#relinKeys = new seal.RelinKeys();
     this.#relinKeys.loadFromArray(ckks.context, sealInput(keys.relinKeys));
     if (keys.galoisKeys) {
@@ -175,7 +176,7 @@ export class LaneCnnEngine implements Disposable {
   /**
    * acc (+)= x · w for a scalar w. node-seal has no scalar multiply, so w is encoded
    * as a constant plaintext: conv's few weights are cached per level, fc1's 32,768
-   * are encoded on the fly (caching them would take ~8 GB).
+   * are written on the fly (caching them would take ~8 GB; see constant-plaintext.ts).
    */
   #multiplyAdd(
     acc: Ciphertext,
@@ -199,14 +200,7 @@ export class LaneCnnEngine implements Disposable {
 
   #encodeConstant(value: number, like: Ciphertext): Plaintext {
     const t0 = performance.now();
-    const plaintext = new this.#seal.Plaintext();
-    this.#encoder.encode(
-      new Float64Array(this.#ckks.slotCount).fill(value),
-      this.#ckks.scale,
-      plaintext,
-    );
-    using parmsId = like.parmsId();
-    this.#evaluator.plainModSwitchToInplace(plaintext, parmsId);
+    const plaintext = this.#constantPlaintexts.encode(value, like);
     this.ms.encode += performance.now() - t0;
     return plaintext;
   }
@@ -223,10 +217,7 @@ export class LaneCnnEngine implements Disposable {
 
   #addConstant(x: Ciphertext, value: number): void {
     if (value === 0) return;
-    using plaintext = new this.#seal.Plaintext();
-    this.#encoder.encode(new Float64Array(this.#ckks.slotCount).fill(value), x.scale(), plaintext);
-    using parmsId = x.parmsId();
-    this.#evaluator.plainModSwitchToInplace(plaintext, parmsId);
+    using plaintext = this.#constantPlaintexts.encode(value, x, x.scale());
     this.#evaluator.addPlainInplace(x, plaintext);
   }
 
@@ -247,7 +238,8 @@ export class LaneCnnEngine implements Disposable {
   [Symbol.dispose](): void {
     for (const plaintext of this.#constants.values()) plaintext.delete();
     this.#constants.clear();
-    for (const handle of [this.#encoder, this.#evaluator, this.#galoisKeys, this.#relinKeys]) {
+    this.#constantPlaintexts[Symbol.dispose]();
+    for (const handle of [this.#evaluator, this.#galoisKeys, this.#relinKeys]) {
       if (handle && !handle.isDeleted()) handle.delete();
     }
   }
