@@ -1,6 +1,7 @@
 // The packed engine on real ciphertexts: per-chunk and image-level scores match the
 // float64 network within 1e-2 (measured ~1e-4), and memory stays flat.
 import { describe, expect, it } from 'vitest';
+import { referenceChunkScores } from '../nn/evaluate-chunk-cnn.ts';
 import { loadSeal } from './seal-runtime.ts';
 import { createCkksContext, DEFAULT_CKKS_PRESET } from './ckks-presets.ts';
 import type { CkksContext } from './ckks-presets.ts';
@@ -11,13 +12,7 @@ import { BLOCK_PACKING_1024 } from './chunk-packing.ts';
 import { packedCnnRotationSteps, planPackedCnn } from './packed-cnn-plan.ts';
 import { PackedCnnEngine } from './packed-cnn-engine.ts';
 import { decryptScores } from './result-decryption.ts';
-import {
-  aggregateImage,
-  forwardChunk,
-  mulberry32,
-  PAPER_ARCHITECTURE,
-  randomChunkCnn,
-} from '../nn/chunk-cnn.ts';
+import { aggregateImage, mulberry32, PAPER_ARCHITECTURE, randomChunkCnn } from '../nn/chunk-cnn.ts';
 import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
 
 /** The plan for `weights`, fresh keys for its rotations, a key-holder cipher and the engine (disposed together). */
@@ -52,13 +47,7 @@ describe('packed CKKS engine', () => {
     const chunks = Array.from({ length: 3 }, () =>
       Uint8Array.from({ length: 784 }, () => Math.floor(random() * 256)),
     );
-    const expected = chunks.map(
-      (c) =>
-        forwardChunk(
-          weights,
-          Float64Array.from(c, (v) => v / 255),
-        ).scores,
-    );
+    const expected = referenceChunkScores(weights, chunks);
     const [bytes] = cipher.encryptChunks(chunks);
     const run = (sumBlocks: boolean) => {
       using input = engine.load(bytes!);
@@ -101,10 +90,7 @@ describe('packed CKKS engine', () => {
     const { plan, keys, cipher, engine } = setup;
     const random = mulberry32(3);
     const chunk = Uint8Array.from({ length: 784 }, () => Math.floor(random() * 256));
-    const expected = forwardChunk(
-      weights,
-      Float64Array.from(chunk, (v) => v / 255),
-    ).scores;
+    const [expected] = referenceChunkScores(weights, [chunk]);
     const [bytes] = cipher.encryptChunks([chunk]);
     using input = engine.load(bytes!);
     using output = engine.inferCiphertext(input, 1, { sumBlocks: false });

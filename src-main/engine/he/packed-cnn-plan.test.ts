@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  forwardChunk,
-  mulberry32,
-  PAPER_ARCHITECTURE,
-  randomChunkCnn,
-  aggregateImage,
-} from '../nn/chunk-cnn.ts';
+import { referenceChunkScores } from '../nn/evaluate-chunk-cnn.ts';
+import { mulberry32, PAPER_ARCHITECTURE, randomChunkCnn, aggregateImage } from '../nn/chunk-cnn.ts';
 import type { ChunkCnnArchitecture } from '../nn/chunk-cnn.ts';
 import { BLOCK_PACKING_1024 } from './chunk-packing.ts';
 import {
@@ -75,11 +70,8 @@ describe('packed chunk CNN plan', () => {
     const chunks = randomChunks(4, 3);
     const packed = BLOCK_PACKING_1024.pack(chunks, 4096)[0]!;
     const slots = simulatePackedCnn(plan, packed, 4, { sumBlocks: false });
-    chunks.forEach((chunk, block) => {
-      const expected = forwardChunk(
-        weights,
-        Float64Array.from(chunk, (v) => v / 255),
-      ).scores;
+    const reference = referenceChunkScores(weights, chunks);
+    reference.forEach((expected, block) => {
       const got = readScores(plan, slots, block);
       got.forEach((v, c) => expect(v).toBeCloseTo(expected[c]!, 9));
     });
@@ -89,15 +81,7 @@ describe('packed chunk CNN plan', () => {
     const chunks = randomChunks(3, 4);
     const packed = BLOCK_PACKING_1024.pack(chunks, 4096)[0]!;
     const summed = readScores(plan, simulatePackedCnn(plan, packed, 3, { sumBlocks: true }));
-    const expected = aggregateImage(
-      chunks.map(
-        (c) =>
-          forwardChunk(
-            weights,
-            Float64Array.from(c, (v) => v / 255),
-          ).scores,
-      ),
-    );
+    const expected = aggregateImage(referenceChunkScores(weights, chunks));
     summed.forEach((v, c) => expect(v).toBeCloseTo(expected[c]!, 9));
   });
 
@@ -144,11 +128,7 @@ describe('packed chunk CNN plan', () => {
     const slots = simulatePackedCnn(otherPlan, BLOCK_PACKING_1024.pack(chunks, 4096)[0]!, 2, {
       sumBlocks: false,
     });
-    chunks.forEach((chunk, block) => {
-      const expected = forwardChunk(
-        other,
-        Float64Array.from(chunk, (v) => v / 255),
-      ).scores;
+    referenceChunkScores(other, chunks).forEach((expected, block) => {
       readScores(otherPlan, slots, block).forEach((v, c) => expect(v).toBeCloseTo(expected[c]!, 9));
     });
   });

@@ -3,6 +3,7 @@
 // plans of its members reproduce its reference forward pass (float simulation of the
 // exact encrypted computation), and it classifies the bundled NEU-CLS samples.
 import { describe, expect, it } from 'vitest';
+import { referenceChunkScores } from './evaluate-chunk-cnn.ts';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,7 @@ import { assertHeSafe, scoreScaleFor } from '../he/he-safety.ts';
 import { planPackedEnsemble } from '../he/packed-cnn-plan.ts';
 import { readScores, simulatePackedCnn } from '../he/packed-cnn-simulator.ts';
 import { BLOCK_PACKING_1024 } from '../he/chunk-packing.ts';
-import { aggregateImage, argmax, forwardChunk } from './chunk-cnn.ts';
+import { aggregateImage, argmax } from './chunk-cnn.ts';
 import { loadModel } from './model-file.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -72,13 +73,7 @@ describe('the shipped NEU-CLS model', () => {
     const plans = planPackedEnsemble(model.weights, 4096, { scoreScale });
     let right = 0;
     for (const sample of await samples()) {
-      const reference = sample.chunks.map(
-        (chunk) =>
-          forwardChunk(
-            model.weights,
-            Float64Array.from(chunk, (v) => v / 255),
-          ).scores,
-      );
+      const reference = referenceChunkScores(model.weights, sample.chunks);
       const expected = aggregateImage(reference);
       const total = new Float64Array(NEU_CLASSES.length);
       BLOCK_PACKING_1024.pack(sample.chunks, 4096).forEach((packed, i) => {
