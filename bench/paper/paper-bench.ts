@@ -43,7 +43,7 @@ export async function runPaperBench() {
   const started = performance.now();
   const dataset = path.resolve(option('dataset', path.resolve(REPO, '../shared/datasets/neu-cls')));
   const modelFile = path.resolve(
-    option('model', path.join(REPO, 'docs/accuracy/neu-chunk-cnn-split1.json')),
+    option('model', path.join(REPO, 'docs/accuracy/neu-chunk-cnn-split1-800.json')),
   );
   const baselineFile = path.resolve(
     option('baseline', path.join(REPO, 'assets/models/neu-baseline-relu.json')),
@@ -114,6 +114,9 @@ export async function runPaperBench() {
     dataset,
     model: path.relative(REPO, modelFile),
     modelId: model.id,
+    /** Nets in the model (an ensemble's image score is the mean of theirs). */
+    members: model.members.length,
+    memberEpochs: memberEpochs(model),
     baseline: baseline ? path.relative(REPO, baselineFile) : null,
     classes,
     images: folder.images.length,
@@ -173,11 +176,22 @@ export async function runPaperBench() {
 
 export type PaperResult = Awaited<ReturnType<typeof runPaperBench>>;
 
+/** Each net's training provenance: the model's own, or an ensemble's sources'. */
+function memberProvenance(model: LoadedModel): SplitProvenance[] {
+  const top = model.file.provenance as SplitProvenance;
+  return top.sources ? top.sources.map((s) => s.provenance ?? {}) : [top];
+}
+
+function memberEpochs(model: LoadedModel): Array<number | null> {
+  return memberProvenance(model).map((p) => (typeof p.epochs === 'number' ? p.epochs : null));
+}
+
 interface SplitProvenance {
   seed?: number;
   splitSeed?: number;
   valFraction?: number;
   dataHash?: string;
+  epochs?: number;
   sources?: Array<{ provenance?: SplitProvenance }>;
 }
 
@@ -187,9 +201,7 @@ interface SplitProvenance {
  * sources held out, so they must share one split.
  */
 function validationSplit(folder: LabelledFolder, model: LoadedModel, log: (l: string) => void) {
-  const top = model.file.provenance as SplitProvenance;
-  const recorded = top.sources ? top.sources.map((s) => s.provenance ?? {}) : [top];
-  const splits = recorded.map((p) => ({
+  const splits = memberProvenance(model).map((p) => ({
     seed: p.splitSeed ?? p.seed,
     valFraction: p.valFraction,
     dataHash: p.dataHash,
