@@ -73,7 +73,9 @@ describe('sealsight evaluate', () => {
 
 describe('an ensemble under CKKS with fresh keys', () => {
   // Two narrow nets merged into one (chunk-cnn-ensemble.ts): lanes run the merged net
-  // as it is (fc1's zero blocks skipped), blocks run the members and add their scores.
+  // as it is (fc1's zero blocks skipped) — on two workers, so the batch is split by hidden
+  // units, one member's each, each skipping the other's conv — blocks run the members and
+  // add their scores.
   // Both must decrypt to the mean of the members' float64 scores.
   const arch = { inputSize: 28, channels: 1, kernel: 7, stride: 7, hidden: 4, classes: 3 };
   const members = [randomChunkCnn(arch, 9), randomChunkCnn(arch, 10)];
@@ -101,7 +103,8 @@ describe('an ensemble under CKKS with fresh keys', () => {
       `decrypts ${layout} scores that match the mean of the members' float64 scores`,
       { timeout: HE_TIMEOUT },
       async () => {
-        const result = await inferWithFreshKeys(images, model, { layout, workers: 1 });
+        const workers = layout === 'lanes' ? 2 : 1;
+        const result = await inferWithFreshKeys(images, model, { layout, workers });
         expect(result.layout).toBe(layout);
         images.forEach((chunks, i) => {
           const want = chunks.map(memberMean);

@@ -21,8 +21,10 @@ import { decryptChunkGrid, getImage } from '../src-main/engine/vault/read-image.
 import { laneEvaluatorSetup } from '../src-main/engine/vault/classify-lanes.ts';
 import { insertLaneBatch, LANE_PACKING_ID } from '../src-main/engine/vault/lane-store.ts';
 import { WorkerPool } from '../src-main/engine/workers/worker-pool.ts';
+import { splitHidden } from '../src-main/engine/he/lane-cnn-engine.ts';
 import { processImage } from '../src-main/engine/image/index.ts';
-import { aggregateImage, forwardChunk, randomChunkCnn } from '../src-main/engine/nn/chunk-cnn.ts';
+import { aggregateImage, randomChunkCnn } from '../src-main/engine/nn/chunk-cnn.ts';
+import { referenceChunkScores } from '../src-main/engine/nn/evaluate-chunk-cnn.ts';
 import { measureActivationRanges } from '../src-main/engine/nn/activation-ranges.ts';
 import { parseModel, serializeModel } from '../src-main/engine/nn/model-file.ts';
 import type { LoadedModel } from '../src-main/engine/nn/model-file.ts';
@@ -65,18 +67,7 @@ describe('lanes storage layout', () => {
       'lanes-test',
     );
     for (const [name, feature] of featurePixels) {
-      expected.set(
-        name,
-        aggregateImage(
-          feature.map(
-            (p) =>
-              forwardChunk(
-                weights,
-                Float64Array.from(p, (v) => v / 255),
-              ).scores,
-          ),
-        ),
-      );
+      expected.set(name, aggregateImage(referenceChunkScores(weights, feature)));
     }
     vaultDir = path.join(tmp.dir, 'vault');
     await initVault(vaultDir, PASS, { kdf: { logN: 14 } });
@@ -169,12 +160,13 @@ describe('lanes storage layout', () => {
       const setup = laneEvaluatorSetup(vault.currentKeyset(), model, 1);
       expect(setup.keys.galoisKeys).toBeNull();
       const laneJobs = run.mock.calls
-        .map((call) => call[0] as { inputs?: Uint8Array[] })
+        .map((call) => call[0] as { inputs?: Uint8Array[]; hidden?: unknown })
         .filter((job) => job.inputs);
       run.mockRestore();
-      expect(laneJobs).toHaveLength(1);
+      // One batch, two workers: the batch is split in two halves of the hidden units.
+      expect(laneJobs.map((job) => job.hidden)).toEqual(splitHidden(ARCH.hidden, 2));
       expect(laneJobs[0]!.inputs).toHaveLength(784);
-      for (const bytes of [setup.keys.relinKeys, ...laneJobs[0]!.inputs!])
+      for (const bytes of [setup.keys.relinKeys, ...laneJobs.flatMap((job) => job.inputs!)])
         expect(Buffer.from(bytes).indexOf(needle)).toBe(-1);
       expect(result.failed).toEqual([]);
       expect(result.classified).toHaveLength(14);

@@ -20,7 +20,7 @@ import type { EvaluatorSetup } from './encrypted-evaluator.ts';
 import { LaneEvaluator } from './lane-evaluator.ts';
 import { laneSumSteps } from './lane-cnn-engine.ts';
 import { packLanes, sumLaneScores } from './lane-packing.ts';
-import { decryptScores, decryptSlots } from './result-decryption.ts';
+import { decryptLaneParts, decryptScores } from './result-decryption.ts';
 import { assertHeEvaluable, assertHeSafe, scoreScaleFor } from './he-safety.ts';
 import type { LoadedModel } from '../nn/model-file.ts';
 
@@ -156,12 +156,15 @@ async function inferLanes(
   });
   let t = performance.now();
   const batches = laneBatches(images, ckks.slotCount);
-  const workers = Math.min(options.workers ?? availableParallelism(), batches.length);
+  const poolSize = Math.max(1, options.workers ?? availableParallelism());
+  // One batch per worker; fewer batches than workers are split by hidden units.
+  const workers = Math.min(poolSize, batches.length);
+  const parts = Math.floor(poolSize / workers);
   // Transient ciphertexts: no zstd (see CkksChunkCipher).
   using cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, keys.secretKey, {
     compress: false,
   });
-  const evaluator = new LaneEvaluator(setup, { workers });
+  const evaluator = new LaneEvaluator(setup, { workers: poolSize });
   const imageScores: Float64Array[] = new Array(images.length);
   const chunkScores: Float64Array[][] = new Array(images.length);
   const profiles: Array<Record<string, number>> = [];
@@ -182,15 +185,13 @@ async function inferLanes(
       seconds.encrypt += lap();
       t = performance.now();
       const results = await Promise.all(
-        inputs.map((batch) => evaluator.evaluateBatch({ inputs: batch })),
+        inputs.map((batch) => evaluator.evaluateBatch({ inputs: batch }, { parts })),
       );
       seconds.evaluate += lap();
       t = performance.now();
       results.forEach((result, b) => {
         profiles.push(result.profileMs);
-        const slots = result.results.map((bytes) =>
-          decryptSlots(seal, ckks, keys.secretKey, bytes),
-        );
+        const slots = decryptLaneParts(seal, ckks, keys.secretKey, result.parts);
         for (const image of group[b]!) {
           const count = images[image.index]!.length;
           imageScores[image.index] = sumLaneScores(slots, image.firstLane, count, bias, scoreScale);

@@ -5,9 +5,9 @@ import { referenceChunkScores } from '../nn/evaluate-chunk-cnn.ts';
 import { loadSeal } from './seal-runtime.ts';
 import { createCkksContext, DEFAULT_CKKS_PRESET } from './ckks-presets.ts';
 import { generateCkksKeys } from './ckks-keys.ts';
-import { LaneCnnEngine, laneSumSteps } from './lane-cnn-engine.ts';
+import { LaneCnnEngine, laneSumSteps, splitHidden } from './lane-cnn-engine.ts';
 import { packLanes, sumLaneScores } from './lane-packing.ts';
-import { decryptSlots } from './result-decryption.ts';
+import { decryptLaneParts, decryptSlots } from './result-decryption.ts';
 import { aggregateImage, mulberry32, randomChunkCnn } from '../nn/chunk-cnn.ts';
 import { CkksChunkCipher } from './chunk-cipher.ts';
 import { BLOCK_PACKING_1024 } from './chunk-packing.ts';
@@ -46,6 +46,22 @@ describe('lane (CryptoNets-style) engine', () => {
       const got = sumLaneScores(slots, lane, 1, weights.fc2Bias, 1);
       got.forEach((v, c) => expect(Math.abs(v - expected[lane]![c]!)).toBeLessThan(1e-3));
     });
+    // Split by hidden units (as two workers run one batch): the parts add up to the whole,
+    // the dead unit's constant included once; a range outside the net is refused.
+    const ranges = splitHidden(arch.hidden, 2);
+    expect(ranges).toEqual([
+      { from: 0, to: 2 },
+      { from: 2, to: 4 },
+    ]);
+    const parts = ranges.map((hidden) => engine.inferBatch(inputs, { sumImages: false, hidden }));
+    const summed = decryptLaneParts(seal, ckks, keys.secretKey, parts);
+    chunks.forEach((_, lane) => {
+      const got = sumLaneScores(summed, lane, 1, weights.fc2Bias, 1);
+      got.forEach((v, c) => expect(Math.abs(v - expected[lane]![c]!)).toBeLessThan(1e-3));
+    });
+    expect(() =>
+      engine.inferBatch(inputs, { sumImages: false, hidden: { from: 2, to: 5 } }),
+    ).toThrow(/hidden range \[2, 5\) is not within 0\.\.4/);
     const image = sumLaneScores(slots, 16, 11, weights.fc2Bias, 1);
     const want = aggregateImage(expected.slice(16, 27));
     image.forEach((v, c) => expect(Math.abs(v - want[c]!)).toBeLessThan(1e-2));

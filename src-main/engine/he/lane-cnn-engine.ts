@@ -15,6 +15,21 @@ import { convOutputSize, flattenedSize } from '../nn/chunk-cnn.ts';
 
 export const LANES_PER_IMAGE = 16;
 
+/** Hidden units [from, to): a worker's share of a lane batch. */
+export interface HiddenRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** `parts` contiguous, near-equal ranges covering `hidden` units (fewer if units run out). */
+export function splitHidden(hidden: number, parts: number): HiddenRange[] {
+  const count = Math.max(1, Math.min(hidden, Math.floor(parts)));
+  return Array.from({ length: count }, (_, p) => ({
+    from: Math.round((p * hidden) / count),
+    to: Math.round(((p + 1) * hidden) / count),
+  }));
+}
+
 /** Rotation steps of the per-image lane sum. */
 export function laneSumSteps(lanesPerImage = LANES_PER_IMAGE): number[] {
   const steps: number[] = [];
@@ -62,13 +77,32 @@ export class LaneCnnEngine implements Disposable {
    * Returns one ciphertext per class; with `sumImages`, lane 16·g holds the sum of
    * image g's chunk scores (its other lanes are partial sums), else lane l holds
    * chunk l's scores.
+   *
+   * With `hidden`, only hidden units [from, to) are evaluated and the scores are their
+   * share (fc2 is a sum over hidden units): parts covering all units, run on several
+   * workers, add up to the whole after decryption. Conv outputs that no unit of the
+   * range reads (an ensemble's other members) are skipped.
    */
-  inferBatch(inputs: readonly Uint8Array[], options: { sumImages: boolean }): Uint8Array[] {
+  inferBatch(
+    inputs: readonly Uint8Array[],
+    options: { sumImages: boolean; hidden?: HiddenRange },
+  ): Uint8Array[] {
     const arch = this.#weights.architecture;
     const n = arch.inputSize;
     const out = convOutputSize(arch);
     const k = arch.kernel;
     const flat = flattenedSize(arch);
+    const { from, to } = options.hidden ?? { from: 0, to: arch.hidden };
+    if (!(
+      Number.isInteger(from) &&
+      Number.isInteger(to) &&
+      0 <= from &&
+      from < to &&
+      to <= arch.hidden
+    ))
+      throw new RangeError(`hidden range [${from}, ${to}) is not within 0..${arch.hidden}`);
+    const live = (h: number, o: number) =>
+      !this.#encodesToZero(this.#weights.fc1Weight[h * flat + o]!);
     if (options.sumImages && !this.#galoisKeys)
       throw new Error('summing images in lanes needs Galois keys for laneSumSteps()');
     if (inputs.length !== n * n)
@@ -82,6 +116,9 @@ export class LaneCnnEngine implements Disposable {
     using product = new this.#seal.Ciphertext();
     try {
       for (let o = 0; o < flat; o++) {
+        let read = false;
+        for (let h = from; h < to && !read; h++) read = live(h, o);
+        if (!read) continue;
         const channel = Math.floor(o / (out * out));
         const i = Math.floor((o % (out * out)) / out);
         const j = o % out;
@@ -101,9 +138,9 @@ export class LaneCnnEngine implements Disposable {
         this.#addConstant(y, this.#weights.convBias[channel]!);
         this.#square(y);
         // fc1 accumulators: h += W1[h, o] · y_o² (rescaled once, after all 256 terms).
-        for (let h = 0; h < arch.hidden; h++) {
+        for (let h = from; h < to; h++) {
+          if (!live(h, o)) continue;
           const w = this.#weights.fc1Weight[h * flat + o]!;
-          if (this.#encodesToZero(w)) continue;
           const acc = hidden[h];
           if (acc) this.#multiplyAdd(acc, y, w, false, product, false);
           else {
@@ -134,6 +171,7 @@ export class LaneCnnEngine implements Disposable {
         let first = true;
         let constant = 0;
         squared.forEach((h, index) => {
+          if (index < from || index >= to) return;
           const w = this.#scoreScale * this.#weights.fc2Weight[c * arch.hidden + index]!;
           if (!h) constant += w * this.#weights.fc1Bias[index]! ** 2;
           else if (!this.#encodesToZero(w)) {

@@ -5,7 +5,7 @@ import { loadSeal } from './seal-runtime.ts';
 import { ckksPresetById, createCkksContext } from './ckks-presets.ts';
 import { LaneCnnEngine } from './lane-cnn-engine.ts';
 import { serveWorkerRequests } from '../workers/worker-pool.ts';
-import type { LaneBatchJob, LaneBatchResult, LaneEvaluatorSetup } from './lane-evaluator.ts';
+import type { LaneBatchJob, LaneEvaluatorSetup, LanePartResult } from './lane-evaluator.ts';
 
 if (!parentPort) throw new Error('lane-evaluator-worker must run as a worker thread');
 const setup = workerData as LaneEvaluatorSetup;
@@ -13,10 +13,10 @@ const seal = await loadSeal();
 const ckks = createCkksContext(seal, ckksPresetById(setup.presetId));
 const engine = new LaneCnnEngine(seal, ckks, setup.weights, setup.scoreScale, setup.keys);
 
-serveWorkerRequests<LaneBatchJob, LaneBatchResult>(parentPort, async (job) => {
+serveWorkerRequests<LaneBatchJob, LanePartResult>(parentPort, async (job) => {
   const started = performance.now();
   const before = { ...engine.ms };
-  const results = engine.inferBatch(job.inputs, { sumImages: false });
+  const results = engine.inferBatch(job.inputs, { sumImages: false, hidden: job.hidden });
   return {
     response: {
       results,

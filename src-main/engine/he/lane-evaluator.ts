@@ -3,14 +3,31 @@
 import { availableParallelism } from 'node:os';
 import { WorkerPool } from '../workers/worker-pool.ts';
 import type { EvaluatorSetup } from './encrypted-evaluator.ts';
+import { splitHidden } from './lane-cnn-engine.ts';
+import type { HiddenRange } from './lane-cnn-engine.ts';
+import { sumProfiles } from './encrypted-evaluator.ts';
 
 export interface LaneBatchJob {
   /** 784 serialised ciphertexts: ciphertext p holds pixel p of every lane. */
   readonly inputs: readonly Uint8Array[];
+  /** Only these hidden units (a share of the batch); all when absent. */
+  readonly hidden?: HiddenRange;
 }
 
 export interface LaneBatchResult {
-  /** One ciphertext per class; lane l holds chunk l's score (without fc2's bias). */
+  /**
+   * Per part, one ciphertext per class; lane l holds chunk l's score (without fc2's
+   * bias). A batch split over several workers returns one part per worker: the
+   * decrypted parts add up to the scores (see `sumLaneParts`).
+   */
+  readonly parts: Uint8Array[][];
+  /** Worker seconds, summed over the parts. */
+  readonly seconds: number;
+  readonly profileMs: Record<string, number>;
+}
+
+/** What one worker returns for its share of a batch. */
+export interface LanePartResult {
   readonly results: Uint8Array[];
   readonly seconds: number;
   readonly profileMs: Record<string, number>;
@@ -25,7 +42,8 @@ export type LaneEvaluatorSetup = Omit<EvaluatorSetup, 'keys'> & {
 };
 
 export class LaneEvaluator {
-  readonly #pool: WorkerPool<LaneBatchJob, LaneBatchResult>;
+  readonly #pool: WorkerPool<LaneBatchJob, LanePartResult>;
+  readonly #hidden: number;
 
   constructor(setup: LaneEvaluatorSetup, options: { workers?: number } = {}) {
     this.#pool = new WorkerPool(
@@ -33,10 +51,27 @@ export class LaneEvaluator {
       options.workers ?? availableParallelism(),
       setup,
     );
+    this.#hidden = setup.weights.architecture.hidden;
   }
 
-  evaluateBatch(job: LaneBatchJob): Promise<LaneBatchResult> {
-    return this.#pool.run(job);
+  /**
+   * Evaluates a batch, split by hidden units into `parts` shares run on as many workers
+   * at once: one batch alone then still uses every core (each share repeats only the
+   * conv outputs its units read).
+   */
+  async evaluateBatch(
+    job: Omit<LaneBatchJob, 'hidden'>,
+    options: { parts?: number } = {},
+  ): Promise<LaneBatchResult> {
+    const ranges = splitHidden(this.#hidden, options.parts ?? 1);
+    const shares = await Promise.all(
+      ranges.map((hidden) => this.#pool.run(ranges.length > 1 ? { ...job, hidden } : job)),
+    );
+    return {
+      parts: shares.map((share) => share.results),
+      seconds: shares.reduce((total, share) => total + share.seconds, 0),
+      profileMs: sumProfiles(shares.map((share) => share.profileMs)),
+    };
   }
 
   close(): Promise<void> {

@@ -34,3 +34,22 @@ export function decryptScores(
 ): Float64Array {
   return readScores(plan, decryptSlots(seal, ckks, secretKeyBytes, resultBytes), block);
 }
+
+/**
+ * A lane batch's per-class slot vectors: each part (a worker's share of the hidden
+ * units, one ciphertext per class) decrypted, and the parts added.
+ */
+export function decryptLaneParts(
+  seal: Seal,
+  ckks: CkksContext,
+  secretKeyBytes: Uint8Array,
+  parts: ReadonlyArray<readonly Uint8Array[]>,
+): Float64Array[] {
+  const [first, ...rest] = parts.map((classes) =>
+    classes.map((bytes) => decryptSlots(seal, ckks, secretKeyBytes, bytes)),
+  );
+  if (!first) throw new RangeError('a lane batch result has no parts');
+  for (const part of rest)
+    part.forEach((slots, c) => slots.forEach((v, lane) => (first[c]![lane]! += v)));
+  return first;
+}

@@ -11,7 +11,7 @@ import type { CkksContext } from '../he/ckks-presets.ts';
 import { LaneEvaluator } from '../he/lane-evaluator.ts';
 import type { LaneEvaluatorSetup } from '../he/lane-evaluator.ts';
 import { sumLaneScores } from '../he/lane-packing.ts';
-import { decryptSlots } from '../he/result-decryption.ts';
+import { decryptLaneParts } from '../he/result-decryption.ts';
 import type { LoadedModel } from '../nn/model-file.ts';
 import type { ImageRow } from './image-store.ts';
 import { laneLocation, readVerifiedLaneBatch } from './lane-read.ts';
@@ -52,10 +52,14 @@ export async function classifyLaneImages(
   }
   if (byBatch.size === 0) return;
   const keyset = vault.currentKeyset();
-  const workers = Math.max(1, Math.min(ctx.workers ?? availableParallelism(), byBatch.size));
+  const poolSize = Math.max(1, ctx.workers ?? availableParallelism());
   const evaluator = new LaneEvaluator(laneEvaluatorSetup(keyset, ctx.model, ctx.scoreScale), {
-    workers,
+    workers: poolSize,
   });
+  // One batch per worker; fewer batches than workers are split by hidden units so every
+  // core still works (a single batch on two cores: two halves at once).
+  const workers = Math.min(poolSize, byBatch.size);
+  const parts = Math.floor(poolSize / workers);
   const queue = [...byBatch.entries()];
   const bias = ctx.model.weights.fc2Bias;
   try {
@@ -68,10 +72,8 @@ export async function classifyLaneImages(
           const { laneMap, inputs, batch } = readVerifiedLaneBatch(vault, batchId);
           const locations = batchRows.map((row) => laneLocation(vault.db, row, laneMap));
           const handedAt = performance.now();
-          const result = await evaluator.evaluateBatch({ inputs });
-          const slots = result.results.map((bytes) =>
-            decryptSlots(ctx.seal, ctx.ckks, ctx.secretKey, bytes),
-          );
+          const result = await evaluator.evaluateBatch({ inputs }, { parts });
+          const slots = decryptLaneParts(ctx.seal, ctx.ckks, ctx.secretKey, result.parts);
           const seconds = (performance.now() - handedAt) / 1000;
           batchRows.forEach((row, i) => {
             const { firstLane, count } = locations[i]!;
