@@ -1,10 +1,10 @@
-// `npm run bench -- fidelity`: what the conv gains (packed-cnn-plan.ts) buy. The
-// shipped model runs in the blocks layout twice on the same ciphertexts under the
-// same fresh keys — once as planned (gains on), once with every gain 1 — and both
-// results are compared with the float64 reference. Same keys and inputs: the
-// difference between the two columns is the gains alone. `--rounds R` repeats with
-// new keys (the error depends on them). One thread; SEALSIGHT_BENCH_PER_CLASS images
-// per class (default 4) from the development set.
+// `npm run bench -- fidelity [--targets 16,0] [--rounds R]`: what the conv gains
+// (packed-cnn-plan.ts) buy. The shipped model runs in the blocks layout once per conv
+// gain target on the same ciphertexts under the same fresh keys (16: as shipped; 0:
+// every gain 1), and each result is compared with the float64 reference. Same keys and
+// inputs: the differences between the columns are the gains alone. `--rounds R` repeats
+// with new keys (the error depends on them). One thread; SEALSIGHT_BENCH_PER_CLASS
+// images per class (default 4) from the development set.
 import path from 'node:path';
 import { loadSeal } from '../src-main/engine/he/seal-runtime.ts';
 import { createCkksContext, DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ckks-presets.ts';
@@ -12,6 +12,7 @@ import { generateCkksKeys } from '../src-main/engine/he/ckks-keys.ts';
 import { CkksChunkCipher } from '../src-main/engine/he/chunk-cipher.ts';
 import { BLOCK_PACKING_1024 } from '../src-main/engine/he/chunk-packing.ts';
 import {
+  CONV_GAIN_TARGET,
   packedCnnRotationSteps,
   planPackedEnsemble,
 } from '../src-main/engine/he/packed-cnn-plan.ts';
@@ -60,17 +61,19 @@ export async function runFidelityBench() {
 
   const seal = await loadSeal();
   using ckks = createCkksContext(seal, preset);
-  const variants = {
-    withGains: planPackedEnsemble(model.weights, ckks.slotCount, { scoreScale }),
-    withoutGains: planPackedEnsemble(model.weights, ckks.slotCount, {
-      scoreScale,
-      convGains: false,
-    }),
-  };
-  const tallies = { withGains: emptyTally(), withoutGains: emptyTally() };
+  const targets = option('targets', `${CONV_GAIN_TARGET},0`).split(',').map(Number);
+  if (targets.some((t) => !(t >= 0))) throw new RangeError('--targets: numbers ≥ 0, e.g. 16,0');
+  const variants = Object.fromEntries(
+    targets.map((target) => [
+      `target${target}`,
+      planPackedEnsemble(model.weights, ckks.slotCount, { scoreScale, convGainTarget: target }),
+    ]),
+  );
+  const tallies = Object.fromEntries(targets.map((target) => [`target${target}`, emptyTally()]));
   const started = performance.now();
   for (let round = 0; round < rounds; round++) {
-    const keys = generateCkksKeys(seal, ckks, packedCnnRotationSteps(variants.withGains));
+    // The rotation steps depend on the architecture only, not on the gains.
+    const keys = generateCkksKeys(seal, ckks, packedCnnRotationSteps(Object.values(variants)[0]!));
     const evaluation = {
       relinKeys: keys.evaluation.relinKeys,
       galoisKeys: keys.evaluation.galoisKeys!,
@@ -84,7 +87,7 @@ export async function runFidelityBench() {
         features.forEach((chunks, i) => {
           const result = inferImage(engine, cipher.encryptChunks(chunks), chunks.length);
           const scores = decryptScores(seal, ckks, plans[0]!, keys.secretKey, result);
-          tally(tallies[name as keyof typeof tallies], scores, reference[i]!);
+          tally(tallies[name]!, scores, reference[i]!);
           process.stderr.write(
             `bench fidelity: round ${round + 1}, ${name}, image ${i + 1}/${images.length}\n`,
           );
@@ -99,7 +102,10 @@ export async function runFidelityBench() {
     maxImageScoreError: Number(t.max.toPrecision(3)),
     agreement: t.agree / (images.length * rounds),
   });
-  const gains = variants.withGains.flatMap((plan: PackedCnnPlan) => Array.from(plan.convGains));
+  const gainRange = (plans: PackedCnnPlan[]) => {
+    const gains = plans.flatMap((plan) => Array.from(plan.convGains));
+    return [Math.min(...gains), Math.max(...gains)].map((g) => Number(g.toPrecision(3)));
+  };
   const result = {
     model: path.relative(REPO_ROOT, modelFile),
     preset: preset.id,
@@ -108,16 +114,11 @@ export async function runFidelityBench() {
     featureChunks: features.reduce((n, chunks) => n + chunks.length, 0),
     rounds,
     scoreScale: Number(scoreScale.toPrecision(3)),
-    convGains: {
-      min: Number(Math.min(...gains).toPrecision(3)),
-      max: Number(Math.max(...gains).toPrecision(3)),
-    },
-    withGains: summary(tallies.withGains),
-    withoutGains: summary(tallies.withoutGains),
-    rmsRatio: Number(
-      (Math.sqrt(tallies.withoutGains.squares) / Math.sqrt(tallies.withGains.squares)).toPrecision(
-        3,
-      ),
+    variants: Object.fromEntries(
+      Object.entries(variants).map(([name, plans]) => [
+        name,
+        { convGainRange: gainRange(plans), ...summary(tallies[name]!) },
+      ]),
     ),
     seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
   };

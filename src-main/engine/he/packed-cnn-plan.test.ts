@@ -104,6 +104,10 @@ describe('packed chunk CNN plan', () => {
     // The gains cancel in fc1: the plan computes the trained network (checked above
     // with the random net, whose channels reach ≈ 1 and run at gains ≈ 16).
     expect(Math.min(...planPackedCnn(weights, 4096).convGains)).toBeGreaterThan(4);
+    // Target 0 turns the gains off (what `bench -- fidelity` compares against).
+    expect(Array.from(planPackedCnn(weights, 4096, { convGainTarget: 0 }).convGains)).toEqual(
+      Array.from({ length: weights.architecture.channels }, () => 1),
+    );
   });
 
   it('costs far fewer rotations than one per diagonal', () => {

@@ -63,7 +63,7 @@ export const CONV_GAIN_TARGET = 16;
  * Gain per conv channel from its weights alone: pixels are in [0, 1], so a channel's
  * output lies within [b + Σ negative w, b + Σ positive w] for any input, seen or not.
  */
-export function convGains(weights: ChunkCnnWeights): Float64Array {
+export function convGains(weights: ChunkCnnWeights, target = CONV_GAIN_TARGET): Float64Array {
   const { channels, kernel } = weights.architecture;
   const taps = kernel * kernel;
   return Float64Array.from({ length: channels }, (_, c) => {
@@ -75,7 +75,7 @@ export function convGains(weights: ChunkCnnWeights): Float64Array {
       else low += w;
     }
     const bound = Math.max(Math.abs(high), Math.abs(low));
-    return bound > 0 ? Math.max(1, CONV_GAIN_TARGET / bound) : 1;
+    return bound > 0 ? Math.max(1, target / bound) : 1;
   });
 }
 
@@ -121,8 +121,11 @@ function bestBandedPlan(base: Omit<LinearLayerSpec, 'band'>): LinearPlan {
 export interface PackedPlanOptions {
   readonly blockSlots?: number;
   readonly scoreScale?: number;
-  /** false: every conv gain 1 (only for measuring what the gains buy, `bench -- fidelity`). */
-  readonly convGains?: boolean;
+  /**
+   * The conv gain target (default CONV_GAIN_TARGET; 0: every gain 1). Other values are
+   * only for measuring what the gains buy (`bench -- fidelity --targets`).
+   */
+  readonly convGainTarget?: number;
 }
 
 export function planPackedCnn(
@@ -144,8 +147,7 @@ export function planPackedCnn(
   const k = arch.kernel;
   const pixels = Array.from({ length: n * n }, (_, p) => p);
   const convPositions = convOutputPositions(arch, blockSlots);
-  const gains =
-    options.convGains === false ? new Float64Array(arch.channels).fill(1) : convGains(weights);
+  const gains = convGains(weights, options.convGainTarget);
   const channelOf = (o: number) => Math.floor(o / (out * out));
   /** Which kernel tap links conv output o (channel-major [c][i][j]) to pixel p, if any. */
   const kernelTap = (o: number, p: number) => {
