@@ -143,6 +143,8 @@ export async function runPaperBench() {
       maxAbsErrorChunk: enc.maxAbsErrorChunk,
       seconds: enc.seconds,
       encryptedSecondsPerImage: enc.secondsPerImage,
+      /** Worker time per operation, summed over workers (ms). */
+      profileMs: enc.profileMs,
     },
     featureFractionPerClassAtThreshold: {
       threshold,
