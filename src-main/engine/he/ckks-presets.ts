@@ -51,7 +51,7 @@ export interface CkksContext extends Disposable {
   readonly scale: number;
   readonly slotCount: number;
   /** The coefficient-modulus primes SEAL chose, in chain order (a level's are a prefix). */
-  readonly primes: readonly number[];
+  readonly primes: readonly bigint[];
 }
 
 /**
@@ -69,7 +69,7 @@ export function createCkksContext(seal: Seal, preset: CkksPreset): CkksContext {
     parms.setCoeffModulus(coeffModulus);
     const primes = Array.from({ length: coeffModulus.size() }, (_, i) => {
       using prime = coeffModulus.get(i);
-      return Number(prime!.value());
+      return prime!.value();
     });
     const context = new seal.SEALContext(parms, true, seal.SecLevelType.tc128);
     if (!context.parametersSet()) {

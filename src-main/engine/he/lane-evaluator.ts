@@ -2,10 +2,10 @@
 // time, batches spread over the cores. Same setup as the packed evaluator.
 import { availableParallelism } from 'node:os';
 import { WorkerPool } from '../workers/worker-pool.ts';
+import { sumProfiles } from './encrypted-evaluator.ts';
 import type { EvaluatorSetup } from './encrypted-evaluator.ts';
 import { splitHidden } from './lane-cnn-engine.ts';
 import type { HiddenRange } from './lane-cnn-engine.ts';
-import { sumProfiles } from './encrypted-evaluator.ts';
 
 export interface LaneBatchJob {
   /** 784 serialised ciphertexts: ciphertext p holds pixel p of every lane. */
@@ -18,7 +18,7 @@ export interface LaneBatchResult {
   /**
    * Per part, one ciphertext per class; lane l holds chunk l's score (without fc2's
    * bias). A batch split over several workers returns one part per worker: the
-   * decrypted parts add up to the scores (see `sumLaneParts`).
+   * decrypted parts add up to the scores (`decryptLaneParts`).
    */
   readonly parts: Uint8Array[][];
   /** Worker seconds, summed over the parts. */
