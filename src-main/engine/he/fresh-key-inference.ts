@@ -17,7 +17,7 @@ import { BLOCK_PACKING_1024 } from './chunk-packing.ts';
 import { planPackedEnsemble, packedCnnRotationSteps } from './packed-cnn-plan.ts';
 import { EncryptedEvaluator, sumProfiles } from './encrypted-evaluator.ts';
 import type { EvaluatorSetup } from './encrypted-evaluator.ts';
-import { LaneEvaluator } from './lane-evaluator.ts';
+import { LaneEvaluator, laneSchedule } from './lane-evaluator.ts';
 import { laneSumSteps } from './lane-cnn-engine.ts';
 import { packLanes, sumLaneScores } from './lane-packing.ts';
 import { decryptLaneParts, decryptScores } from './result-decryption.ts';
@@ -157,9 +157,7 @@ async function inferLanes(
   let t = performance.now();
   const batches = laneBatches(images, ckks.slotCount);
   const poolSize = Math.max(1, options.workers ?? availableParallelism());
-  // One batch per worker; fewer batches than workers are split by hidden units.
-  const workers = Math.min(poolSize, batches.length);
-  const parts = Math.floor(poolSize / workers);
+  const { concurrent: workers, parts } = laneSchedule(poolSize, batches.length);
   // Transient ciphertexts: no zstd (see CkksChunkCipher).
   using cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, keys.secretKey, {
     compress: false,

@@ -41,6 +41,19 @@ export type LaneEvaluatorSetup = Omit<EvaluatorSetup, 'keys'> & {
   readonly keys: { readonly relinKeys: Uint8Array; readonly galoisKeys: Uint8Array | null };
 };
 
+/**
+ * How a pool of `workers` runs `batches` lane batches: one batch per worker at a time
+ * (`concurrent`), and with fewer batches than workers each batch split into `parts`
+ * shares so every core still works (one batch on two cores: two halves at once).
+ */
+export function laneSchedule(
+  workers: number,
+  batches: number,
+): { concurrent: number; parts: number } {
+  const concurrent = Math.max(1, Math.min(workers, batches));
+  return { concurrent, parts: Math.max(1, Math.floor(workers / concurrent)) };
+}
+
 export class LaneEvaluator {
   readonly #pool: WorkerPool<LaneBatchJob, LanePartResult>;
   readonly #hidden: number;

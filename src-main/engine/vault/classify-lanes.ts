@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import type { Seal } from '../he/seal-runtime.ts';
 import type { CkksContext } from '../he/ckks-presets.ts';
-import { LaneEvaluator } from '../he/lane-evaluator.ts';
+import { LaneEvaluator, laneSchedule } from '../he/lane-evaluator.ts';
 import type { LaneEvaluatorSetup } from '../he/lane-evaluator.ts';
 import { sumLaneScores } from '../he/lane-packing.ts';
 import { decryptLaneParts } from '../he/result-decryption.ts';
@@ -56,10 +56,7 @@ export async function classifyLaneImages(
   const evaluator = new LaneEvaluator(laneEvaluatorSetup(keyset, ctx.model, ctx.scoreScale), {
     workers: poolSize,
   });
-  // One batch per worker; fewer batches than workers are split by hidden units so every
-  // core still works (a single batch on two cores: two halves at once).
-  const workers = Math.min(poolSize, byBatch.size);
-  const parts = Math.floor(poolSize / workers);
+  const { concurrent: workers, parts } = laneSchedule(poolSize, byBatch.size);
   const queue = [...byBatch.entries()];
   const bias = ctx.model.weights.fc2Bias;
   try {
