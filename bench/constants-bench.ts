@@ -6,23 +6,17 @@ import { loadSeal, toBytes } from '../src-main/engine/he/seal-runtime.ts';
 import { createCkksContext, DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ckks-presets.ts';
 import { ConstantPlaintexts } from '../src-main/engine/he/constant-plaintext.ts';
 import { mulberry32 } from '../src-main/engine/nn/chunk-cnn.ts';
+import { freshCiphertext } from '../test/helpers/ckks.ts';
 import { option } from './bench-options.ts';
 
 export async function runConstantsBench() {
   const count = Number(option('count', '400'));
   const seal = await loadSeal();
   using ckks = createCkksContext(seal, DEFAULT_CKKS_PRESET);
-  using keyGenerator = new seal.KeyGenerator(ckks.context);
-  using secretKey = keyGenerator.secretKey();
-  using publicKey = keyGenerator.createPublicKey();
-  using encryptor = new seal.Encryptor(ckks.context, publicKey, secretKey);
   using encoder = new seal.CKKSEncoder(ckks.context);
   using evaluator = new seal.Evaluator(ckks.context);
   using constants = new ConstantPlaintexts(seal, ckks);
-  using input = new seal.Plaintext();
-  encoder.encode(new Float64Array(ckks.slotCount).fill(0.5), ckks.scale, input);
-  using ciphertext = new seal.Ciphertext();
-  encryptor.encryptSymmetric(input, ciphertext);
+  using ciphertext = freshCiphertext(seal, ckks);
   const random = mulberry32(1);
   const none = seal.ComprModeType.none;
 

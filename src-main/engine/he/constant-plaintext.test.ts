@@ -5,23 +5,17 @@ import { loadSeal, toBytes } from './seal-runtime.ts';
 import { createCkksContext, DEFAULT_CKKS_PRESET } from './ckks-presets.ts';
 import { ConstantPlaintexts } from './constant-plaintext.ts';
 import { mulberry32 } from '../nn/chunk-cnn.ts';
+import { freshCiphertext } from '../../../test/helpers/ckks.ts';
 
 describe('constant plaintexts', () => {
   it('are byte-equal to the encoder’s at every level, for scales and signs, reduced per prime', async () => {
     const seal = await loadSeal();
     using ckks = createCkksContext(seal, DEFAULT_CKKS_PRESET);
     expect(ckks.primes).toHaveLength(DEFAULT_CKKS_PRESET.coeffModulusBits.length);
-    using keyGenerator = new seal.KeyGenerator(ckks.context);
-    using secretKey = keyGenerator.secretKey();
-    using publicKey = keyGenerator.createPublicKey();
-    using encryptor = new seal.Encryptor(ckks.context, publicKey, secretKey);
     using encoder = new seal.CKKSEncoder(ckks.context);
     using evaluator = new seal.Evaluator(ckks.context);
     using constants = new ConstantPlaintexts(seal, ckks);
-    using plaintext = new seal.Plaintext();
-    encoder.encode(new Float64Array(ckks.slotCount).fill(0.5), ckks.scale, plaintext);
-    using ciphertext = new seal.Ciphertext();
-    encryptor.encryptSymmetric(plaintext, ciphertext);
+    using ciphertext = freshCiphertext(seal, ckks);
 
     const random = mulberry32(7);
     // Beyond ±1 the scaled value exceeds the 28-bit primes, so each residue is reduced.
@@ -52,16 +46,8 @@ describe('constant plaintexts', () => {
   it('refuses a constant whose scaled value is past exact integers', async () => {
     const seal = await loadSeal();
     using ckks = createCkksContext(seal, DEFAULT_CKKS_PRESET);
-    using keyGenerator = new seal.KeyGenerator(ckks.context);
-    using secretKey = keyGenerator.secretKey();
-    using publicKey = keyGenerator.createPublicKey();
-    using encryptor = new seal.Encryptor(ckks.context, publicKey, secretKey);
-    using encoder = new seal.CKKSEncoder(ckks.context);
     using constants = new ConstantPlaintexts(seal, ckks);
-    using plaintext = new seal.Plaintext();
-    encoder.encode(new Float64Array(ckks.slotCount), ckks.scale, plaintext);
-    using ciphertext = new seal.Ciphertext();
-    encryptor.encryptSymmetric(plaintext, ciphertext);
+    using ciphertext = freshCiphertext(seal, ckks);
     expect(() => constants.encode(1e9, ciphertext)).toThrow(/constant 1000000000 .* does not fit/);
     expect(() => constants.encode(Number.NaN, ciphertext)).toThrow(/does not fit/);
   });
