@@ -2,7 +2,13 @@
 // the image id and the item's role means a ciphertext copied to another image, to
 // another slot of the same image or into another vault fails authentication.
 export type ImagePart =
-  'original' | 'meta' | `chunk:${number}` | `ckks:${number}` | `classification:${string}`;
+  | 'original'
+  | 'meta'
+  | 'rest'
+  | 'review'
+  | `chunk:${number}`
+  | `ckks:${number}`
+  | `classification:${string}`;
 
 export function imagePartAad(vaultId: string, imageUid: string, part: ImagePart): string {
   return `sealsight/v1|vault=${vaultId}|image=${imageUid}|${part}`;

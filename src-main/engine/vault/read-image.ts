@@ -32,7 +32,8 @@ export function decryptMeta(vault: UnlockedVault, row: ImageRow): ImageMeta {
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as ImageMeta;
 }
 
-function summarise(vault: UnlockedVault, row: ImageRow): ImageSummary {
+/** One image's summary (decrypts its metadata: throws an IntegrityError if it was altered). */
+export function summariseImage(vault: UnlockedVault, row: ImageRow): ImageSummary {
   const meta = decryptMeta(vault, row);
   return {
     id: row.uid,
@@ -53,11 +54,11 @@ function summarise(vault: UnlockedVault, row: ImageRow): ImageSummary {
 }
 
 export function listImages(vault: UnlockedVault): ImageSummary[] {
-  return listImageRows(vault.db).map((row) => summarise(vault, row));
+  return listImageRows(vault.db).map((row) => summariseImage(vault, row));
 }
 
 export function getImage(vault: UnlockedVault, uidOrPrefix: string): ImageSummary {
-  return summarise(vault, findImageRow(vault.db, uidOrPrefix));
+  return summariseImage(vault, findImageRow(vault.db, uidOrPrefix));
 }
 
 export function decryptOriginal(
@@ -65,7 +66,7 @@ export function decryptOriginal(
   uidOrPrefix: string,
 ): { summary: ImageSummary; bytes: Uint8Array } {
   const row = findImageRow(vault.db, uidOrPrefix);
-  const summary = summarise(vault, row);
+  const summary = summariseImage(vault, row);
   const bytes = openAead(
     vault.sealingKeys.blobKey,
     readOriginalBlob(vault.db, row.id),
