@@ -6,7 +6,11 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { importFolder, initVault, openVault } from '../src-main/engine/index.ts';
 import { listImageRows, storedBytes } from '../src-main/engine/vault/image-store.ts';
-import { decryptChunkGrid, readVerifiedCiphertexts } from '../src-main/engine/vault/read-image.ts';
+import {
+  decryptChunkGrid,
+  decryptMeta,
+  readVerifiedCiphertexts,
+} from '../src-main/engine/vault/read-image.ts';
 import { evaluatorSetup } from '../src-main/engine/vault/classify.ts';
 import { EncryptedEvaluator, sumProfiles } from '../src-main/engine/he/encrypted-evaluator.ts';
 import { loadSeal } from '../src-main/engine/he/seal-runtime.ts';
@@ -45,6 +49,8 @@ export async function runHeBench() {
     const vault = await openVault(vaultDir, 'bench passphrase');
     await importFolder(vault, path.join(dir, 'in'), { labelsFromFolders: true });
     const rows = listImageRows(vault.db);
+    const signed = (row: (typeof rows)[number]) => decryptMeta(vault, row).layout.signedIndices;
+    const featureCount = (row: (typeof rows)[number]) => signed(row).filter((i) => i > 0).length;
 
     // Feature chunks as the network sees them (decrypted by the key holder: the oracle's input).
     const chunksOf = new Map<string, Float64Array[]>();
@@ -52,7 +58,7 @@ export async function runHeBench() {
       const grid = await decryptChunkGrid(vault, row.uid);
       chunksOf.set(
         row.uid,
-        row.signedIndices.flatMap((index, p) =>
+        signed(row).flatMap((index, p) =>
           index > 0 ? [Float64Array.from(grid[p]!, (v) => v / 255)] : [],
         ),
       );
@@ -86,8 +92,8 @@ export async function runHeBench() {
     );
     const toJob = (row: (typeof rows)[number]) => ({
       id: row.uid,
-      ciphertexts: readVerifiedCiphertexts(vault, row),
-      featureChunks: row.signedIndices.filter((i) => i > 0).length,
+      ...readVerifiedCiphertexts(vault, row),
+      featureChunks: featureCount(row),
     });
     try {
       log(`warm-up (${workers} workers encode the model's plaintexts)`);
@@ -97,7 +103,7 @@ export async function runHeBench() {
       const started = performance.now();
       const results = await evaluator.evaluate(rows.map(toJob));
       const wall = (performance.now() - started) / 1000;
-      const totalChunks = rows.reduce((s, r) => s + r.signedIndices.filter((i) => i > 0).length, 0);
+      const totalChunks = rows.reduce((s, r) => s + featureCount(r), 0);
 
       let agreeImages = 0;
       let maxAbsError = 0;
@@ -126,11 +132,7 @@ export async function runHeBench() {
       }
 
       log('single image latency (16 feature chunks, warm evaluator)');
-      const single = rows.reduce((best, r) =>
-        r.signedIndices.filter((i) => i > 0).length > best.signedIndices.filter((i) => i > 0).length
-          ? r
-          : best,
-      );
+      const single = rows.reduce((best, r) => (featureCount(r) > featureCount(best) ? r : best));
       const latencies: number[] = [];
       for (let rep = 0; rep < 3; rep++) {
         const t0 = performance.now();
@@ -174,7 +176,7 @@ export async function runHeBench() {
         /** The stored lanes layout, classified from a vault (details under `lanes`). */
         lanesChunksPerSecond: typeof lanes === 'string' ? null : lanes.chunksPerSecond,
         singleImageSeconds: round(latencies[1]!, 3),
-        singleImageChunks: single.signedIndices.filter((i) => i > 0).length,
+        singleImageChunks: featureCount(single),
         referenceChunksPerSecond: round(referenceChunksPerSecond, 4),
         speedup: round(chunksPerSecond / referenceChunksPerSecond, 1),
         speedupPerCore: round(chunksPerSecond / workers / referenceChunksPerSecond, 1),

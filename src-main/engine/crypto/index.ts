@@ -35,3 +35,4 @@ export {
   wrapSecret,
 } from './vault-header.ts';
 export type { VaultHeader, VaultHeaderOptions } from './vault-header.ts';
+export { padPayload, padmeLength, unpadPayload } from './padme.ts';

@@ -39,6 +39,11 @@ export interface EncryptedImage {
   readonly id: string;
   readonly ciphertexts: readonly Uint8Array[];
   readonly featureChunks: number;
+  /**
+   * How many blocks of each ciphertext hold a feature chunk, as the key holder's sealed
+   * layout says (a vault always gives it); without it, chunks fill ciphertexts in order.
+   */
+  readonly occupiedBlocks?: readonly number[];
 }
 
 export interface EncryptedImageResult {
@@ -104,7 +109,8 @@ export class EncryptedEvaluator {
       image.ciphertexts.map((ciphertext, ordinal) =>
         this.#pool.run({
           ciphertext,
-          occupiedBlocks: Math.min(per, image.featureChunks - ordinal * per),
+          occupiedBlocks:
+            image.occupiedBlocks?.[ordinal] ?? Math.min(per, image.featureChunks - ordinal * per),
           sumBlocks,
         }),
       ),

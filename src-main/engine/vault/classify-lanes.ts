@@ -15,6 +15,7 @@ import { decryptLaneParts } from '../he/result-decryption.ts';
 import type { LoadedModel } from '../nn/model-file.ts';
 import type { ImageRow } from './image-store.ts';
 import { laneLocation, readVerifiedLaneBatch } from './lane-read.ts';
+import { decryptMeta } from './read-image.ts';
 import type { CkksKeyset, UnlockedVault } from './vault.ts';
 
 export interface LaneClassifyContext {
@@ -42,9 +43,13 @@ export async function classifyLaneImages(
   ctx: LaneClassifyContext,
 ): Promise<void> {
   const byBatch = new Map<number, ImageRow[]>();
+  const currentId = rows.length > 0 ? vault.currentKeyset().id : 0;
   for (const row of rows) {
     try {
-      const { batchId } = laneLocation(vault.db, row);
+      const { layout } = decryptMeta(vault, row);
+      if (layout.keysetId !== currentId)
+        throw new Error(`image ${row.uid} was encrypted under key set ${layout.keysetId}`);
+      const { batchId } = laneLocation(vault, row, layout);
       byBatch.set(batchId, [...(byBatch.get(batchId) ?? []), row]);
     } catch (error) {
       ctx.onFailed(row, reasonOf(error));
@@ -67,7 +72,9 @@ export async function classifyLaneImages(
         const [batchId, batchRows] = queue.shift()!;
         try {
           const { laneMap, inputs, batch } = readVerifiedLaneBatch(vault, batchId);
-          const locations = batchRows.map((row) => laneLocation(vault.db, row, laneMap));
+          const locations = batchRows.map((row) =>
+            laneLocation(vault, row, decryptMeta(vault, row).layout, laneMap),
+          );
           const handedAt = performance.now();
           const result = await evaluator.evaluateBatch({ inputs }, { parts });
           const slots = decryptLaneParts(ctx.seal, ctx.ckks, ctx.secretKey, result.parts);

@@ -120,15 +120,14 @@ export async function classifyVault(
       etaMs: (elapsed / finished) * (total - finished),
     });
   };
-  const finish = (row: ImageRow, result: EncryptedImageResult, handedAt: number) => {
+  const finish = (
+    row: ImageRow,
+    chunksUsed: number,
+    result: EncryptedImageResult,
+    handedAt: number,
+  ) => {
     const scores = decryptScores(seal, ckks, plans[0]!, secretKey, result.result);
-    store(
-      row,
-      scores,
-      row.signedIndices.filter((index) => index > 0).length,
-      (performance.now() - handedAt) / 1000,
-      result.workerSeconds,
-    );
+    store(row, scores, chunksUsed, (performance.now() - handedAt) / 1000, result.workerSeconds);
   };
   const store = (
     row: ImageRow,
@@ -186,14 +185,20 @@ export async function classifyVault(
       while (next < todo.length && !options.signal?.aborted) {
         const row = todo[next++]!;
         try {
-          const ciphertexts = readVerifiedCiphertexts(vault, row);
+          // Exactly the sealed ciphertexts, MAC-checked, placed as the sealed layout says.
+          const { layout } = decryptMeta(vault, row);
+          const { ciphertexts, occupiedBlocks } = readVerifiedCiphertexts(vault, row, layout);
+          if (layout.keysetId !== keyset.id)
+            throw new Error(`image ${row.uid} was encrypted under key set ${layout.keysetId}`);
+          const featureChunks = layout.blocks!.features.length;
           const handedAt = performance.now();
           const result = await evaluator!.evaluateImage({
             id: row.uid,
             ciphertexts,
-            featureChunks: row.signedIndices.filter((index) => index > 0).length,
+            featureChunks,
+            occupiedBlocks,
           });
-          finish(row, result, handedAt);
+          finish(row, featureChunks, result, handedAt);
         } catch (error) {
           failed.push({
             id: row.uid,

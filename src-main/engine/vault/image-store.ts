@@ -1,52 +1,51 @@
 // Catalogue reads and writes for images. One image = one transaction: either its
-// whole block group (row, 16 chunks, CKKS ciphertexts, original) is visible, or none.
+// row (sealed metadata with the layout, padded original, the non-feature chunks blob)
+// and all its CKKS ciphertexts are visible, or none. Plain columns are routing only
+// (ids, key set, packing, lane batch); what they claim is checked against the sealed
+// layout on every read (read-image.ts).
 import type { Catalogue } from './catalogue.ts';
-import type { SealedImage } from './sealed-image.ts';
+import type { SealedCiphertext } from './sealed-image.ts';
 
-export function insertSealedImage(
-  db: Catalogue,
-  sealed: SealedImage,
-  contentMac: Uint8Array,
-  keysetId: number,
-): void {
-  const insertImage = db.prepare(
-    `INSERT INTO images (uid, content_mac, imported_at, threshold, low_gradient, signed_indices,
-       keyset_id, packing_id, meta, original) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertChunk = db.prepare(
-    `INSERT INTO chunks (image_id, position, signed_index, aes_blob, ckks_ordinal, ckks_block)
-     VALUES (?, ?, ?, ?, ?, ?)`,
-  );
+/** An image ready to store: every blob sealed, the metadata with its layout. */
+export interface StoredImage {
+  readonly uid: string;
+  readonly contentMac: Uint8Array;
+  readonly keysetId: number;
+  readonly packingId: string;
+  readonly laneBatchId: number | bigint | null;
+  readonly meta: Uint8Array;
+  readonly original: Uint8Array;
+  readonly rest: Uint8Array;
+  readonly ciphertexts: readonly SealedCiphertext[];
+}
+
+/** Inserts an image (call inside a transaction when storing more than one). */
+export function insertImageRows(db: Catalogue, image: StoredImage, importedAt: string): void {
+  const { lastInsertRowid } = db
+    .prepare(
+      `INSERT INTO images (uid, content_mac, imported_at, keyset_id, packing_id, lane_batch_id,
+         meta, original, rest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      image.uid,
+      image.contentMac,
+      importedAt,
+      image.keysetId,
+      image.packingId,
+      image.laneBatchId,
+      image.meta,
+      image.original,
+      image.rest,
+    );
   const insertCiphertext = db.prepare(
     'INSERT INTO ckks_ciphertexts (image_id, ordinal, data, mac) VALUES (?, ?, ?, ?)',
   );
-  db.transaction(() => {
-    const { lastInsertRowid } = insertImage.run(
-      sealed.uid,
-      contentMac,
-      new Date().toISOString(),
-      sealed.threshold,
-      sealed.lowGradient ? 1 : 0,
-      JSON.stringify(sealed.signedIndices),
-      keysetId,
-      sealed.packingId,
-      sealed.meta,
-      sealed.original,
-    );
-    for (const chunk of sealed.chunks) {
-      insertChunk.run(
-        lastInsertRowid,
-        chunk.position,
-        chunk.signedIndex,
-        chunk.aesBlob,
-        chunk.ckksOrdinal,
-        chunk.ckksBlock,
-      );
-    }
-    for (const ciphertext of sealed.ciphertexts) {
-      insertCiphertext.run(lastInsertRowid, ciphertext.ordinal, ciphertext.data, ciphertext.mac);
-    }
-  })();
+  for (const c of image.ciphertexts)
+    insertCiphertext.run(lastInsertRowid, c.ordinal, c.data, c.mac);
+}
+
+export function insertSealedImage(db: Catalogue, image: StoredImage): void {
+  db.transaction(() => insertImageRows(db, image, new Date().toISOString()))();
 }
 
 export function hasContentMac(db: Catalogue, contentMac: Uint8Array): boolean {
@@ -57,22 +56,17 @@ export interface ImageRow {
   readonly id: number;
   readonly uid: string;
   readonly importedAt: string;
-  readonly threshold: number;
-  readonly lowGradient: boolean;
-  readonly signedIndices: number[];
   readonly keysetId: number;
   readonly packingId: string;
+  readonly laneBatchId: number | null;
   readonly meta: Buffer;
 }
 
+const ROW_COLUMNS = 'id, uid, imported_at, keyset_id, packing_id, lane_batch_id, meta';
+
 export function listImageRows(db: Catalogue): ImageRow[] {
-  const rows = db
-    .prepare(
-      `SELECT id, uid, imported_at, threshold, low_gradient, signed_indices, keyset_id, packing_id, meta
-       FROM images ORDER BY id`,
-    )
-    .all() as Array<Record<string, unknown>>;
-  return rows.map(toImageRow);
+  const rows = db.prepare(`SELECT ${ROW_COLUMNS} FROM images ORDER BY id`).all();
+  return (rows as Array<Record<string, unknown>>).map(toImageRow);
 }
 
 /** Finds an image by its full uid or an unambiguous prefix of at least 6 hex digits. */
@@ -82,10 +76,7 @@ export function findImageRow(db: Catalogue, uidOrPrefix: string): ImageRow {
     throw new Error(`"${uidOrPrefix}" is not an image id (6–32 hex digits)`);
   }
   const rows = db
-    .prepare(
-      `SELECT id, uid, imported_at, threshold, low_gradient, signed_indices, keyset_id, packing_id, meta
-       FROM images WHERE uid >= ? AND uid < ? ORDER BY uid LIMIT 2`,
-    )
+    .prepare(`SELECT ${ROW_COLUMNS} FROM images WHERE uid >= ? AND uid < ? ORDER BY uid LIMIT 2`)
     .all(query, `${query}g`) as Array<Record<string, unknown>>;
   if (rows.length === 0) throw new Error(`no image with id ${uidOrPrefix}`);
   if (rows.length > 1) throw new Error(`image id ${uidOrPrefix} is ambiguous; give more digits`);
@@ -97,11 +88,9 @@ function toImageRow(row: Record<string, unknown>): ImageRow {
     id: row.id as number,
     uid: row.uid as string,
     importedAt: row.imported_at as string,
-    threshold: row.threshold as number,
-    lowGradient: row.low_gradient === 1,
-    signedIndices: JSON.parse(row.signed_indices as string) as number[],
     keysetId: row.keyset_id as number,
     packingId: row.packing_id as string,
+    laneBatchId: (row.lane_batch_id as number | null) ?? null,
     meta: row.meta as Buffer,
   };
 }
@@ -110,31 +99,11 @@ export function readOriginalBlob(db: Catalogue, imageId: number): Buffer {
   return db.prepare('SELECT original FROM images WHERE id = ?').pluck().get(imageId) as Buffer;
 }
 
-export interface StoredChunk {
-  readonly position: number;
-  readonly signedIndex: number;
-  readonly aesBlob: Buffer | null;
-  readonly ckksOrdinal: number | null;
-  readonly ckksBlock: number | null;
+export function readRestBlob(db: Catalogue, imageId: number): Buffer {
+  return db.prepare('SELECT rest FROM images WHERE id = ?').pluck().get(imageId) as Buffer;
 }
 
-/** The block group: 16 chunks in row-major order. */
-export function readChunks(db: Catalogue, imageId: number): StoredChunk[] {
-  const rows = db
-    .prepare(
-      `SELECT position, signed_index, aes_blob, ckks_ordinal, ckks_block FROM chunks
-       WHERE image_id = ? ORDER BY position`,
-    )
-    .all(imageId) as Array<Record<string, unknown>>;
-  return rows.map((row) => ({
-    position: row.position as number,
-    signedIndex: row.signed_index as number,
-    aesBlob: row.aes_blob as Buffer | null,
-    ckksOrdinal: row.ckks_ordinal as number | null,
-    ckksBlock: row.ckks_block as number | null,
-  }));
-}
-
+/** Every CKKS row of the image, whatever its ordinal (the reader checks the exact set). */
 export function readCiphertexts(
   db: Catalogue,
   imageId: number,
@@ -145,13 +114,11 @@ export function readCiphertexts(
 }
 
 export function storedBytes(db: Catalogue): { images: number; ckks: number; aes: number } {
-  const row = db
+  return db
     .prepare(
       `SELECT (SELECT count(*) FROM images) AS images,
               (SELECT coalesce(sum(length(data)), 0) FROM ckks_ciphertexts) AS ckks,
-              (SELECT coalesce(sum(length(meta) + length(original)), 0) FROM images)
-                + (SELECT coalesce(sum(length(aes_blob)), 0) FROM chunks) AS aes`,
+              (SELECT coalesce(sum(length(meta) + length(original) + length(rest)), 0) FROM images) AS aes`,
     )
     .get() as { images: number; ckks: number; aes: number };
-  return row;
 }

@@ -14,7 +14,13 @@ export function imagePartAad(vaultId: string, imageUid: string, part: ImagePart)
   return `sealsight/v1|vault=${vaultId}|image=${imageUid}|${part}`;
 }
 
-export function ckksSecretKeyAad(vaultId: string, presetId: string): string {
+/** Binds the key-set id too: a wrapped key copied into another key-set row does not open. */
+export function ckksSecretKeyAad(vaultId: string, presetId: string, keysetId: number): string {
+  return `sealsight/v2|vault=${vaultId}|ckks-secret-key|preset=${presetId}|keyset=${keysetId}`;
+}
+
+/** The wrap's associated data before key-set ids were bound (schema v5 and older). */
+export function legacyCkksSecretKeyAad(vaultId: string, presetId: string): string {
   return `sealsight/v1|vault=${vaultId}|ckks-secret-key|preset=${presetId}`;
 }
 

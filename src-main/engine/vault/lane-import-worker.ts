@@ -13,11 +13,10 @@ import { ckksPresetById, createCkksContext } from '../he/ckks-presets.ts';
 import { BLOCK_PACKING_1024 } from '../he/chunk-packing.ts';
 import { CkksChunkCipher } from '../he/chunk-cipher.ts';
 import { serveWorkerRequests } from '../workers/worker-pool.ts';
-import { ckksCiphertextMac } from './sealed-image.ts';
+import { encryptBlockCiphertexts } from './sealed-image.ts';
 import type { ImageSealingKeys } from './sealed-image.ts';
 import { encryptLanePixels, sealLaneImage } from './sealed-lane-batch.ts';
 import type { LaneSealedImage } from './sealed-lane-batch.ts';
-import { imagePartAad } from './item-aad.ts';
 import type { ImportJob } from './import-worker.ts';
 
 export interface LaneImportWorkerData {
@@ -88,15 +87,7 @@ serveWorkerRequests<LaneImportJob, LaneImportResult>(port, async (job) => {
       };
     }
     case 'blocks': {
-      const ciphertexts = cipher.encryptChunks(job.chunks).map((data, ordinal) => ({
-        ordinal,
-        data,
-        mac: ckksCiphertextMac(
-          init.keys.ckksMacKey,
-          imagePartAad(init.keys.vaultId, job.uid, `ckks:${ordinal}`),
-          data,
-        ),
-      }));
+      const ciphertexts = encryptBlockCiphertexts(cipher, job.uid, job.chunks, init.keys);
       return { response: { kind: 'blocks', ciphertexts } };
     }
   }

@@ -1,46 +1,53 @@
-// Key-holder reads of the lanes layout: a batch is authenticated (its lane map and all
-// 784 ciphertext MACs) before anything uses it, and an image's chunk rows must agree
-// with the authenticated lane map (so lanes cannot be re-pointed at another image).
-import type { Catalogue } from './catalogue.ts';
+// Key-holder reads of the lanes layout: a batch is authenticated (its sealed lane map
+// and all 784 ciphertext MACs) before anything uses it, and an image's lanes are where
+// BOTH its own sealed layout and the batch's sealed lane map say they are (so lanes
+// cannot be re-pointed at another image, and a batch row cannot be swapped in).
 import { loadSeal } from '../he/seal-runtime.ts';
 import { ckksPresetById, createCkksContext } from '../he/ckks-presets.ts';
 import { sealInput } from '../he/seal-runtime.ts';
 import { CHUNK_PIXELS } from '../../../src-shared/domain/geometry.ts';
+import { IntegrityError } from '../crypto/index.ts';
 import { checkLaneCiphertext, openLaneMap } from './sealed-lane-batch.ts';
-import {
-  listLaneBatches,
-  readLaneBatch,
-  readLaneChunks,
-  readLaneCiphertexts,
-} from './lane-store.ts';
+import { listLaneBatches, readLaneBatch, readLaneCiphertexts } from './lane-store.ts';
 import type { LaneBatchRow, LaneMapEntry } from './lane-store.ts';
 import type { ImageRow } from './image-store.ts';
+import type { ImageLayout } from './image-layout.ts';
 import type { UnlockedVault } from './vault.ts';
 
-/** The batch an image's lanes live in, and its first lane, checked against the lane map. */
+export interface LaneLocation {
+  readonly batchId: number;
+  readonly firstLane: number;
+  readonly count: number;
+}
+
+/**
+ * Where an image's lanes are: its row's batch, which must be the batch its sealed layout
+ * names; with the batch's opened lane map, the map must list the image at the same lanes.
+ */
 export function laneLocation(
-  db: Catalogue,
+  vault: UnlockedVault,
   row: ImageRow,
+  layout: ImageLayout,
   laneMap?: readonly LaneMapEntry[],
-): { batchId: number; firstLane: number; count: number } {
-  const chunks = readLaneChunks(db, row.id);
-  const batchId = chunks[0]?.batchId;
-  if (batchId === undefined || batchId === null) throw new Error(`image ${row.uid} has no lanes`);
-  const first = chunks[0]!.lane!;
-  chunks.forEach((c, k) => {
-    if (c.batchId !== batchId || c.lane !== first + k)
-      throw new Error(
-        `image ${row.uid}: feature chunk ${c.position} is not at lane ${first + k} of its batch`,
-      );
-  });
+): LaneLocation {
+  const lanes = layout.lanes;
+  if (!lanes || row.laneBatchId === null) throw new Error(`image ${row.uid} has no lanes`);
+  const batch = readLaneBatch(vault.db, row.laneBatchId);
+  if (batch.uid !== lanes.batchUid)
+    throw new IntegrityError(
+      `lanes of image ${row.uid}`,
+      `its row points at lane batch ${batch.uid}, its sealed layout at ${lanes.batchUid}`,
+    );
   if (laneMap) {
-    const entry = laneMap.find(([uid]) => uid === row.uid);
-    if (!entry || entry[1] !== first || entry[2] !== chunks.length)
-      throw new Error(
-        `image ${row.uid}: its lanes disagree with the batch's authenticated lane map`,
+    const entries = laneMap.filter(([uid]) => uid === row.uid);
+    const entry = entries[0];
+    if (entries.length !== 1 || entry![1] !== lanes.firstLane || entry![2] !== lanes.count)
+      throw new IntegrityError(
+        `lanes of image ${row.uid}`,
+        `its sealed layout disagrees with lane batch ${batch.uid}'s lane map`,
       );
   }
-  return { batchId, firstLane: first, count: chunks.length };
+  return { batchId: batch.id, firstLane: lanes.firstLane, count: lanes.count };
 }
 
 /** A batch's 784 ciphertexts in pixel order, every MAC checked, with its lane map. */
@@ -51,12 +58,17 @@ export function readVerifiedLaneBatch(
   const batch = readLaneBatch(vault.db, batchId);
   const laneMap = openLaneMap(vault.sealingKeys, batch);
   const ciphertexts = readLaneCiphertexts(vault.db, batchId);
-  if (ciphertexts.length !== CHUNK_PIXELS || ciphertexts.some((c, p) => c.pixel !== p))
-    throw new Error(
-      `lane batch ${batch.uid} has ${ciphertexts.length} of ${CHUNK_PIXELS} pixel ciphertexts`,
-    );
+  checkPixelSet(batch.uid, ciphertexts);
   for (const c of ciphertexts) checkLaneCiphertext(vault.sealingKeys, batch.uid, c);
   return { batch, laneMap, inputs: ciphertexts.map((c) => c.data) };
+}
+
+function checkPixelSet(batchUid: string, ciphertexts: ReadonlyArray<{ pixel: number }>): void {
+  if (ciphertexts.length !== CHUNK_PIXELS || ciphertexts.some((c, p) => c.pixel !== p))
+    throw new IntegrityError(
+      `lane batch ${batchUid}`,
+      `has ${ciphertexts.length} of ${CHUNK_PIXELS} pixel ciphertexts`,
+    );
 }
 
 /**
@@ -67,12 +79,13 @@ export function readVerifiedLaneBatch(
 export async function decryptLaneFeatureChunks(
   vault: UnlockedVault,
   row: ImageRow,
+  layout: ImageLayout,
 ): Promise<Float64Array[]> {
-  const location = laneLocation(vault.db, row);
+  const location = laneLocation(vault, row, layout);
   const { laneMap, inputs } = readVerifiedLaneBatch(vault, location.batchId);
-  laneLocation(vault.db, row, laneMap);
+  laneLocation(vault, row, layout, laneMap);
   const seal = await loadSeal();
-  const keyset = vault.currentKeyset();
+  const keyset = vault.keysetById(row.keysetId);
   using ckks = createCkksContext(seal, ckksPresetById(keyset.evaluation.presetId));
   const secretKeyBytes = vault.unwrapCkksSecretKey(row.keysetId);
   using secretKey = new seal.SecretKey();
@@ -95,20 +108,33 @@ export async function decryptLaneFeatureChunks(
   return chunks;
 }
 
-/** verifyVault's part for lane batches: lane map MAC, 784 ciphertexts, each MAC. */
+/**
+ * verifyVault's part for lane batches: the sealed lane map (no two images on one lane,
+ * every lane inside the batch), the 784 ciphertexts, each MAC.
+ */
 export function verifyLaneBatches(
   vault: UnlockedVault,
   check: (image: string, item: string, fn: () => void) => void,
 ): void {
   for (const batch of listLaneBatches(vault.db)) {
     const label = `lane batch ${batch.uid}`;
-    check(label, 'lane-map', () => openLaneMap(vault.sealingKeys, batch));
+    check(label, 'lane-map', () => checkLaneMap(batch, openLaneMap(vault.sealingKeys, batch)));
     const ciphertexts = readLaneCiphertexts(vault.db, batch.id);
-    check(label, 'pixel ciphertexts', () => {
-      if (ciphertexts.length !== CHUNK_PIXELS || ciphertexts.some((c, p) => c.pixel !== p))
-        throw new Error(`has ${ciphertexts.length} of ${CHUNK_PIXELS} pixel ciphertexts`);
-    });
+    check(label, 'pixel ciphertexts', () => checkPixelSet(batch.uid, ciphertexts));
     for (const c of ciphertexts)
       check(label, `pixel:${c.pixel}`, () => checkLaneCiphertext(vault.sealingKeys, batch.uid, c));
   }
+}
+
+function checkLaneMap(batch: LaneBatchRow, laneMap: readonly LaneMapEntry[]): void {
+  let next = 0;
+  for (const [uid, first, count] of laneMap) {
+    if (first !== next || count < 1)
+      throw new Error(`lane map of ${batch.uid}: image ${uid} does not start at lane ${next}`);
+    next += count;
+  }
+  if (next !== batch.lanesUsed)
+    throw new Error(
+      `lane map of ${batch.uid} covers ${next} lanes, the batch says ${batch.lanesUsed}`,
+    );
 }

@@ -1,40 +1,50 @@
-// Key-holder reads: metadata, originals, the block group, and a full integrity check.
-// Every read authenticates what it decrypts; a flipped byte is an IntegrityError
-// naming the image and the item, never silently wrong pixels.
+// Key-holder reads: metadata (with the sealed layout), originals, the block group.
+// Every read authenticates what it decrypts and checks that the catalogue holds exactly
+// what the sealed layout says — no CKKS row missing, extra or moved; a flipped byte is an
+// IntegrityError naming the image and the item, never silently wrong pixels.
 import { timingSafeEqual } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, link, open, rename, rm } from 'node:fs/promises';
 import { CHUNK_COUNT, CHUNK_PIXELS } from '../../../src-shared/domain/geometry.ts';
-import type { ImageSummary, VerifyReport } from '../../../src-shared/contract/vault.ts';
-import { IntegrityError, openAead } from '../crypto/index.ts';
+import type { ImageSummary } from '../../../src-shared/contract/vault.ts';
+import { IntegrityError } from '../crypto/index.ts';
 import { loadSeal } from '../he/seal-runtime.ts';
 import { ckksPresetById, createCkksContext } from '../he/ckks-presets.ts';
 import { chunkPackingById } from '../he/chunk-packing.ts';
 import { CkksChunkCipher } from '../he/chunk-cipher.ts';
 import { imagePartAad } from './item-aad.ts';
-import { ckksCiphertextMac } from './sealed-image.ts';
+import { ckksCiphertextMac, openImageMeta, openOriginal, openRest } from './sealed-image.ts';
 import type { ImageMeta } from './sealed-image.ts';
+import { checkLayout, featurePositions, occupiedBlocks } from './image-layout.ts';
+import type { ImageLayout } from './image-layout.ts';
 import {
   findImageRow,
   listImageRows,
-  readChunks,
   readCiphertexts,
   readOriginalBlob,
+  readRestBlob,
 } from './image-store.ts';
 import type { ImageRow } from './image-store.ts';
 import type { UnlockedVault } from './vault.ts';
-import { LANE_PACKING_ID, readLaneBatch } from './lane-store.ts';
-import { decryptLaneFeatureChunks, laneLocation, verifyLaneBatches } from './lane-read.ts';
-import { openLaneMap } from './sealed-lane-batch.ts';
+import { LANE_PACKING_ID } from './lane-store.ts';
+import { decryptLaneFeatureChunks } from './lane-read.ts';
 
+export { verifyVault } from './verify-vault.ts';
+
+/** The image's metadata, authenticated, with its layout checked against the row. */
 export function decryptMeta(vault: UnlockedVault, row: ImageRow): ImageMeta {
-  const aad = imagePartAad(vault.vaultId, row.uid, 'meta');
-  const bytes = openAead(vault.sealingKeys.blobKey, row.meta, aad, `metadata of image ${row.uid}`);
-  return JSON.parse(Buffer.from(bytes).toString('utf8')) as ImageMeta;
+  const meta = openImageMeta(vault.sealingKeys, row.uid, row.meta);
+  const what = `image ${row.uid}`;
+  checkLayout(meta.layout, row, what, (id) => chunkPackingById(id).chunksPerCiphertext);
+  const lanes = meta.layout.packingId === LANE_PACKING_ID;
+  if (lanes !== (meta.layout.lanes !== null) || lanes !== (row.laneBatchId !== null))
+    throw new IntegrityError(`layout of ${what}`, 'its packing, lanes and lane batch disagree');
+  return meta;
 }
 
-/** One image's summary (decrypts its metadata: throws an IntegrityError if it was altered). */
 export function summariseImage(vault: UnlockedVault, row: ImageRow): ImageSummary {
   const meta = decryptMeta(vault, row);
+  const { layout } = meta;
   return {
     id: row.uid,
     name: meta.name,
@@ -44,11 +54,11 @@ export function summariseImage(vault: UnlockedVault, row: ImageRow): ImageSummar
     height: meta.height,
     byteLength: meta.byteLength,
     importedAt: row.importedAt,
-    threshold: row.threshold,
-    lowGradient: row.lowGradient,
+    threshold: layout.threshold,
+    lowGradient: layout.lowGradient,
     chunkCount: CHUNK_COUNT,
-    signedIndices: row.signedIndices,
-    featureIndices: row.signedIndices.filter((index) => index > 0),
+    signedIndices: [...layout.signedIndices],
+    featureIndices: layout.signedIndices.filter((index) => index > 0),
     scores: [...meta.scores],
   };
 }
@@ -67,16 +77,16 @@ export function decryptOriginal(
 ): { summary: ImageSummary; bytes: Uint8Array } {
   const row = findImageRow(vault.db, uidOrPrefix);
   const summary = summariseImage(vault, row);
-  const bytes = openAead(
-    vault.sealingKeys.blobKey,
-    readOriginalBlob(vault.db, row.id),
-    imagePartAad(vault.vaultId, row.uid, 'original'),
-    `original file of image ${row.uid}`,
-  );
+  const bytes = openOriginal(vault.sealingKeys, row.uid, readOriginalBlob(vault.db, row.id));
   return { summary, bytes };
 }
 
-/** Writes a decrypted original to outFile atomically; refuses to overwrite unless told. */
+/**
+ * Writes a decrypted original to outFile; never replaces an existing file unless told.
+ * The bytes go to an exclusive temp file (fsynced), which is then hard-linked to the
+ * target — link fails atomically if the target exists, so there is no check-then-rename
+ * race. Where the file system has no hard links, an exclusive copy does the same.
+ */
 export async function exportOriginal(
   vault: UnlockedVault,
   uidOrPrefix: string,
@@ -84,7 +94,7 @@ export async function exportOriginal(
   options: { overwrite?: boolean } = {},
 ): Promise<ImageSummary & { outFile: string }> {
   const { summary, bytes } = decryptOriginal(vault, uidOrPrefix);
-  const tmp = `${outFile}.sealsight-${process.pid}.tmp`;
+  const tmp = `${outFile}.sealsight-${process.pid}-${Date.now()}.tmp`;
   const handle = await open(tmp, 'wx', 0o600);
   try {
     await handle.writeFile(bytes);
@@ -93,23 +103,31 @@ export async function exportOriginal(
     await handle.close();
   }
   try {
-    if (!options.overwrite) {
-      const exists = await open(outFile, 'r').then(
-        async (h) => (await h.close(), true),
-        () => false,
-      );
-      if (exists) throw new Error(`${outFile} already exists (use --force to overwrite)`);
-    }
-    await rename(tmp, outFile);
-  } catch (error) {
+    if (options.overwrite) await rename(tmp, outFile);
+    else await linkExclusive(tmp, outFile);
+  } finally {
     await rm(tmp, { force: true });
-    throw error;
   }
   return { ...summary, outFile };
 }
 
+async function linkExclusive(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new Error(`${to} already exists (use --force to overwrite)`);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw error;
+    await copyFile(from, to, constants.COPYFILE_EXCL).catch((copyError: NodeJS.ErrnoException) => {
+      if (copyError.code === 'EEXIST')
+        throw new Error(`${to} already exists (use --force to overwrite)`);
+      throw copyError;
+    });
+  }
+}
+
 /**
- * Reassembles the preprocessed 112×112 image from its block group: AES chunks are
+ * Reassembles the preprocessed 112×112 image from its block group: the AES chunks are
  * opened, CKKS chunks are MAC-checked and decrypted (key holder only). A lanes-layout
  * image decrypts its whole batch (784 ciphertexts) for its few lanes: seconds, not ms.
  */
@@ -118,158 +136,75 @@ export async function decryptChunkGrid(
   uidOrPrefix: string,
 ): Promise<Uint8Array[]> {
   const row = findImageRow(vault.db, uidOrPrefix);
-  const chunks = readChunks(vault.db, row.id);
-  const lanes = row.packingId === LANE_PACKING_ID;
-  const ckksChunks = lanes
-    ? await decryptLaneFeatureChunks(vault, row)
-    : await decryptFeatureChunks(vault, row, readCiphertexts(vault.db, row.id));
-  let featureOrdinal = 0;
-  return chunks.map((chunk) => {
-    if (chunk.aesBlob) {
-      return openAead(
-        vault.sealingKeys.blobKey,
-        chunk.aesBlob,
-        imagePartAad(vault.vaultId, row.uid, `chunk:${chunk.position}`),
-        `chunk ${chunk.position} of image ${row.uid}`,
-      );
-    }
-    const values = lanes
-      ? ckksChunks[featureOrdinal++]!
-      : ckksChunks[
-          chunk.ckksOrdinal! * chunkPackingById(row.packingId).chunksPerCiphertext +
-            chunk.ckksBlock!
-        ]!;
-    return Uint8Array.from(values, (v) => Math.min(255, Math.max(0, Math.round(v * 255))));
+  const { layout } = decryptMeta(vault, row);
+  const rest = openRest(vault.sealingKeys, row.uid, readRestBlob(vault.db, row.id));
+  const features = layout.lanes
+    ? await decryptLaneFeatureChunks(vault, row, layout)
+    : await decryptBlockFeatureChunks(vault, row, layout);
+  const positions = featurePositions(layout.signedIndices);
+  return Array.from({ length: CHUNK_COUNT }, (_, position) => {
+    const k = positions.indexOf(position);
+    if (k < 0) return rest.slice(position * CHUNK_PIXELS, (position + 1) * CHUNK_PIXELS);
+    return Uint8Array.from(features[k]!, (v) => Math.min(255, Math.max(0, Math.round(v * 255))));
   });
 }
 
-/** The image's CKKS ciphertexts, authenticated by the key holder before use. */
-export function readVerifiedCiphertexts(vault: UnlockedVault, row: ImageRow): Buffer[] {
-  if (row.packingId === LANE_PACKING_ID)
-    throw new Error(`image ${row.uid} is stored in a lane batch (see lane-read.ts)`);
-  const ciphertexts = readCiphertexts(vault.db, row.id);
-  checkCiphertextMacs(vault, row, ciphertexts);
-  return ciphertexts.map((c) => c.data);
-}
-
-function checkCiphertextMacs(
+/**
+ * The image's CKKS ciphertexts, authenticated, in ordinal order, with how many blocks
+ * of each hold a feature chunk (from the sealed layout): exactly the sealed set of rows.
+ */
+export function readVerifiedCiphertexts(
   vault: UnlockedVault,
   row: ImageRow,
-  ciphertexts: ReadonlyArray<{ ordinal: number; data: Buffer; mac: Buffer }>,
+  layout: ImageLayout = decryptMeta(vault, row).layout,
+): { ciphertexts: Buffer[]; occupiedBlocks: number[] } {
+  if (!layout.blocks) throw new Error(`image ${row.uid} is stored in a lane batch`);
+  const stored = readCiphertexts(vault.db, row.id);
+  checkCiphertextSet(row, layout, stored);
+  for (const c of stored) checkCiphertextMac(vault, row, c);
+  return { ciphertexts: stored.map((c) => c.data), occupiedBlocks: occupiedBlocks(layout) };
+}
+
+/** Exactly ordinals 0 … ckksCount − 1, as sealed: none missing, none extra. */
+export function checkCiphertextSet(
+  row: ImageRow,
+  layout: ImageLayout,
+  stored: ReadonlyArray<{ ordinal: number }>,
 ): void {
-  for (const { ordinal, data, mac } of ciphertexts) {
-    const aad = imagePartAad(vault.vaultId, row.uid, `ckks:${ordinal}`);
-    const expected = ckksCiphertextMac(vault.sealingKeys.ckksMacKey, aad, data);
-    if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) {
-      throw new IntegrityError(`CKKS ciphertext ${ordinal} of image ${row.uid}`);
-    }
-  }
+  const count = layout.blocks?.ckksCount ?? 0;
+  const ordinals = stored.map((c) => c.ordinal);
+  if (ordinals.length !== count || ordinals.some((ordinal, i) => ordinal !== i))
+    throw new IntegrityError(
+      `CKKS ciphertexts of image ${row.uid}`,
+      `the catalogue holds ordinals [${ordinals.join(', ')}], the sealed layout ${count} (0…${count - 1})`,
+    );
 }
 
-async function decryptFeatureChunks(
+export function checkCiphertextMac(
   vault: UnlockedVault,
   row: ImageRow,
-  ciphertexts: ReadonlyArray<{ ordinal: number; data: Buffer; mac: Buffer }>,
+  { ordinal, data, mac }: { ordinal: number; data: Buffer; mac: Buffer },
+): void {
+  const aad = imagePartAad(vault.vaultId, row.uid, `ckks:${ordinal}`);
+  const expected = ckksCiphertextMac(vault.sealingKeys.ckksMacKey, aad, data);
+  if (mac.length !== expected.length || !timingSafeEqual(mac, expected))
+    throw new IntegrityError(`CKKS ciphertext ${ordinal} of image ${row.uid}`);
+}
+
+async function decryptBlockFeatureChunks(
+  vault: UnlockedVault,
+  row: ImageRow,
+  layout: ImageLayout,
 ): Promise<Float64Array[]> {
-  checkCiphertextMacs(vault, row, ciphertexts);
-  const featureCount = row.signedIndices.filter((index) => index > 0).length;
+  const { ciphertexts } = readVerifiedCiphertexts(vault, row, layout);
   const seal = await loadSeal();
-  const keyset = vault.currentKeyset();
+  const keyset = vault.keysetById(row.keysetId);
   using ckks = createCkksContext(seal, ckksPresetById(keyset.evaluation.presetId));
   const secretKey = vault.unwrapCkksSecretKey(row.keysetId);
   try {
     using cipher = new CkksChunkCipher(seal, ckks, chunkPackingById(row.packingId), secretKey);
-    return cipher.decryptChunks(
-      ciphertexts.map((c) => c.data),
-      featureCount,
-    );
+    return cipher.decryptChunks(ciphertexts, layout.blocks!.features.length);
   } finally {
     secretKey.fill(0);
   }
-}
-
-/**
- * Authenticates every stored item of every image (AES tags, CKKS MACs, layout), then
- * every lane batch (lane map MAC, 784 ciphertext MACs; reported as `lane batch <uid>`).
- */
-export function verifyVault(vault: UnlockedVault): VerifyReport {
-  const problems: VerifyReport['problems'] = [];
-  let itemsChecked = 0;
-  const rows = listImageRows(vault.db);
-  for (const row of rows) {
-    const check = (item: string, fn: () => void) => {
-      itemsChecked++;
-      try {
-        fn();
-      } catch (error) {
-        problems.push({
-          image: row.uid,
-          item,
-          reason: error instanceof Error ? error.message : String(error),
-        });
-      }
-    };
-    const key = vault.sealingKeys.blobKey;
-    check('meta', () => decryptMeta(vault, row));
-    check('original', () =>
-      openAead(
-        key,
-        readOriginalBlob(vault.db, row.id),
-        imagePartAad(vault.vaultId, row.uid, 'original'),
-        `original file of image ${row.uid}`,
-      ),
-    );
-    const chunks = readChunks(vault.db, row.id);
-    check('block group', () => {
-      if (chunks.length !== CHUNK_COUNT)
-        throw new Error(`has ${chunks.length} chunks, expected ${CHUNK_COUNT}`);
-      chunks.forEach((chunk, position) => {
-        if (chunk.signedIndex !== row.signedIndices[position]) {
-          throw new Error(
-            `chunk ${position} index ${chunk.signedIndex} disagrees with the image's layout`,
-          );
-        }
-      });
-    });
-    for (const chunk of chunks) {
-      if (!chunk.aesBlob) continue;
-      check(`chunk:${chunk.position}`, () => {
-        const pixels = openAead(
-          key,
-          chunk.aesBlob!,
-          imagePartAad(vault.vaultId, row.uid, `chunk:${chunk.position}`),
-          `chunk ${chunk.position} of image ${row.uid}`,
-        );
-        if (pixels.length !== CHUNK_PIXELS)
-          throw new Error(`chunk ${chunk.position} has ${pixels.length} pixels`);
-      });
-    }
-    if (row.packingId === LANE_PACKING_ID) {
-      check('lanes', () => {
-        const { batchId } = laneLocation(vault.db, row);
-        laneLocation(
-          vault.db,
-          row,
-          openLaneMap(vault.sealingKeys, readLaneBatch(vault.db, batchId)),
-        );
-      });
-    }
-    const ciphertexts = readCiphertexts(vault.db, row.id);
-    for (const ciphertext of ciphertexts) {
-      check(`ckks:${ciphertext.ordinal}`, () => checkCiphertextMacs(vault, row, [ciphertext]));
-    }
-  }
-  verifyLaneBatches(vault, (image, item, fn) => {
-    itemsChecked++;
-    try {
-      fn();
-    } catch (error) {
-      problems.push({
-        image,
-        item,
-        reason: error instanceof Error ? error.message : String(error),
-      });
-    }
-  });
-  return { images: rows.length, itemsChecked, problems };
 }

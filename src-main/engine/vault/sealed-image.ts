@@ -1,11 +1,24 @@
 // Compound encryption of one processed image (the paper's block group): feature
 // chunks go to CKKS, every other chunk, the metadata and the original file go to
-// AES-256-GCM. This runs on import workers; nothing here touches the catalogue.
+// AES-256-GCM. Import workers seal the pixel-bearing parts (original, the other
+// chunks, CKKS ciphertexts); the importer seals the metadata last, once the image's
+// layout (key set, ciphertext placement or lane batch) is known, so the layout is
+// authenticated and hidden with the rest of the metadata. Nothing here touches the
+// catalogue.
+//
+// Sizes reveal nothing about content: the original and the metadata are Padmé-padded
+// (≤ 12 % overhead), and the non-feature chunks are one fixed-size blob of all 16
+// positions (feature positions zero), so neither which chunks are features nor how
+// many are is visible from the AES blobs.
 import { createHmac } from 'node:crypto';
-import { sealAead } from '../crypto/index.ts';
+import { CHUNK_COUNT, CHUNK_PIXELS } from '../../../src-shared/domain/geometry.ts';
+import { openAead, padPayload, sealAead, unpadPayload } from '../crypto/index.ts';
 import type { ProcessedImage } from '../image/index.ts';
 import type { CkksChunkCipher } from '../he/chunk-cipher.ts';
 import { imagePartAad } from './item-aad.ts';
+import { blockLayout } from './image-layout.ts';
+import type { ImageLayout } from './image-layout.ts';
+import type { StoredImage } from './image-store.ts';
 
 /** Keys an import worker holds: AES blob key, CKKS MAC key (never the master key). */
 export interface ImageSealingKeys {
@@ -14,7 +27,22 @@ export interface ImageSealingKeys {
   readonly ckksMacKey: Uint8Array;
 }
 
-/** Decrypted per-image metadata (stored as an AES-GCM blob). */
+/** What the pipeline learnt about an image: kept in memory until its metadata is sealed. */
+export interface ImageInfo {
+  readonly name: string;
+  readonly label: string | null;
+  readonly format: string;
+  readonly width: number;
+  readonly height: number;
+  readonly byteLength: number;
+  /** Sobel score per chunk, rounded to 1e-3. */
+  readonly scores: readonly number[];
+  readonly threshold: number;
+  readonly lowGradient: boolean;
+  readonly signedIndices: readonly number[];
+}
+
+/** Decrypted per-image metadata (stored as one padded AES-GCM blob). */
 export interface ImageMeta {
   readonly name: string;
   readonly label: string | null;
@@ -23,26 +51,29 @@ export interface ImageMeta {
   readonly height: number;
   readonly byteLength: number;
   readonly scores: readonly number[];
+  readonly layout: ImageLayout;
 }
 
-export interface SealedChunk {
-  readonly position: number;
-  readonly signedIndex: number;
-  readonly aesBlob: Uint8Array | null;
-  readonly ckksOrdinal: number | null;
-  readonly ckksBlock: number | null;
-}
-
-export interface SealedImage {
+/** The AES-GCM parts of an image (both layouts), sealed on a worker. */
+export interface SealedParts {
   readonly uid: string;
-  readonly threshold: number;
-  readonly lowGradient: boolean;
-  readonly signedIndices: readonly number[];
-  readonly packingId: string;
-  readonly meta: Uint8Array;
+  readonly info: ImageInfo;
   readonly original: Uint8Array;
-  readonly chunks: readonly SealedChunk[];
-  readonly ciphertexts: ReadonlyArray<{ ordinal: number; data: Uint8Array; mac: Uint8Array }>;
+  /** All 16 chunk positions' pixels, feature positions zero (fixed size). */
+  readonly rest: Uint8Array;
+}
+
+export interface SealedCiphertext {
+  readonly ordinal: number;
+  readonly data: Uint8Array;
+  readonly mac: Uint8Array;
+}
+
+/** A blocks-layout image as a worker returns it (metadata not sealed yet). */
+export interface SealedImage extends SealedParts {
+  readonly packingId: string;
+  readonly chunksPerCiphertext: number;
+  readonly ciphertexts: readonly SealedCiphertext[];
 }
 
 export function ckksCiphertextMac(
@@ -57,43 +88,36 @@ export function ckksCiphertextMac(
   return createHmac('sha256', macKey).update(length).update(aadBytes).update(ciphertext).digest();
 }
 
-/** The AES-GCM parts of an image (both layouts): non-feature chunks, metadata, original. */
-export interface SealedAesParts {
-  readonly meta: Uint8Array;
-  readonly original: Uint8Array;
-  /** position → AES blob of a non-feature chunk. */
-  readonly chunkBlobs: ReadonlyMap<number, Uint8Array>;
-}
-
 export function sealAesParts(
   uid: string,
   processed: ProcessedImage,
   original: Uint8Array,
   info: { name: string; label: string | null },
   keys: ImageSealingKeys,
-): SealedAesParts {
-  const aad = (part: Parameters<typeof imagePartAad>[2]) => imagePartAad(keys.vaultId, uid, part);
-  const chunkBlobs = new Map<number, Uint8Array>();
-  for (const chunk of processed.chunks) {
-    if (!chunk.isFeature)
-      chunkBlobs.set(
-        chunk.position,
-        sealAead(keys.blobKey, chunk.pixels, aad(`chunk:${chunk.position}`)),
-      );
-  }
-  const meta: ImageMeta = {
-    name: info.name,
-    label: info.label,
-    format: processed.format,
-    width: processed.width,
-    height: processed.height,
-    byteLength: original.byteLength,
-    scores: processed.chunks.map((chunk) => Math.round(chunk.score * 1000) / 1000),
-  };
+): SealedParts {
+  const rest = new Uint8Array(CHUNK_COUNT * CHUNK_PIXELS);
+  for (const chunk of processed.chunks)
+    if (!chunk.isFeature) rest.set(chunk.pixels, chunk.position * CHUNK_PIXELS);
   return {
-    meta: sealAead(keys.blobKey, Buffer.from(JSON.stringify(meta), 'utf8'), aad('meta')),
-    original: sealAead(keys.blobKey, original, aad('original')),
-    chunkBlobs,
+    uid,
+    info: {
+      name: info.name,
+      label: info.label,
+      format: processed.format,
+      width: processed.width,
+      height: processed.height,
+      byteLength: original.byteLength,
+      scores: processed.chunks.map((chunk) => Math.round(chunk.score * 1000) / 1000),
+      threshold: processed.threshold,
+      lowGradient: processed.lowGradient,
+      signedIndices: processed.chunks.map((chunk) => chunk.signedIndex),
+    },
+    original: sealAead(
+      keys.blobKey,
+      padPayload(original),
+      imagePartAad(keys.vaultId, uid, 'original'),
+    ),
+    rest: sealAead(keys.blobKey, rest, imagePartAad(keys.vaultId, uid, 'rest')),
   };
 }
 
@@ -105,46 +129,110 @@ export function sealImage(
   keys: ImageSealingKeys,
   cipher: CkksChunkCipher,
 ): SealedImage {
-  const aad = (part: Parameters<typeof imagePartAad>[2]) => imagePartAad(keys.vaultId, uid, part);
-  const aes = sealAesParts(uid, processed, original, info, keys);
-  const featureChunks = processed.chunks.filter((chunk) => chunk.isFeature);
-  const perCiphertext = cipher.packing.chunksPerCiphertext;
-  const featureSlot = new Map(featureChunks.map((chunk, i) => [chunk.position, i] as const));
-  const chunks: SealedChunk[] = processed.chunks.map((chunk) => {
-    const slot = featureSlot.get(chunk.position);
-    if (slot !== undefined) {
-      return {
-        position: chunk.position,
-        signedIndex: chunk.signedIndex,
-        aesBlob: null,
-        ckksOrdinal: Math.floor(slot / perCiphertext),
-        ckksBlock: slot % perCiphertext,
-      };
-    }
-    return {
-      position: chunk.position,
-      signedIndex: chunk.signedIndex,
-      aesBlob: aes.chunkBlobs.get(chunk.position)!,
-      ckksOrdinal: null,
-      ckksBlock: null,
-    };
-  });
-  const ciphertexts = cipher
-    .encryptChunks(featureChunks.map((chunk) => chunk.pixels))
-    .map((data, ordinal) => ({
-      ordinal,
-      data,
-      mac: ckksCiphertextMac(keys.ckksMacKey, aad(`ckks:${ordinal}`), data),
-    }));
+  const parts = sealAesParts(uid, processed, original, info, keys);
+  const features = processed.chunks.filter((chunk) => chunk.isFeature).map((c) => c.pixels);
   return {
-    uid,
-    threshold: processed.threshold,
-    lowGradient: processed.lowGradient,
-    signedIndices: processed.chunks.map((chunk) => chunk.signedIndex),
+    ...parts,
     packingId: cipher.packing.id,
-    meta: aes.meta,
-    original: aes.original,
-    chunks,
-    ciphertexts,
+    chunksPerCiphertext: cipher.packing.chunksPerCiphertext,
+    ciphertexts: encryptBlockCiphertexts(cipher, uid, features, keys),
+  };
+}
+
+/** An image's feature chunks in the blocks layout, each ciphertext MAC'd with its ordinal. */
+export function encryptBlockCiphertexts(
+  cipher: CkksChunkCipher,
+  uid: string,
+  features: readonly Uint8Array[],
+  keys: ImageSealingKeys,
+): SealedCiphertext[] {
+  return cipher.encryptChunks(features).map((data, ordinal) => ({
+    ordinal,
+    data,
+    mac: ckksCiphertextMac(
+      keys.ckksMacKey,
+      imagePartAad(keys.vaultId, uid, `ckks:${ordinal}`),
+      data,
+    ),
+  }));
+}
+
+/** Seals the metadata with the image's layout (the importer, once the layout is known). */
+export function sealImageMeta(
+  keys: Pick<ImageSealingKeys, 'vaultId' | 'blobKey'>,
+  uid: string,
+  meta: ImageMeta,
+): Uint8Array {
+  const bytes = padPayload(Buffer.from(JSON.stringify(meta), 'utf8'));
+  return sealAead(keys.blobKey, bytes, imagePartAad(keys.vaultId, uid, 'meta'));
+}
+
+export function metaOf(info: ImageInfo, layout: ImageLayout): ImageMeta {
+  const { name, label, format, width, height, byteLength, scores } = info;
+  return { name, label, format, width, height, byteLength, scores: [...scores], layout };
+}
+
+/** Opens a metadata blob (authenticated, then unpadded); the layout is checked by the reader. */
+export function openImageMeta(
+  keys: Pick<ImageSealingKeys, 'vaultId' | 'blobKey'>,
+  uid: string,
+  blob: Uint8Array,
+): ImageMeta {
+  const what = `metadata of image ${uid}`;
+  const bytes = openAead(keys.blobKey, blob, imagePartAad(keys.vaultId, uid, 'meta'), what);
+  return JSON.parse(Buffer.from(unpadPayload(bytes, what)).toString('utf8')) as ImageMeta;
+}
+
+export function openOriginal(
+  keys: Pick<ImageSealingKeys, 'vaultId' | 'blobKey'>,
+  uid: string,
+  blob: Uint8Array,
+): Uint8Array {
+  const what = `original file of image ${uid}`;
+  return unpadPayload(
+    openAead(keys.blobKey, blob, imagePartAad(keys.vaultId, uid, 'original'), what),
+    what,
+  );
+}
+
+/** The 16 positions' AES pixels (feature positions zero). */
+export function openRest(
+  keys: Pick<ImageSealingKeys, 'vaultId' | 'blobKey'>,
+  uid: string,
+  blob: Uint8Array,
+): Uint8Array {
+  const what = `non-feature chunks of image ${uid}`;
+  const bytes = openAead(keys.blobKey, blob, imagePartAad(keys.vaultId, uid, 'rest'), what);
+  if (bytes.length !== CHUNK_COUNT * CHUNK_PIXELS)
+    throw new Error(`${what}: ${bytes.length} bytes, expected ${CHUNK_COUNT * CHUNK_PIXELS}`);
+  return bytes;
+}
+
+/** A worker's blocks-layout image, its metadata sealed with its layout, ready to insert. */
+export function finishBlockImage(
+  keys: Pick<ImageSealingKeys, 'vaultId' | 'blobKey'>,
+  sealed: SealedImage,
+  contentMac: Uint8Array,
+  keysetId: number,
+): StoredImage {
+  const layout = blockLayout(
+    sealed.info,
+    { id: sealed.packingId, chunksPerCiphertext: sealed.chunksPerCiphertext },
+    keysetId,
+  );
+  if (layout.blocks!.ckksCount !== sealed.ciphertexts.length)
+    throw new Error(
+      `image ${sealed.uid}: ${sealed.ciphertexts.length} ciphertexts for ${layout.blocks!.ckksCount} in its layout`,
+    );
+  return {
+    uid: sealed.uid,
+    contentMac,
+    keysetId,
+    packingId: sealed.packingId,
+    laneBatchId: null,
+    meta: sealImageMeta(keys, sealed.uid, metaOf(sealed.info, layout)),
+    original: sealed.original,
+    rest: sealed.rest,
+    ciphertexts: sealed.ciphertexts,
   };
 }

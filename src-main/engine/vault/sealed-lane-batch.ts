@@ -2,26 +2,20 @@
 // the block layout does (sealAesParts) and hand its feature chunks' pixels back to
 // the importer in memory only; once a batch of whole images is full, workers encrypt
 // ranges of its 784 pixel vectors (packLanes: ciphertext p = pixel p of every lane)
-// and MAC each ciphertext with `vault | batch uid | pixel` as associated data.
-import { createHash, timingSafeEqual } from 'node:crypto';
+// and MAC each ciphertext with `vault | batch uid | pixel` as associated data. The lane
+// map (which lanes are which image's) is sealed with AES-GCM: it is content-derived.
+import { timingSafeEqual } from 'node:crypto';
 import { CHUNK_PIXELS } from '../../../src-shared/domain/geometry.ts';
-import { IntegrityError } from '../crypto/index.ts';
+import { IntegrityError, openAead, padPayload, sealAead, unpadPayload } from '../crypto/index.ts';
 import type { ProcessedImage } from '../image/index.ts';
 import type { CkksChunkCipher } from '../he/chunk-cipher.ts';
 import { laneBatchAad } from './item-aad.ts';
 import { ckksCiphertextMac, sealAesParts } from './sealed-image.ts';
-import type { ImageSealingKeys } from './sealed-image.ts';
+import type { ImageSealingKeys, SealedParts } from './sealed-image.ts';
 import type { LaneMapEntry } from './lane-store.ts';
 
 /** An image sealed for a lane batch: AES parts + its feature chunks (never stored as is). */
-export interface LaneSealedImage {
-  readonly uid: string;
-  readonly threshold: number;
-  readonly lowGradient: boolean;
-  readonly signedIndices: readonly number[];
-  readonly meta: Uint8Array;
-  readonly original: Uint8Array;
-  readonly chunkBlobs: ReadonlyMap<number, Uint8Array>;
+export interface LaneSealedImage extends SealedParts {
   /** Feature chunks' raw pixels in position order: the importer encrypts them (CKKS). */
   readonly featureChunks: readonly Uint8Array[];
 }
@@ -33,15 +27,8 @@ export function sealLaneImage(
   info: { name: string; label: string | null },
   keys: ImageSealingKeys,
 ): LaneSealedImage {
-  const aes = sealAesParts(uid, processed, original, info, keys);
   return {
-    uid,
-    threshold: processed.threshold,
-    lowGradient: processed.lowGradient,
-    signedIndices: processed.chunks.map((chunk) => chunk.signedIndex),
-    meta: aes.meta,
-    original: aes.original,
-    chunkBlobs: aes.chunkBlobs,
+    ...sealAesParts(uid, processed, original, info, keys),
     featureChunks: processed.chunks.filter((c) => c.isFeature).map((c) => c.pixels),
   };
 }
@@ -87,16 +74,19 @@ export function laneCiphertextMac(
   );
 }
 
-export function laneMapMac(
-  keys: Pick<ImageSealingKeys, 'vaultId' | 'ckksMacKey'>,
+/**
+ * The lane map is AES-GCM-sealed, not only MAC'd: how many lanes each image has is its
+ * feature-chunk count, which is content-derived. Bound to the vault and the batch uid.
+ */
+export function sealLaneMap(
+  keys: Pick<ImageSealingKeys, 'vaultId' | 'blobKey'>,
   batchUid: string,
-  laneMap: string,
+  laneMap: readonly LaneMapEntry[],
 ): Uint8Array {
-  const digest = createHash('sha256').update(laneMap, 'utf8').digest();
-  return ckksCiphertextMac(
-    keys.ckksMacKey,
+  return sealAead(
+    keys.blobKey,
+    padPayload(Buffer.from(JSON.stringify(laneMap), 'utf8')),
     laneBatchAad(keys.vaultId, batchUid, 'lane-map'),
-    digest,
   );
 }
 
@@ -120,10 +110,15 @@ export function checkLaneCiphertext(
 
 /** The authenticated lane map of a batch (throws an IntegrityError if it was altered). */
 export function openLaneMap(
-  keys: Pick<ImageSealingKeys, 'vaultId' | 'ckksMacKey'>,
-  batch: { uid: string; laneMap: string; laneMapMac: Uint8Array },
+  keys: Pick<ImageSealingKeys, 'vaultId' | 'blobKey'>,
+  batch: { uid: string; laneMap: Uint8Array },
 ): LaneMapEntry[] {
-  if (!sameMac(batch.laneMapMac, laneMapMac(keys, batch.uid, batch.laneMap)))
-    throw new IntegrityError(`lane map of lane batch ${batch.uid}`);
-  return JSON.parse(batch.laneMap) as LaneMapEntry[];
+  const what = `lane map of lane batch ${batch.uid}`;
+  const bytes = openAead(
+    keys.blobKey,
+    batch.laneMap,
+    laneBatchAad(keys.vaultId, batch.uid, 'lane-map'),
+    what,
+  );
+  return JSON.parse(Buffer.from(unpadPayload(bytes, what)).toString('utf8')) as LaneMapEntry[];
 }

@@ -5,6 +5,7 @@ import { migration0002 } from './0002-classifications.ts';
 import { migration0003 } from './0003-obfuscated.ts';
 import { migration0004 } from './0004-review.ts';
 import { migration0005 } from './0005-lane-batches.ts';
+import { migration0006 } from './0006-sealed-layout.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001,
@@ -12,6 +13,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0003,
   migration0004,
   migration0005,
+  migration0006,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
