@@ -6,6 +6,7 @@
 // Every read checks it against what the catalogue holds: exactly the sealed CKKS rows,
 // the plain packing id, key-set id and lane batch (which are only routing hints).
 import { CHUNK_COUNT } from '../../../src-shared/domain/geometry.ts';
+import { IntegrityError } from '../crypto/index.ts';
 
 export interface ImageLayout {
   readonly threshold: number;
@@ -101,7 +102,7 @@ export function checkLayout(
   chunksPerCiphertext: (packingId: string) => number,
 ): asserts layout is ImageLayout {
   const fail = (why: string): never => {
-    throw new Error(`${what}: layout ${why}`);
+    throw new IntegrityError(`layout of ${what}`, `it ${why}`);
   };
   if (!layout || typeof layout !== 'object') fail('is missing from the sealed metadata');
   const l = layout!;

@@ -165,6 +165,27 @@ export function readVerifiedCiphertexts(
   return { ciphertexts: stored.map((c) => c.data), occupiedBlocks: occupiedBlocks(layout) };
 }
 
+/**
+ * The cheap part of the exact-set check, for listings: the image's CKKS ordinals (no
+ * data read, no MAC) against its sealed layout. Null when they agree.
+ */
+export function ciphertextSetProblem(
+  vault: UnlockedVault,
+  row: ImageRow,
+  layout: ImageLayout,
+): string | null {
+  const ordinals = vault.db
+    .prepare('SELECT ordinal FROM ckks_ciphertexts WHERE image_id = ? ORDER BY ordinal')
+    .pluck()
+    .all(row.id) as number[];
+  try {
+    checkCiphertextSet(row, layout, ordinals.map((ordinal) => ({ ordinal })));
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /** Exactly ordinals 0 … ckksCount − 1, as sealed: none missing, none extra. */
 export function checkCiphertextSet(
   row: ImageRow,
