@@ -56,6 +56,9 @@ export async function withVault<T>(
   const passphrase = await resolvePassphrase(ctx.env, passphraseFile, { confirm: false });
   const vault = await openVault(dir, passphrase);
   try {
+    if (vault.headerSource === 'backup') {
+      ctx.log('vault.json was missing or damaged; unlocked from vault.json.bak and restored it');
+    }
     return await fn(vault);
   } finally {
     vault.close();

@@ -162,6 +162,18 @@ describe('sealAead / openAead', () => {
     expect(() => openAead(otherKey, sealed, aad, 'chunk 3')).toThrow(IntegrityError);
   });
 
+  it('returns the plaintext in memory of its own: the one buffer the caller zeroes', () => {
+    // The plaintext is often a key. Node's Buffer.concat places small results in a shared
+    // allocation pool; a copy there (or an intermediate left unzeroed) would outlive fill(0).
+    for (const size of [32, 5000]) {
+      const pt = Buffer.alloc(size, 0x5a);
+      const opened = openAead(key, sealAead(key, pt, aad), aad, 'a key');
+      expect(Buffer.from(opened)).toEqual(pt);
+      expect(opened.byteOffset).toBe(0);
+      expect(opened.buffer.byteLength).toBe(size);
+    }
+  });
+
   it('uses a fresh nonce for every seal', () => {
     const pt = Buffer.from('same plaintext');
     const a = sealAead(key, pt, aad);

@@ -78,14 +78,25 @@ export function aesGcmDecryptWithNonce(
   decipher.setAAD(toBytes(aad));
   decipher.setAuthTag(tag);
   const head = decipher.update(ciphertext);
+  let tail: Buffer;
   try {
     // final() is where GCM checks the tag. Nothing decrypted is released before it passes.
-    const tail = decipher.final();
-    return Buffer.concat([head, tail]);
+    tail = decipher.final();
   } catch {
     head.fill(0); // unauthenticated plaintext: do not leave it lying around
     throw new IntegrityError(what);
   }
+  // GCM is a stream mode, so final() yields no bytes and `head` is the whole plaintext: return
+  // it as is. The plaintext is often a key (the master key, a CKKS secret), and any copy made
+  // here would outlive the caller's fill(0); Buffer.concat would even put a small one in
+  // Node's shared allocation pool.
+  if (tail.byteLength === 0) return head;
+  const out = Buffer.alloc(head.byteLength + tail.byteLength); // alloc: never pooled
+  head.copy(out);
+  tail.copy(out, head.byteLength);
+  head.fill(0);
+  tail.fill(0);
+  return out;
 }
 
 /** The AAD actually fed to GCM: the format version byte, then the caller's AAD. */

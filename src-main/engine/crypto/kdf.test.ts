@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { scrypt } from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_SCRYPT_COST,
   SUBKEY_LABELS,
@@ -11,6 +13,15 @@ import {
   scryptRaw,
 } from './kdf.ts';
 import type { KdfParams } from './kdf.ts';
+
+// scrypt itself, wrapped so tests can prove that refused params never reach it.
+vi.mock('node:crypto', async (importOriginal) => {
+  const actual = await importOriginal<typeof NodeCrypto>();
+  return { ...actual, scrypt: vi.fn(actual.scrypt) };
+});
+beforeEach(() => {
+  vi.mocked(scrypt).mockClear();
+});
 
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 const FAST: KdfParams = {
@@ -73,16 +84,24 @@ describe('parseKdfParams', () => {
   });
 
   it.each([
-    ['logN 10 (trivially weak)', { logN: 10 }, /logN must be an integer in 14\.\.22 \(got 10\)/],
+    ['logN 10 (trivially weak)', { logN: 10 }, /logN must be an integer in 14\.\.20 \(got 10\)/],
     ['logN 13', { logN: 13 }, /logN/],
-    ['logN 23 (memory explosion)', { logN: 23 }, /logN/],
+    ['logN 21 (2 GiB)', { logN: 21 }, /logN must be an integer in 14\.\.20 \(got 21\)/],
+    ['logN 22 (the old cap, 4 GiB)', { logN: 22 }, /logN .*got 22/],
     ['fractional logN', { logN: 14.5 }, /logN/],
     ['string logN', { logN: '14' }, /logN .*got string/],
     ['r 1', { r: 1 }, /scrypt r/],
     ['r 64', { r: 64 }, /scrypt r/],
     ['p 0', { p: 0 }, /scrypt p/],
-    ['p 17', { p: 17 }, /scrypt p/],
-    ['over 4 GiB (logN 22, r 16)', { logN: 22, r: 16 }, /8192 MiB; the limit is 4096 MiB/],
+    ['p 5', { p: 5 }, /scrypt p must be an integer in 1\.\.4 \(got 5\)/],
+    ['p 16 (the old cap)', { p: 16 }, /scrypt p/],
+    [
+      'over 1 GiB (logN 20, r 16)',
+      { logN: 20, r: 16 },
+      /^scrypt memory \(128·r·2\^logN\) 2 GiB is above the 1 GiB limit \(logN 20, r 16\)$/,
+    ],
+    ['4 GiB (logN 20, r 32)', { logN: 20, r: 32 }, /scrypt memory .* 4 GiB is above the 1 GiB/],
+    ['1.5 GiB (logN 19, r 24)', { logN: 19, r: 24 }, /1536 MiB is above the 1 GiB limit/],
     ['another algorithm', { alg: 'pbkdf2' }, /alg/],
     ['a short salt', { salt: Buffer.alloc(8).toString('base64') }, /salt must be 16\.\.64 bytes/],
     ['a non-canonical salt', { salt: 'AAAAAAAAAAAAAAAAAAAAAB==' }, /canonical base64/],
@@ -90,6 +109,16 @@ describe('parseKdfParams', () => {
     ['an unknown field', { maxmem: 1 }, /unknown field "maxmem"/],
   ])('refuses %s', (_label, change, message) => {
     expect(() => parseKdfParams({ ...FAST, ...change })).toThrow(message);
+  });
+
+  it('accepts the caps themselves: 1 GiB (logN 20 at r 8, or logN 18 at r 32) and p 4', () => {
+    for (const cost of [
+      { logN: 20, r: 8, p: 4 },
+      { logN: 18, r: 32, p: 1 },
+    ]) {
+      expect(parseKdfParams({ ...FAST, ...cost })).toEqual({ ...FAST, ...cost });
+      expect(scryptMemoryBytes(cost)).toBe(1024 ** 3);
+    }
   });
 
   it('refuses non-objects', () => {
@@ -150,6 +179,15 @@ describe('deriveKek', () => {
 
   it('re-validates params, so a caller cannot skip the bounds', async () => {
     await expect(deriveKek('pass', { ...FAST, logN: 10 })).rejects.toThrow(RangeError);
+  });
+
+  it('refuses params above the caps without ever running scrypt', async () => {
+    for (const change of [{ logN: 20, r: 16 }, { logN: 22 }, { p: 16 }]) {
+      await expect(deriveKek('pass', { ...FAST, ...change })).rejects.toThrow(RangeError);
+    }
+    expect(scrypt).not.toHaveBeenCalled();
+    await deriveKek('pass', FAST); // and the spy does see a real derivation
+    expect(scrypt).toHaveBeenCalledTimes(1);
   });
 
   it('runs with the default 128 MiB cost (maxmem is large enough)', async () => {

@@ -28,16 +28,23 @@ export type KdfCost = Pick<KdfParams, 'logN' | 'r' | 'p'>;
 export const DEFAULT_SCRYPT_COST: Readonly<KdfCost> = Object.freeze({ logN: 17, r: 8, p: 1 });
 
 /**
- * What we accept when READING params. The header is attacker-writable, so these bounds stop a
- * tampered file from making the KDF trivially weak (logN, r too small) or from exhausting memory
- * or CPU (logN, r, p too large). 2^14 is the RFC 7914 interactive-login figure and the minimum.
+ * What we accept when READING params. The header is read, and these are checked, before anything
+ * authenticates it, so a tampered file must not be able to make the KDF trivially weak (logN, r
+ * too small) nor make unlocking exhaust memory or CPU (logN, r, p too large).
+ *
+ * - logN min 14: the RFC 7914 interactive-login figure.
+ * - Memory cap 1 GiB (8x the 128 MiB default): room for a user who deliberately raises the cost,
+ *   yet a hostile header cannot make a laptop allocate several GiB before the passphrase is
+ *   even checked. logN max 20 is exactly that cap at r 8.
+ * - p max 4: p multiplies the CPU time (scrypt runs p instances one after another in node),
+ *   so with the memory cap it bounds a hostile header to a few seconds of work.
  */
 export const SCRYPT_LIMITS = Object.freeze({
-  logN: { min: 14, max: 22 },
+  logN: { min: 14, max: 20 },
   r: { min: 8, max: 32 },
-  p: { min: 1, max: 16 },
-  /** Cap on 128 * r * N; exactly logN 22 at r 8. */
-  maxMemoryBytes: 4 * 1024 ** 3,
+  p: { min: 1, max: 4 },
+  /** Cap on 128 * r * N; exactly logN 20 at r 8. */
+  maxMemoryBytes: 1024 ** 3,
   salt: { minBytes: 16, maxBytes: 64 },
 });
 
@@ -68,6 +75,12 @@ function checkIntegerInRange(name: string, value: unknown, min: number, max: num
   return value;
 }
 
+/** Whole GiB when it is one, else MiB: memory figures in KDF errors read like the limits. */
+function formatBytes(bytes: number): string {
+  const gib = bytes / 1024 ** 3;
+  return Number.isInteger(gib) ? `${gib} GiB` : `${bytes / 1024 ** 2} MiB`;
+}
+
 /** Validate cost parameters (no salt): used both for header input and for caller overrides. */
 export function validateKdfCost(cost: KdfCost): KdfCost {
   const logN = checkIntegerInRange(
@@ -81,8 +94,8 @@ export function validateKdfCost(cost: KdfCost): KdfCost {
   const memory = scryptMemoryBytes({ logN, r });
   if (memory > SCRYPT_LIMITS.maxMemoryBytes) {
     throw new RangeError(
-      `scrypt parameters need ${memory / 1024 ** 2} MiB; the limit is ` +
-        `${SCRYPT_LIMITS.maxMemoryBytes / 1024 ** 2} MiB`,
+      `scrypt memory (128·r·2^logN) ${formatBytes(memory)} is above the ` +
+        `${formatBytes(SCRYPT_LIMITS.maxMemoryBytes)} limit (logN ${logN}, r ${r})`,
     );
   }
   return { logN, r, p };

@@ -1,5 +1,7 @@
+import { scrypt } from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
 import { inspect } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   HeaderTamperedError,
   IntegrityError,
@@ -18,6 +20,12 @@ import {
   unwrapSecret,
   wrapSecret,
 } from './vault-header.ts';
+
+// scrypt itself, wrapped so tests can prove that a refused header never reaches it.
+vi.mock('node:crypto', async (importOriginal) => {
+  const actual = await importOriginal<typeof NodeCrypto>();
+  return { ...actual, scrypt: vi.fn(actual.scrypt) };
+});
 
 // Distinctive, so a leak into any message or file is unmistakable.
 const PASSPHRASE = 'correct horse battery staple ✓ 1729';
@@ -203,7 +211,7 @@ describe('vault header', () => {
       expect(err).toBeInstanceOf(HeaderTamperedError);
       expect((err as Error).message).toBe(
         'vault header has unacceptable KDF parameters: scrypt logN must be an integer in ' +
-          '14..22 (got 10) (corrupt or tampered)',
+          '14..20 (got 10) (corrupt or tampered)',
       );
     });
 
@@ -215,6 +223,28 @@ describe('vault header', () => {
       expect(err).toBeInstanceOf(HeaderTamperedError);
       expect(Date.now() - started).toBeLessThan(1000);
     });
+
+    it.each([
+      [
+        '2 GiB of memory',
+        { logN: 20, r: 16 },
+        /scrypt memory \(128·r·2\^logN\) 2 GiB is above the 1 GiB limit/,
+      ],
+      ['4 GiB of memory', { logN: 20, r: 32 }, /scrypt memory .* 4 GiB is above the 1 GiB limit/],
+      ['logN 21', { logN: 21 }, /scrypt logN must be an integer in 14\.\.20 \(got 21\)/],
+      ['p 5', { p: 5 }, /scrypt p must be an integer in 1\.\.4 \(got 5\)/],
+      ['p 16', { p: 16 }, /scrypt p must be an integer in 1\.\.4 \(got 16\)/],
+    ])(
+      'a header demanding %s is refused before any key derivation',
+      async (_what, cost, message) => {
+        vi.mocked(scrypt).mockClear();
+        const err = await openError(edit(headerJson, (h) => Object.assign(h.kdf as object, cost)));
+        expect(err).toBeInstanceOf(HeaderTamperedError);
+        expect((err as Error).message).toMatch(/^vault header has unacceptable KDF parameters: /);
+        expect((err as Error).message).toMatch(message);
+        expect(scrypt).not.toHaveBeenCalled();
+      },
+    );
 
     it('other in-bounds kdf params break the unwrap', async () => {
       const err = await openError(edit(headerJson, (h) => ((h.kdf as { logN: number }).logN = 15)));
@@ -318,23 +348,48 @@ describe('vault header', () => {
       expect(Buffer.from(back)).toEqual(secret);
     });
 
-    it('fails with another AAD, label or master key', () => {
+    it('returns the secret in a buffer of its own, so one fill(0) wipes the only copy', () => {
+      // Not a view into Node's shared allocation pool (where Buffer.concat puts small results,
+      // next to unrelated data and out of reach of the caller's fill), nor into `wrapped`.
+      const wrapped = wrapSecret(masterKey, SUBKEY_LABELS.ckksSecret, secret, aad);
+      const back = unwrapSecret(masterKey, SUBKEY_LABELS.ckksSecret, wrapped, aad);
+      expect(back.byteOffset).toBe(0);
+      expect(back.buffer.byteLength).toBe(back.byteLength);
+      expect(back.buffer).not.toBe(wrapped.buffer);
+      // The derived wrapping subkey is zeroed in a finally block; it never leaves
+      // wrapSecret/unwrapSecret, so there is no clean seam to observe that from here.
+    });
+
+    it('fails with another AAD or master key', () => {
       const wrapped = wrapSecret(masterKey, SUBKEY_LABELS.ckksSecret, secret, aad);
       const otherMaster = Buffer.alloc(32, 1);
       expect(() =>
         unwrapSecret(masterKey, SUBKEY_LABELS.ckksSecret, wrapped, `${aad}x`, 'CKKS secret key'),
       ).toThrow(/integrity check failed for CKKS secret key/);
-      expect(() => unwrapSecret(masterKey, 'sealsight/v1/other', wrapped, aad)).toThrow(
-        IntegrityError,
-      );
       expect(() => unwrapSecret(otherMaster, SUBKEY_LABELS.ckksSecret, wrapped, aad)).toThrow(
         IntegrityError,
       );
     });
 
-    it('refuses labels whose subkeys serve another purpose', () => {
-      for (const label of [SUBKEY_LABELS.headerMac, SUBKEY_LABELS.dedupe, SUBKEY_LABELS.blob]) {
-        expect(() => wrapSecret(masterKey, label, secret, aad)).toThrow(RangeError);
+    it('accepts only secret-wrapping labels: every other label, present or future, is refused', () => {
+      const wrapping = new Set<string>([SUBKEY_LABELS.ckksSecret]);
+      const wrapped = wrapSecret(masterKey, SUBKEY_LABELS.ckksSecret, secret, aad);
+      const others = [
+        ...Object.values(SUBKEY_LABELS).filter((label) => !wrapping.has(label)),
+        'sealsight/v1/some-future-key',
+        'sealsight/v1/ckks-secret ',
+        '',
+      ];
+      expect(others).toContain(SUBKEY_LABELS.ckksMac);
+      for (const label of others) {
+        expect(() => wrapSecret(masterKey, label, secret, aad), label).toThrow(
+          /is not a secret-wrapping label/,
+        );
+        expect(() => unwrapSecret(masterKey, label, wrapped, aad), label).toThrow(RangeError);
+      }
+      for (const label of wrapping) {
+        const back = unwrapSecret(masterKey, label, wrapSecret(masterKey, label, secret, aad), aad);
+        expect(Buffer.from(back)).toEqual(secret);
       }
     });
   });

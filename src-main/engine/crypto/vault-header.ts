@@ -71,12 +71,12 @@ const VAULT_ID_PATTERN = /^[0-9a-f]{32}$/;
 const CREATED_AT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const WRAPPED_MASTER_KEY_BYTES = MASTER_KEY_BYTES + SEAL_OVERHEAD_BYTES;
 const HEADER_MAC_BYTES = 32;
-/** Subkey labels used for HMAC or bulk encryption; wrapping a secret under them would reuse a key. */
-const LABELS_NOT_FOR_WRAPPING: ReadonlySet<string> = new Set([
-  SUBKEY_LABELS.headerMac,
-  SUBKEY_LABELS.dedupe,
-  SUBKEY_LABELS.blob,
-]);
+/**
+ * The only subkey labels wrapSecret/unwrapSecret accept. An allow-list, not a deny-list: every
+ * other label (HMAC keys, the blob key, and any label added later) serves another purpose, and
+ * wrapping a secret under it would reuse that key. A new wrapping purpose must be added here.
+ */
+const WRAPPING_LABELS: ReadonlySet<string> = new Set([SUBKEY_LABELS.ckksSecret]);
 
 // Both serialisations below are JSON arrays in a fixed order, starting with a purpose tag.
 // JSON quotes and escapes strings, so two different field tuples can never serialise to the
@@ -356,8 +356,8 @@ export async function changePassphrase(
 }
 
 function assertWrappingLabel(label: string): void {
-  if (LABELS_NOT_FOR_WRAPPING.has(label)) {
-    throw new RangeError(`subkey label "${label}" is reserved for another purpose`);
+  if (!WRAPPING_LABELS.has(label)) {
+    throw new RangeError(`subkey label ${quoteUntrusted(label)} is not a secret-wrapping label`);
   }
 }
 

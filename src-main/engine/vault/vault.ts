@@ -1,13 +1,12 @@
 // A vault is a folder: `vault.json` (the authenticated key header) and
 // `catalogue.sqlite` (everything else, all pixel data encrypted). Opening a vault
 // needs the passphrase; the unlocked handle holds only derived subkeys.
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import {
   createVaultHeader,
   hkdfSubkey,
-  openVaultHeader,
   readVaultHeaderUnverified,
   SUBKEY_LABELS,
   unwrapSecret,
@@ -20,10 +19,19 @@ import { generateCkksKeys, generateGaloisKeys } from '../he/ckks-keys.ts';
 import type { CkksEvaluationKeys } from '../he/ckks-keys.ts';
 import { CATALOGUE_FILE, openCatalogue } from './catalogue.ts';
 import type { Catalogue } from './catalogue.ts';
+import {
+  readVaultHeader,
+  settleVaultHeader,
+  unlockVaultHeader,
+  VaultError,
+  writeVaultHeader,
+} from './header-file.ts';
+import type { HeaderSource } from './header-file.ts';
 import { ckksSecretKeyAad } from './item-aad.ts';
 import type { ImageSealingKeys } from './sealed-image.ts';
 
-export const HEADER_FILE = 'vault.json';
+export { HEADER_BACKUP_FILE, HEADER_FILE, VaultError } from './header-file.ts';
+export type { HeaderSource } from './header-file.ts';
 
 export interface InitVaultOptions {
   /** Override KDF cost (tests); the default is the crypto library's standard cost. */
@@ -35,20 +43,19 @@ export interface CkksKeyset {
   readonly evaluation: CkksEvaluationKeys;
 }
 
-export class VaultError extends Error {
-  override name = 'VaultError';
-}
-
 /** Creates a new vault in an empty (or missing) folder. */
 export async function initVault(
   dir: string,
   passphrase: string,
   options: InitVaultOptions = {},
 ): Promise<{ dir: string; vaultId: string }> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const existing = await readdir(dir);
   if (existing.length > 0)
     throw new VaultError(`${dir}: folder is not empty; a vault needs its own folder`);
+  // Owner-only, also when the folder already existed (mkdir's mode applies only to folders it
+  // creates). Windows has no POSIX modes: the user profile's ACLs protect the folder there.
+  if (process.platform !== 'win32') await chmod(dir, 0o700);
   const { headerJson, masterKey } = await createVaultHeader(passphrase, { kdf: options.kdf });
   const vaultId = vaultIdOf(headerJson);
   const seal = await loadSeal();
@@ -81,33 +88,25 @@ export async function initVault(
     keys.secretKey.fill(0);
     masterKey.fill(0);
   }
-  // The header goes last, atomically: a folder without it is not a vault, so an
-  // interrupted init never leaves a half-made vault that looks usable.
-  const tmp = path.join(dir, `${HEADER_FILE}.tmp`);
-  await writeFile(tmp, headerJson, { mode: 0o600 });
-  await rename(tmp, path.join(dir, HEADER_FILE));
+  // The header goes last, durably and twice (header-file.ts): a folder without it is not a
+  // vault, so an interrupted init never leaves a half-made vault that looks usable.
+  await writeVaultHeader(dir, headerJson);
   return { dir, vaultId };
 }
 
-/** Throws a VaultError unless dir holds a vault header (no passphrase needed). */
+/**
+ * Throws a VaultError unless dir holds a structurally valid vault header, in vault.json or its
+ * backup (no passphrase needed).
+ */
 export async function assertIsVault(dir: string): Promise<void> {
-  await readVaultHeaderFile(dir);
-}
-
-async function readVaultHeaderFile(dir: string): Promise<string> {
-  return readFile(path.join(dir, HEADER_FILE), 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new VaultError(
-      error.code === 'ENOENT' || error.code === 'ENOTDIR'
-        ? `${dir}: not a SealSight vault (no ${HEADER_FILE})`
-        : `${dir}: ${error.message}`,
-    );
-  });
+  await readVaultHeader(dir);
 }
 
 /** Unlocks a vault: verifies the header with the passphrase, opens the catalogue. */
 export async function openVault(dir: string, passphrase: string): Promise<UnlockedVault> {
-  const headerJson = await readVaultHeaderFile(dir);
-  const masterKey = await openVaultHeader(headerJson, passphrase);
+  // Falls back to vault.json.bak when vault.json is missing, damaged or fails to authenticate.
+  const header = await unlockVaultHeader(dir, passphrase);
+  const { headerJson, masterKey } = header;
   const vaultId = vaultIdOf(headerJson);
   const db = openCatalogue(path.join(dir, CATALOGUE_FILE), { create: false });
   const stored = db.prepare("SELECT value FROM vault_meta WHERE key = 'vault_id'").pluck().get();
@@ -116,7 +115,15 @@ export async function openVault(dir: string, passphrase: string): Promise<Unlock
     masterKey.fill(0);
     throw new VaultError(`${dir}: the catalogue belongs to another vault (id mismatch)`);
   }
-  return new UnlockedVault(dir, vaultId, db, masterKey);
+  const vault = new UnlockedVault(dir, vaultId, db, masterKey, header.source);
+  try {
+    // Only now, with the header tied to this catalogue, may it overwrite the other copy.
+    await settleVaultHeader(dir, header);
+  } catch (error) {
+    vault.close();
+    throw error;
+  }
+  return vault;
 }
 
 /** Only called after the header has been authenticated (or just created). */
@@ -132,15 +139,24 @@ export class UnlockedVault {
   readonly dir: string;
   readonly vaultId: string;
   readonly db: Catalogue;
+  /** 'backup': vault.json was missing or damaged; it unlocked from vault.json.bak (restored). */
+  readonly headerSource: HeaderSource;
   #masterKey: Uint8Array;
   readonly #blobKey: Uint8Array;
   readonly #ckksMacKey: Uint8Array;
   readonly #dedupeKey: Uint8Array;
 
-  constructor(dir: string, vaultId: string, db: Catalogue, masterKey: Uint8Array) {
+  constructor(
+    dir: string,
+    vaultId: string,
+    db: Catalogue,
+    masterKey: Uint8Array,
+    headerSource: HeaderSource = 'main',
+  ) {
     this.dir = dir;
     this.vaultId = vaultId;
     this.db = db;
+    this.headerSource = headerSource;
     this.#masterKey = masterKey;
     this.#blobKey = hkdfSubkey(masterKey, SUBKEY_LABELS.blob);
     this.#ckksMacKey = hkdfSubkey(masterKey, SUBKEY_LABELS.ckksMac);
