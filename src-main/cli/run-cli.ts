@@ -23,7 +23,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   import: {
     run: importCommand,
     usage:
-      'import <vault> <folder> [--labels-from-folders] [--threshold N] [--min-chunks N] [--workers N] [--layout auto|blocks|lanes]',
+      'import <vault> <folder> [--labels-from-folders] [--threshold N] [--min-chunks N] [--workers N] [--layout auto|blocks|lanes] [--follow-symlinks] [--memory-budget MB]',
   },
   list: { run: listCommand, usage: 'list <vault>' },
   classify: { run: classifyCommand, usage: 'classify <vault> --model FILE [--workers N] [--all]' },

@@ -6,7 +6,10 @@
 // Access control: the printed URL carries a one-time token; the first request that
 // presents it gets an HttpOnly SameSite=Strict session cookie and a redirect to a clean
 // URL; everything else without that cookie is refused (403). The Host header must name
-// the loopback address (DNS rebinding) and API calls must come from the app's origin.
+// the loopback address (DNS rebinding) and API calls and the event stream must come
+// from the app's origin. Every request must arrive in bounded time (slow clients hold
+// sockets), calls that are not jobs answer in bounded time, and the long-lived event
+// stream is pinged so a client that went away, or stopped reading, is let go.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -18,6 +21,33 @@ import { AppError, toIpcError } from '../app/renderer-boundary.ts';
 
 export const SESSION_COOKIE = 'sealsight_session';
 const MAX_BODY_BYTES = 1024 * 1024;
+/** One UI tab needs one stream; a few spare for reloads, not one per request of a loop. */
+const MAX_EVENT_STREAMS = 16;
+
+export interface PreviewTimeouts {
+  /** The request head must arrive within this (a slow client must not hold a socket). */
+  readonly headersMs: number;
+  /** The whole request (head + ≤ 1 MiB body) must arrive within this; answering may take longer. */
+  readonly requestMs: number;
+  /**
+   * API calls that are not jobs answer within this, or get 504. Jobs (import, classify,
+   * train…) carry a jobId, report progress on the event stream and are stopped by
+   * job:cancel, so they have no deadline.
+   */
+  readonly apiMs: number;
+  /** A comment line on every event stream this often: keeps it open, finds dead clients. */
+  readonly eventPingMs: number;
+  /** How often Node checks the two receive timeouts (its default, 30 s, would stretch them). */
+  readonly checkIntervalMs: number;
+}
+
+export const DEFAULT_PREVIEW_TIMEOUTS: PreviewTimeouts = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  apiMs: 5 * 60_000,
+  eventPingMs: 15_000,
+  checkIntervalMs: 1_000,
+};
 
 /** Strict CSP: only our own scripts/styles; images also from data: (thumbnails). */
 export const CONTENT_SECURITY_POLICY = [
@@ -59,12 +89,16 @@ export interface PreviewServerOptions {
   /** The built renderer (vite build's outDir). */
   readonly rendererDir: string;
   readonly port?: number;
+  readonly timeouts?: Partial<PreviewTimeouts>;
 }
 
 export interface PreviewServer {
   readonly origin: string;
   /** The one-time URL to open (carries the token). */
   readonly url: string;
+  readonly timeouts: PreviewTimeouts;
+  /** Event streams currently open. */
+  readonly openEventStreams: number;
   close(): Promise<void>;
 }
 
@@ -80,16 +114,38 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
     for (const client of sseClients) client.write(frame);
   });
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error');
-      else res.end();
-      console.error('preview server:', error instanceof Error ? error.message : error);
-    });
-  });
-  // Long jobs (training, classification) answer when they finish: no request timeout.
-  server.requestTimeout = 0;
-  server.headersTimeout = 30_000;
+  const timeouts: PreviewTimeouts = { ...DEFAULT_PREVIEW_TIMEOUTS, ...options.timeouts };
+  // Node applies these to receiving the request only: a long job's answer is not cut.
+  const server: Server = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error');
+        else res.end();
+        console.error('preview server:', error instanceof Error ? error.message : error);
+      });
+    },
+  );
+  // A client whose stream still has unsent data at two pings in a row has stopped
+  // reading (or vanished without a close): drop it rather than buffer progress for it
+  // forever. One ping of grace, so a burst of progress events does not cost a live tab.
+  const stalled = new WeakSet<ServerResponse>();
+  const pings = setInterval(() => {
+    for (const client of sseClients) {
+      if (!client.writableNeedDrain) {
+        stalled.delete(client);
+        client.write(': ping\n\n');
+      } else if (stalled.has(client)) {
+        sseClients.delete(client);
+        client.destroy();
+      } else stalled.add(client);
+    }
+  }, timeouts.eventPingMs);
+  pings.unref();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host ?? '';
@@ -114,6 +170,9 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
     if (!hasSession(req, sessions)) return refuse(res, 'no session');
 
     if (url.pathname === '/api/events' && req.method === 'GET') {
+      if (crossOrigin(req, origin)) return refuse(res, 'cross-origin event stream');
+      if (sseClients.size >= MAX_EVENT_STREAMS)
+        return send(res, 503, 'text/plain; charset=utf-8', 'too many event streams');
       res.writeHead(200, {
         ...SECURITY_HEADERS,
         'Content-Type': 'text/event-stream',
@@ -122,7 +181,9 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
       });
       res.write(`: ${PROGRESS_CHANNEL}\n\n`);
       sseClients.add(res);
-      req.on('close', () => sseClients.delete(res));
+      const drop = () => sseClients.delete(res);
+      res.on('close', drop);
+      res.on('error', drop);
       return;
     }
     if (url.pathname.startsWith('/api/')) {
@@ -136,10 +197,13 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
       try {
         if (!isIpcChannel(channel)) throw new AppError('invalid-request', 'unknown channel');
         const payload = await readJson(req);
-        body = { ok: true, result: await options.service.handle(channel, payload) };
+        const work = options.service.handle(channel, payload);
+        const result = isJob(payload) ? await work : await withDeadline(work, timeouts.apiMs);
+        body = { ok: true, result };
       } catch (error) {
         const ipcError = toIpcError(error);
-        status = ipcError.code === 'invalid-request' ? 400 : 200;
+        status =
+          error instanceof DeadlineError ? 504 : ipcError.code === 'invalid-request' ? 400 : 200;
         body = { ok: false, error: ipcError };
       }
       return send(res, status, 'application/json', JSON.stringify(body), {
@@ -183,7 +247,12 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
   return {
     origin,
     url,
+    timeouts,
+    get openEventStreams() {
+      return sseClients.size;
+    },
     close: async () => {
+      clearInterval(pings);
       unsubscribe();
       for (const client of sseClients) client.end();
       server.closeAllConnections();
@@ -203,6 +272,44 @@ function hasSession(req: IncomingMessage, sessions: ReadonlySet<string>): boolea
     const [name, value] = cookie.split('=');
     return name === SESSION_COOKIE && value !== undefined && sessions.has(value);
   });
+}
+
+/**
+ * A browser names the requesting page's origin on cross-origin requests (Origin, and
+ * Sec-Fetch-Site where supported); a same-origin EventSource may send neither.
+ */
+function crossOrigin(req: IncomingMessage, origin: string): boolean {
+  const claimed = req.headers.origin;
+  if (claimed !== undefined && claimed !== origin) return true;
+  const site = req.headers['sec-fetch-site'];
+  return site !== undefined && site !== 'same-origin' && site !== 'none';
+}
+
+/** A job call: its request carries the jobId its progress and cancellation go by. */
+function isJob(payload: unknown): boolean {
+  return typeof payload === 'object' && payload !== null && 'jobId' in payload;
+}
+
+class DeadlineError extends AppError {
+  constructor(ms: number) {
+    super('failed', `no answer within ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}`);
+  }
+}
+
+/** The answer, or a DeadlineError after `ms` (the work itself goes on: it cannot be stopped). */
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  work.catch(() => {}); // a late failure after the deadline has no one to go to
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new DeadlineError(ms)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function refuse(res: ServerResponse, why: string): void {

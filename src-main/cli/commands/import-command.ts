@@ -2,10 +2,14 @@
 // cleanly (in-flight images finish, the vault stays consistent, re-run resumes).
 // `--layout auto|blocks|lanes`: CKKS storage layout; auto = lanes from LANES_MIN_IMAGES
 // new images (throughput), blocks below (latency).
+// `--follow-symlinks`: also import what symbolic links outside the folder point to
+// (by default they are listed as not imported). `--memory-budget MB`: file content in
+// flight at once (default 256; a single larger file still goes, alone).
 import path from 'node:path';
 import { importFolderWithLayout, LANES_MIN_IMAGES } from '../../engine/index.ts';
 import {
   minChunksOption,
+  numberOption,
   parseWorkers,
   progressPrinter,
   UsageError,
@@ -15,6 +19,7 @@ import type { CommandContext, CommandResult } from '../cli-io.ts';
 import { parseCommand, withVault } from './vault-commands.ts';
 
 const LAYOUTS = ['auto', 'blocks', 'lanes'] as const;
+const MIB = 1024 * 1024;
 
 export async function importCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
   const { values, positionals } = parseCommand(
@@ -25,6 +30,8 @@ export async function importCommand(argv: string[], ctx: CommandContext): Promis
       'min-chunks': { type: 'string' },
       workers: { type: 'string' },
       layout: { type: 'string' },
+      'follow-symlinks': { type: 'boolean' },
+      'memory-budget': { type: 'string' },
     },
     ['vault', 'folder'],
   );
@@ -37,10 +44,16 @@ export async function importCommand(argv: string[], ctx: CommandContext): Promis
   const layout = (values.layout ?? 'auto') as (typeof LAYOUTS)[number];
   if (!LAYOUTS.includes(layout))
     throw new UsageError(`--layout must be one of ${LAYOUTS.join(', ')}, got "${layout}"`);
+  const budgetMb = numberOption(
+    values['memory-budget'],
+    'memory-budget',
+    (mb) => Number.isFinite(mb) && mb >= 1 && mb * MIB <= Number.MAX_SAFE_INTEGER,
+    'a number of megabytes ≥ 1',
+  );
   const [vaultDir, folder] = positionals.map((p) => path.resolve(p)) as [string, string];
   const print = progressPrinter('import');
   return withCancellation(ctx, 'images', async (signal) => {
-    const { report, storage } = await withVault(
+    const { report, storage, memory } = await withVault(
       ctx,
       vaultDir,
       values['passphrase-file'] as string | undefined,
@@ -51,6 +64,8 @@ export async function importCommand(argv: string[], ctx: CommandContext): Promis
           minFeatureChunks,
           workers,
           layout,
+          followSymlinks: values['follow-symlinks'] === true,
+          memoryBudgetBytes: budgetMb === undefined ? undefined : Math.floor(budgetMb * MIB),
           signal,
           onProgress: (p) =>
             print(
@@ -63,6 +78,10 @@ export async function importCommand(argv: string[], ctx: CommandContext): Promis
     );
     for (const failure of report.failed)
       ctx.log(`could not import ${failure.file}: ${failure.reason}`);
+    if (report.failed.some((f) => f.reason.includes('outside the import folder')))
+      ctx.log(
+        'symbolic links leading outside the folder were not followed: --follow-symlinks follows them',
+      );
     const text = [
       `${report.cancelled ? 'cancelled' : 'done'}: ${report.imported} imported, ${report.duplicates} duplicate(s), ${report.failed.length} failed, ${report.skippedNonImages} non-image file(s) skipped`,
       storage.layout === 'lanes'
@@ -72,7 +91,7 @@ export async function importCommand(argv: string[], ctx: CommandContext): Promis
       ...(report.cancelled ? ['run the same command again to resume'] : []),
     ].join('\n');
     return {
-      json: { vault: vaultDir, ...report, storage },
+      json: { vault: vaultDir, ...report, storage, memory },
       text,
       exitCode: report.cancelled ? 130 : 0,
     };

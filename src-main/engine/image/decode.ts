@@ -43,17 +43,14 @@ export async function decodeImage(
 }
 
 /**
- * A short hint at what an unrecognised file is: people drop README.txt or a
- * half-downloaded HTML error page into image folders, and "looks like text" tells
- * them which file to look at far better than a hex dump does.
+ * What an unrecognised file is, without quoting any of it: an import folder can hold
+ * anything (a key file, a password list), and reasons end up in reports, logs and the
+ * UI. Its size and whether it looks like text still tell a person which file to look
+ * at (a README.txt, a half-downloaded HTML error page) as well as a hex dump would.
  */
 function describeUnknown(bytes: Uint8Array): string {
   const head = bytes.subarray(0, 512);
   const printable = head.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b !== 127));
-  if (printable) {
-    const preview = new TextDecoder().decode(head.subarray(0, 24)).replace(/\s+/g, ' ').trim();
-    return `looks like text: "${preview}${bytes.length > 24 ? '…' : ''}"`;
-  }
-  const hex = [...bytes.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-  return `unknown signature ${hex}; expected BMP, PNG, JPEG, TIFF, WebP or GIF`;
+  const size = `${bytes.length} byte${bytes.length === 1 ? '' : 's'}`;
+  return `unrecognised signature; ${printable ? `looks like text, ${size}` : size}; expected BMP, PNG, JPEG, TIFF, WebP or GIF`;
 }

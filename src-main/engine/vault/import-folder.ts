@@ -3,27 +3,38 @@
 // catalogue transaction per image (main thread, the only writer). Cancelling stops
 // dispatching, lets in-flight images finish, and leaves a consistent vault; the
 // next import skips what is already there (dedupe by content MAC) and so resumes.
+// The folder is untrusted: the walk stays inside it (symbolic links out are listed,
+// not followed), each file is read through one handle with a size cap, and a byte
+// budget caps the file content in flight so a folder of huge files cannot exhaust memory.
 import { availableParallelism } from 'node:os';
-import { readFile, stat } from 'node:fs/promises';
 import { contentMac } from '../crypto/index.ts';
 import { checkMinFeatureChunks, hasImageExtension } from '../image/index.ts';
 import {
   DEFAULT_FEATURE_THRESHOLD,
   DEFAULT_MIN_FEATURE_CHUNKS,
 } from '../../../src-shared/domain/geometry.ts';
+import { ByteBudget } from '../fs/byte-budget.ts';
+import type { BudgetLease, HeldBytes } from '../fs/byte-budget.ts';
+import { readBounded } from '../fs/read-bounded.ts';
 import { walkFiles } from '../fs/walk-files.ts';
-import { WorkerPool } from '../workers/worker-pool.ts';
+import type { WalkedFile } from '../fs/walk-files.ts';
+import { transferableBuffers, WorkerPool } from '../workers/worker-pool.ts';
 import type { ImportJob, ImportWorkerData } from './import-worker.ts';
 import type { SealedImage } from './sealed-image.ts';
 import { hasContentMac, insertSealedImage } from './image-store.ts';
 import { newImageUid } from './vault.ts';
 import { countNewImages, importAsLanes, LANES_MIN_IMAGES } from './import-lanes.ts';
-import type { LaneImportTally, StorageLayout } from './import-lanes.ts';
+import type { Candidate, LaneImportTally, StorageLayout } from './import-lanes.ts';
 import type { UnlockedVault } from './vault.ts';
 
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 /** Larger files are refused before they are read: no supported image here needs more. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+/**
+ * File bytes read but not yet stored (or failed), over all images in flight. Decoded
+ * pixels are bounded apart from this, by maxPixels per image and the worker count.
+ */
+export const DEFAULT_MEMORY_BUDGET_BYTES = 256 * 1024 * 1024;
 
 export interface ImportOptions {
   readonly labelsFromFolders?: boolean;
@@ -37,6 +48,17 @@ export interface ImportOptions {
    * least LANES_MIN_IMAGES new images, blocks otherwise (see import-lanes.ts).
    */
   readonly layout?: StorageLayout | 'auto';
+  /**
+   * Follow symbolic links that lead outside the folder (default false: each such link
+   * is left out and listed in `failed`, so a shared folder cannot pull in other files).
+   */
+  readonly followSymlinks?: boolean;
+  /**
+   * At most this many bytes of file content in flight at once (default
+   * DEFAULT_MEMORY_BUDGET_BYTES). A file larger than the whole budget is still imported,
+   * alone, once nothing else is in flight.
+   */
+  readonly memoryBudgetBytes?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: ImportProgress) => void;
 }
@@ -70,6 +92,13 @@ export interface ImportReport {
   readonly importedIds: string[];
 }
 
+/** What the byte budget allowed (beside the report, whose shape the IPC contract fixes). */
+export interface ImportMemory {
+  readonly budgetBytes: number;
+  /** The most file bytes in flight at once: ≤ budgetBytes unless one larger file went alone. */
+  readonly peakInFlightBytes: number;
+}
+
 /** How an import stored its images (beside the report, whose shape the IPC contract fixes). */
 export interface ImportStorage {
   readonly layout: StorageLayout;
@@ -90,17 +119,28 @@ export async function importFolderWithLayout(
   vault: UnlockedVault,
   folder: string,
   options: ImportOptions = {},
-): Promise<{ report: ImportReport; storage: ImportStorage }> {
+): Promise<{ report: ImportReport; storage: ImportStorage; memory: ImportMemory }> {
   const threshold = options.threshold ?? DEFAULT_FEATURE_THRESHOLD;
   if (!Number.isFinite(threshold) || threshold < 0) {
     throw new RangeError(`threshold must be a number ≥ 0, got ${threshold}`);
   }
   const minFeatureChunks = options.minFeatureChunks ?? DEFAULT_MIN_FEATURE_CHUNKS;
   checkMinFeatureChunks(minFeatureChunks);
+  const budget = new ByteBudget(options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES);
+  const readFileCandidate = candidateReader(budget);
+  const memory = (): ImportMemory => ({
+    budgetBytes: budget.limit,
+    peakInFlightBytes: budget.peak,
+  });
   const started = performance.now();
-  const candidates: Array<{ absolutePath: string; relativePath: string }> = [];
+  const candidates: WalkedFile[] = [];
+  const failed: ImportFailure[] = []; // starts with what the walk left out, and why
   let skippedNonImages = 0;
-  for await (const file of walkFiles(folder)) {
+  const walk = walkFiles(folder, {
+    followSymlinks: options.followSymlinks === true,
+    onSkip: ({ relativePath, reason }) => failed.push({ file: relativePath, reason }),
+  });
+  for await (const file of walk) {
     if (hasImageExtension(file.relativePath)) candidates.push(file);
     else skippedNonImages++;
   }
@@ -112,16 +152,18 @@ export async function importFolderWithLayout(
           LANES_MIN_IMAGES
         ? 'lanes'
         : 'blocks';
-  if (layout === 'lanes')
-    return importLanesReport(
+  if (layout === 'lanes') {
+    const lanes = await importLanesReport(
       vault,
       folder,
       candidates,
-      skippedNonImages,
+      { skippedNonImages, skipped: failed, read: readFileCandidate },
       started,
       { threshold, minFeatureChunks },
       options,
     );
+    return { ...lanes, memory: memory() };
+  }
 
   const keyset = vault.currentKeyset();
   const secretKey = vault.unwrapCkksSecretKey(keyset.id);
@@ -145,7 +187,6 @@ export async function importFolderWithLayout(
       : null;
   secretKey.fill(0); // each worker received its own copy
 
-  const failed: ImportFailure[] = [];
   const importedIds: string[] = [];
   const inFlightMacs = new Set<string>();
   let duplicates = 0;
@@ -164,8 +205,17 @@ export async function importFolderWithLayout(
     });
   };
 
-  const importOne = async (file: { absolutePath: string; relativePath: string }) => {
-    const bytes = await readCandidate(file.absolutePath, file.relativePath);
+  const importOne = async (file: WalkedFile) => {
+    const held = await readFileCandidate(file);
+    try {
+      await sealAndStore(file, held.bytes);
+    } finally {
+      held.release(); // stored or failed: the worker's copy and the sealed parts are gone
+    }
+  };
+  // The bytes are moved to the worker, not copied: nothing here reads them after the MAC.
+  const runMoving = (job: ImportJob) => pool!.run(job, transferableBuffers(job.bytes));
+  const sealAndStore = async (file: WalkedFile, bytes: Uint8Array) => {
     const mac = contentMac(vault.dedupeKey, bytes);
     const macKey = Buffer.from(mac).toString('hex');
     if (inFlightMacs.has(macKey) || hasContentMac(vault.db, mac)) {
@@ -174,7 +224,7 @@ export async function importFolderWithLayout(
     }
     inFlightMacs.add(macKey);
     try {
-      const sealed = await pool!.run({
+      const sealed = await runMoving({
         uid: newImageUid(),
         bytes,
         name: file.relativePath,
@@ -227,21 +277,22 @@ export async function importFolderWithLayout(
   return {
     report: result,
     storage: { layout: 'blocks', laneBatches: 0, blockImages: importedIds.length },
+    memory: memory(),
   };
 }
 
 async function importLanesReport(
   vault: UnlockedVault,
   folder: string,
-  candidates: Array<{ absolutePath: string; relativePath: string }>,
-  skippedNonImages: number,
+  candidates: WalkedFile[],
+  walked: { skippedNonImages: number; skipped: ImportFailure[]; read: ReadCandidate },
   started: number,
   rule: { threshold: number; minFeatureChunks: number },
   options: ImportOptions,
 ): Promise<{ report: ImportReport; storage: ImportStorage }> {
   const tally: LaneImportTally = {
     importedIds: [],
-    failed: [],
+    failed: walked.skipped,
     duplicates: 0,
     lowGradient: 0,
     laneBatches: 0,
@@ -259,7 +310,7 @@ async function importLanesReport(
       forced: options.layout === 'lanes',
       workers: options.workers,
       signal: options.signal,
-      readCandidate: readFileCandidate,
+      readCandidate: walked.read,
       labelOf: labelFromPath,
       reasonOf,
       onFileDone: () => {
@@ -286,7 +337,7 @@ async function importLanesReport(
       imported: tally.importedIds.length,
       duplicates: tally.duplicates,
       failed: tally.failed,
-      skippedNonImages,
+      skippedNonImages: walked.skippedNonImages,
       lowGradient: tally.lowGradient,
       cancelled:
         options.signal?.aborted === true && (done < candidates.length || tally.dropped > 0),
@@ -298,21 +349,30 @@ async function importLanesReport(
   };
 }
 
-function readFileCandidate(file: {
-  absolutePath: string;
-  relativePath: string;
-}): Promise<Uint8Array> {
-  return readCandidate(file.absolutePath, file.relativePath);
-}
+type ReadCandidate = (file: Candidate & Partial<WalkedFile>) => Promise<HeldBytes>;
 
-async function readCandidate(absolutePath: string, relativePath: string): Promise<Uint8Array> {
-  const { size } = await stat(absolutePath);
-  if (size > MAX_FILE_BYTES) {
-    throw new Error(
-      `${relativePath}: file is ${size} bytes, above the ${MAX_FILE_BYTES}-byte limit`,
-    );
-  }
-  return readFile(absolutePath);
+/**
+ * Reads each candidate through one handle (see read-bounded.ts), by the real path the
+ * walk checked and only if it is still the file the walk saw, and holds its size
+ * against the import's byte budget from before the read until the caller releases it.
+ */
+function candidateReader(budget: ByteBudget): ReadCandidate {
+  return async (file) => {
+    const held: { lease?: BudgetLease } = {};
+    try {
+      const bytes = await readBounded(file.realPath ?? file.absolutePath, file.relativePath, {
+        maxBytes: MAX_FILE_BYTES,
+        expected: file.identity,
+        beforeRead: async (size) => {
+          held.lease = await budget.acquire(size);
+        },
+      });
+      return { bytes, release: () => held.lease?.release() };
+    } catch (error) {
+      held.lease?.release();
+      throw error;
+    }
+  };
 }
 
 /** The sub-folder directly under the import root names the class. */

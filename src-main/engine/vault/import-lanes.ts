@@ -16,7 +16,8 @@ import { CHUNK_PIXELS } from '../../../src-shared/domain/geometry.ts';
 import { contentMac } from '../crypto/index.ts';
 import { ckksPresetById } from '../he/ckks-presets.ts';
 import { BLOCK_PACKING_1024 } from '../he/chunk-packing.ts';
-import { WorkerPool } from '../workers/worker-pool.ts';
+import type { HeldBytes } from '../fs/byte-budget.ts';
+import { transferableBuffers, WorkerPool } from '../workers/worker-pool.ts';
 import type {
   LaneImportJob,
   LaneImportResult,
@@ -51,7 +52,8 @@ export interface LaneImportContext {
   readonly forced: boolean;
   readonly workers?: number;
   readonly signal?: AbortSignal;
-  readonly readCandidate: (file: Candidate) => Promise<Uint8Array>;
+  /** The file's bytes, held against the import's byte budget until released. */
+  readonly readCandidate: (file: Candidate) => Promise<HeldBytes>;
   readonly labelOf: (relativePath: string) => string | null;
   readonly reasonOf: (error: unknown, relativePath: string) => string;
   readonly onFileDone: () => void;
@@ -72,15 +74,16 @@ export interface LaneImportTally {
 export async function countNewImages(
   vault: UnlockedVault,
   candidates: readonly Candidate[],
-  readCandidate: (file: Candidate) => Promise<Uint8Array>,
+  readCandidate: (file: Candidate) => Promise<HeldBytes>,
   limit: number,
 ): Promise<number> {
   const seen = new Set<string>();
   for (const file of candidates) {
     if (seen.size >= limit) break;
-    const bytes = await readCandidate(file).catch(() => null);
-    if (!bytes) continue;
-    const mac = contentMac(vault.dedupeKey, bytes);
+    const held = await readCandidate(file).catch(() => null);
+    if (!held) continue;
+    const mac = contentMac(vault.dedupeKey, held.bytes);
+    held.release();
     if (!hasContentMac(vault.db, mac)) seen.add(Buffer.from(mac).toString('hex'));
   }
   return seen.size;
@@ -198,8 +201,22 @@ export async function importAsLanes(
     }
   };
 
+  // A file's bytes hold their share of the byte budget until its image is sealed into
+  // the batch being filled (or failed). Not until the batch is stored: the batch holds
+  // sealed parts, not the file, and is bounded on its own (one filling, one encrypting);
+  // waiting for room a filling batch holds would deadlock.
   const importOne = async (file: Candidate) => {
-    const bytes = await ctx.readCandidate(file);
+    const held = await ctx.readCandidate(file);
+    try {
+      await sealIntoBatch(file, held.bytes);
+    } finally {
+      held.release();
+    }
+  };
+  // Moved to the worker, not copied: only the MAC, computed before, reads them here.
+  const runImage = (job: Extract<LaneImportJob, { kind: 'image' }>) =>
+    pool.run(job, transferableBuffers(job.bytes));
+  const sealIntoBatch = async (file: Candidate, bytes: Uint8Array) => {
     const mac = contentMac(vault.dedupeKey, bytes);
     const macKey = Buffer.from(mac).toString('hex');
     if (seenMacs.has(macKey) || hasContentMac(vault.db, mac)) {
@@ -209,7 +226,7 @@ export async function importAsLanes(
     seenMacs.add(macKey);
     let reply: LaneImportResult;
     try {
-      reply = await pool.run({
+      reply = await runImage({
         kind: 'image',
         uid: newImageUid(),
         bytes,

@@ -1,7 +1,9 @@
 // A small pool of worker_threads running one module, one job per worker at a time.
 // Messages are typed by the caller: the worker module answers each { id, request }
 // with { id, ok: true, response } or { id, ok: false, error }.
-import { Worker } from 'node:worker_threads';
+// Big inputs (an image file's bytes) should be moved, not copied: pass their buffers
+// as the transfer list (see transferableBuffers), and the sender's view is emptied.
+import { isMarkedAsUntransferable, Worker } from 'node:worker_threads';
 import type { TransferListItem } from 'node:worker_threads';
 
 interface PendingJob<Res> {
@@ -39,6 +41,10 @@ export class WorkerPool<Req, Res> {
     return this.#workers.length;
   }
 
+  /**
+   * Queues one job. `transfer`: buffers moved to the worker when the job is dispatched
+   * (the caller must not use them after that); everything else is cloned.
+   */
   run(request: Req, transfer: TransferListItem[] = []): Promise<Res> {
     if (this.#closed) return Promise.reject(new Error('worker pool is closed'));
     const id = this.#nextId++;
@@ -62,8 +68,18 @@ export class WorkerPool<Req, Res> {
     while (this.#idle.length > 0 && this.#queue.length > 0) {
       const worker = this.#idle.pop()!;
       const job = this.#queue.shift()!;
+      try {
+        worker.postMessage({ id: job.id, request: job.request }, job.transfer);
+      } catch (error) {
+        // An uncloneable request fails alone; the worker never saw it and stays usable.
+        this.#idle.push(worker);
+        this.#pending
+          .get(job.id)
+          ?.reject(error instanceof Error ? error : new Error(String(error)));
+        this.#pending.delete(job.id);
+        continue;
+      }
       this.#busy.set(worker, job.id);
-      worker.postMessage({ id: job.id, request: job.request }, job.transfer);
     }
   }
 
@@ -98,6 +114,21 @@ export class WorkerPool<Req, Res> {
       }
     }
   }
+}
+
+/**
+ * The buffers behind `views` that may be moved to a worker: not shared memory, not
+ * Node's pooled small-Buffer slab (moving that would take other Buffers' bytes along,
+ * and Node refuses it), each listed once. Only for views whose whole buffer the caller
+ * owns and gives up.
+ */
+export function transferableBuffers(...views: ArrayBufferView[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const view of views) {
+    const buffer = view.buffer;
+    if (buffer instanceof ArrayBuffer && !isMarkedAsUntransferable(buffer)) out.add(buffer);
+  }
+  return [...out];
 }
 
 /** Runs inside a worker: answers each request with the handler's result or error message. */
