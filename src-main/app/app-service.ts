@@ -17,8 +17,8 @@ import type {
   VaultStatus,
 } from '../../src-shared/contract/ipc.ts';
 import type { KdfParams } from '../engine/crypto/index.ts';
-import { galleryEntries } from '../engine/vault/gallery.ts';
-import type { GalleryEntry } from '../engine/vault/gallery.ts';
+import { galleryListing, isGalleryError } from '../engine/vault/gallery.ts';
+import type { GalleryEntry, GalleryError } from '../engine/vault/gallery.ts';
 import { reviewCsv } from '../engine/vault/review-csv.ts';
 import { setImageLabel, setReviewed } from '../engine/vault/review-state.ts';
 import { listVaultModels, loadVaultModel } from '../engine/vault/vault-models.ts';
@@ -234,7 +234,7 @@ class Service implements AppService {
           importOutcome,
         );
       case 'images:list':
-        return { items: galleryEntries(this.#requireVault()).map(toGalleryItem) };
+        return { items: galleryListing(this.#requireVault()).map(toGalleryItem) };
       case 'images:thumbnail':
         return {
           id: r.id,
@@ -290,7 +290,7 @@ class Service implements AppService {
   }
 
   #galleryItem(vault: UnlockedVault, id: string): GalleryItem {
-    const entry = galleryEntries(vault).find((e) => e.summary.id === id);
+    const entry = galleryListing(vault).find((e) => e.id === id);
     if (!entry) throw new AppError('failed', `no image with id ${id}`);
     return toGalleryItem(entry);
   }
@@ -344,7 +344,11 @@ function modelInfo(
   };
 }
 
-function toGalleryItem(entry: GalleryEntry): GalleryItem {
+function toGalleryItem(entry: GalleryEntry | GalleryError): GalleryItem {
+  if (isGalleryError(entry)) {
+    const { id, error, reviewed, importedAt } = entry;
+    return { id, error, reviewed, importedAt };
+  }
   const { summary } = entry;
   return {
     id: summary.id,

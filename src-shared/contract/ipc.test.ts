@@ -4,6 +4,7 @@ import {
   IPC_CHANNEL_NAMES,
   IPC_CHANNELS,
   IpcRequestError,
+  isReadableItem,
   methodNameOf,
   parseIpcRequest,
   ProgressEventSchema,
@@ -61,6 +62,29 @@ describe('IPC contract', () => {
     expect(() =>
       IPC_CHANNELS['vault:status'].response.parse({ ...status, masterKey: 'ab' }),
     ).toThrow();
+  });
+
+  it('a gallery item is either readable or an error naming what failed, never both', () => {
+    const list = IPC_CHANNELS['images:list'].response;
+    const id = 'b'.repeat(32);
+    const readable = {
+      id,
+      name: 'crazing/Cr_10.bmp',
+      label: null,
+      reviewed: false,
+      prediction: null,
+      importedAt: '2026-01-01T00:00:00.000Z',
+      threshold: 100,
+      lowGradient: false,
+      signedIndices: Array.from({ length: 16 }, (_, p) => -(p + 1)),
+      scores: Array.from({ length: 16 }, () => 1),
+    };
+    const error = 'integrity check failed for metadata of image bbbb…';
+    const unreadable = { id, error, reviewed: true, importedAt: readable.importedAt };
+    const { items } = list.parse({ items: [readable, unreadable] });
+    expect(items.map(isReadableItem)).toEqual([true, false]);
+    expect(() => list.parse({ items: [{ ...readable, error }] })).toThrow();
+    expect(() => list.parse({ items: [{ ...unreadable, error: '' }] })).toThrow();
   });
 
   it('buildSealSightApi validates both ways and filters malformed progress events', async () => {

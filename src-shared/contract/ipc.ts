@@ -76,7 +76,7 @@ export const PredictionSchema = z.strictObject({
 });
 export type Prediction = z.infer<typeof PredictionSchema>;
 
-export const GalleryItemSchema = z.strictObject({
+export const ReadableGalleryItemSchema = z.strictObject({
   id: ImageIdSchema,
   name: z.string(),
   label: z.string().nullable(),
@@ -89,8 +89,29 @@ export const GalleryItemSchema = z.strictObject({
   signedIndices: z.array(z.number().int()).length(CHUNK_COUNT),
   /** Per-chunk mean Sobel gradient score, row-major. */
   scores: z.array(z.number()).length(CHUNK_COUNT),
+  error: z.undefined().optional(),
 });
+export type ReadableGalleryItem = z.infer<typeof ReadableGalleryItemSchema>;
+
+/**
+ * An image whose encrypted metadata could not be read: only what the catalogue keeps
+ * outside it, and `error` naming the item and why. Its own type rather than placeholder
+ * names and scores, so no screen can show made-up values for it.
+ */
+export const UnreadableGalleryItemSchema = z.strictObject({
+  id: ImageIdSchema,
+  error: z.string().min(1),
+  reviewed: z.boolean(),
+  importedAt: z.string(),
+});
+
+/** One image of the gallery: `error` is set (and only then) when it could not be read. */
+export const GalleryItemSchema = z.union([ReadableGalleryItemSchema, UnreadableGalleryItemSchema]);
 export type GalleryItem = z.infer<typeof GalleryItemSchema>;
+
+export function isReadableItem(item: GalleryItem): item is ReadableGalleryItem {
+  return item.error === undefined;
+}
 
 export const ClassifyReportSchema = z.strictObject({
   modelId: z.string(),

@@ -2,12 +2,12 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import path from 'node:path';
-import { latestClassifications } from '../../engine/vault/classify.ts';
+import { galleryListing, isGalleryError } from '../../engine/vault/gallery.ts';
+import type { GalleryEntry } from '../../engine/vault/gallery.ts';
 import {
   assertIsVault,
   exportOriginal,
   initVault,
-  listImages,
   openVault,
   verifyVault,
 } from '../../engine/index.ts';
@@ -85,28 +85,38 @@ export async function vaultInitCommand(
 export async function listCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
   const { values, positionals } = parseCommand(argv, {}, ['vault']);
   const dir = path.resolve(positionals[0]!);
-  const images = await withVault(
+  const listing = await withVault(
     ctx,
     dir,
     values['passphrase-file'] as string | undefined,
-    (vault) => {
-      const results = latestClassifications(vault);
-      return listImages(vault).map((image) => {
-        const result = results.get(image.id);
-        const classification = result
-          ? { modelId: result.modelId, predicted: result.predicted, scores: result.scores }
-          : null;
-        return { ...image, classification };
-      });
-    },
+    galleryListing,
   );
+  // Images that cannot be read are reported, not fatal: the rest are listed, exit code 1.
+  const errors = listing
+    .filter(isGalleryError)
+    .map(({ id, error }) => ({ id, item: 'meta', reason: error }));
+  const images = listing
+    .filter((entry): entry is GalleryEntry => !isGalleryError(entry))
+    .map(({ summary, classification: result, problems }) => {
+      for (const { item, reason } of problems) errors.push({ id: summary.id, item, reason });
+      const classification = result
+        ? { modelId: result.modelId, predicted: result.predicted, scores: result.scores }
+        : null;
+      return { ...summary, classification };
+    });
   const lines = images.map(
     (image) =>
       `${image.id.slice(0, 12)}  ${(image.label ?? '-').padEnd(16)} ${(image.classification ? `→ ${image.classification.predicted}` : '').padEnd(18)} ${String(image.featureIndices.length).padStart(2)}/16 CKKS${image.lowGradient ? ' (low gradient)' : ''}  ${image.name}`,
   );
+  const problems = errors.map((e) => `  ${e.id.slice(0, 12)}  ${e.item}: ${e.reason}`);
   return {
-    json: { vault: dir, count: images.length, images },
-    text: [`${images.length} image(s) in ${dir}`, ...lines].join('\n'),
+    json: { vault: dir, count: images.length, images, errors },
+    text: [
+      `${images.length} image(s) in ${dir}`,
+      ...lines,
+      ...(errors.length > 0 ? [`${errors.length} item(s) could not be read:`, ...problems] : []),
+    ].join('\n'),
+    exitCode: errors.length > 0 ? 1 : 0,
   };
 }
 

@@ -1,14 +1,20 @@
-// What the desktop app's gallery and review screens show per image: the decrypted
-// summary (name, label, chunk layout, gradient scores), the review flag and the most
-// recent encrypted classification, decrypted by the key holder, with a confidence.
+// What the desktop app's gallery, its review screen and `sealsight list` show per image:
+// the decrypted summary (name, label, chunk layout, gradient scores), the review flag and
+// the most recent encrypted classification, decrypted by the key holder, with a
+// confidence. Every image is read on its own: an item that fails authentication costs
+// its image that item (or, for the metadata, the whole entry becomes an error naming it),
+// never the rest of the vault's listing.
+import { IntegrityError } from '../crypto/index.ts';
 import type { ImageSummary } from '../../../src-shared/contract/vault.ts';
-import { latestClassifications } from './classify.ts';
 import type { StoredClassification } from './classify.ts';
-import { listImages } from './read-image.ts';
+import { listImageRows } from './image-store.ts';
+import { summariseImage } from './read-image.ts';
 import { reviewStates } from './review-state.ts';
 import type { UnlockedVault } from './vault.ts';
+import { openStoredClassification } from './verify-results.ts';
 
 export interface GalleryEntry {
+  readonly id: string;
   readonly summary: ImageSummary;
   readonly reviewed: boolean;
   readonly prediction: {
@@ -16,6 +22,18 @@ export interface GalleryEntry {
     readonly predicted: string;
     readonly confidence: number;
   } | null;
+  readonly classification: StoredClassification | null;
+  /** Items of this image that could not be read (left out above): `review`, `classification:<model>`. */
+  readonly problems: ReadonlyArray<{ readonly item: string; readonly reason: string }>;
+}
+
+/** An image whose metadata could not be read: only what the catalogue keeps in the clear. */
+export interface GalleryError {
+  readonly id: string;
+  /** Names the item and why it failed. */
+  readonly error: string;
+  readonly reviewed: boolean;
+  readonly importedAt: string;
 }
 
 /**
@@ -38,15 +56,73 @@ export function predictionOf(stored: StoredClassification): GalleryEntry['predic
   };
 }
 
-export function galleryEntries(vault: UnlockedVault): GalleryEntry[] {
-  const latest = latestClassifications(vault);
-  const reviewed = reviewStates(vault);
-  return listImages(vault).map((summary) => {
-    const stored = latest.get(summary.id);
+export function isGalleryError(entry: GalleryEntry | GalleryError): entry is GalleryError {
+  return 'error' in entry;
+}
+
+/** Every image in catalogue order: a readable entry, or an error naming what failed. */
+export function galleryListing(vault: UnlockedVault): Array<GalleryEntry | GalleryError> {
+  const review = reviewStates(vault);
+  const reviewProblems = new Map(review.problems.map((p) => [p.image, p.reason]));
+  const latest = latestClassificationRows(vault);
+  return listImageRows(vault.db).map((row) => {
+    const reviewed = review.states.get(row.uid)?.reviewed ?? false;
+    let summary: ImageSummary;
+    try {
+      summary = summariseImage(vault, row);
+    } catch (failure) {
+      // An IntegrityError already names the item ("metadata of image …").
+      const error =
+        failure instanceof IntegrityError
+          ? failure.message
+          : `metadata of image ${row.uid}: ${reasonOf(failure)}`;
+      return { id: row.uid, error, reviewed, importedAt: row.importedAt };
+    }
+    const problems: Array<{ item: string; reason: string }> = [];
+    const reviewProblem = reviewProblems.get(row.uid);
+    if (reviewProblem) problems.push({ item: 'review', reason: reviewProblem });
+    let classification: StoredClassification | null = null;
+    const stored = latest.get(row.uid);
+    if (stored) {
+      try {
+        classification = openStoredClassification(vault, row.uid, stored.modelId, stored.blob);
+      } catch (error) {
+        problems.push({ item: `classification:${stored.modelId}`, reason: reasonOf(error) });
+      }
+    }
     return {
+      id: row.uid,
       summary,
-      reviewed: reviewed.get(summary.id) ?? false,
-      prediction: stored ? predictionOf(stored) : null,
+      reviewed,
+      prediction: classification ? predictionOf(classification) : null,
+      classification,
+      problems,
     };
   });
+}
+
+/** The readable entries only (for exports that need every column of every row). */
+export function galleryEntries(vault: UnlockedVault): GalleryEntry[] {
+  return galleryListing(vault).filter((entry): entry is GalleryEntry => !isGalleryError(entry));
+}
+
+/**
+ * Each image's most recent classification row, still sealed. If that row fails to open
+ * the image shows no prediction rather than an older model's: the listing never passes
+ * off a stale result as the current one.
+ */
+function latestClassificationRows(
+  vault: UnlockedVault,
+): Map<string, { modelId: string; blob: Buffer }> {
+  const rows = vault.db
+    .prepare(
+      `SELECT i.uid, c.model_id, c.result FROM classifications c JOIN images i ON i.id = c.image_id
+       ORDER BY c.classified_at`,
+    )
+    .all() as Array<{ uid: string; model_id: string; result: Buffer }>;
+  return new Map(rows.map((r) => [r.uid, { modelId: r.model_id, blob: r.result }]));
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

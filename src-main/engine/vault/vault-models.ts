@@ -1,9 +1,10 @@
 // Models trained on a vault's own images, stored inside the vault AES-GCM-encrypted
 // (weights trained on private images can leak them). Only the id and time are plain.
+// The table comes from migration 0004, which has run by the time a vault is open, so
+// nothing here creates schema.
 import { openAead, sealAead } from '../crypto/index.ts';
 import { parseModel } from '../nn/model-file.ts';
 import type { LoadedModel } from '../nn/model-file.ts';
-import { ensureReviewSchema } from './review-state.ts';
 import type { UnlockedVault } from './vault.ts';
 
 function modelAad(vaultId: string, modelId: string): string {
@@ -13,7 +14,6 @@ function modelAad(vaultId: string, modelId: string): string {
 /** Stores a model file's text; returns its id (same id as parseModel gives). */
 export function storeVaultModel(vault: UnlockedVault, modelText: string): LoadedModel {
   const model = parseModel(modelText, 'trained model');
-  ensureReviewSchema(vault.db);
   const blob = sealAead(
     vault.sealingKeys.blobKey,
     Buffer.from(modelText, 'utf8'),
@@ -31,7 +31,6 @@ export function storeVaultModel(vault: UnlockedVault, modelText: string): Loaded
 export function listVaultModels(
   vault: UnlockedVault,
 ): Array<{ model: LoadedModel; createdAt: string }> {
-  ensureReviewSchema(vault.db);
   const rows = vault.db
     .prepare('SELECT id, created_at, model FROM vault_models ORDER BY created_at')
     .all() as Array<{ id: string; created_at: string; model: Buffer }>;
@@ -42,12 +41,19 @@ export function listVaultModels(
 }
 
 export function loadVaultModel(vault: UnlockedVault, modelId: string): LoadedModel | null {
-  ensureReviewSchema(vault.db);
   const blob = vault.db.prepare('SELECT model FROM vault_models WHERE id = ?').pluck().get(modelId);
   return blob ? openVaultModel(vault, modelId, blob as Buffer) : null;
 }
 
-function openVaultModel(vault: UnlockedVault, modelId: string, blob: Buffer): LoadedModel {
+/**
+ * Authenticates (AAD bound to the model id) and parses a stored model; throws naming the
+ * model if the tag fails, the file does not parse, or it is another model's file.
+ */
+export function openVaultModel(
+  vault: UnlockedVault,
+  modelId: string,
+  blob: Uint8Array,
+): LoadedModel {
   const text = openAead(
     vault.sealingKeys.blobKey,
     blob,

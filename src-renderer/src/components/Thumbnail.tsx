@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { GalleryItem } from '../../../src-shared/contract/ipc.ts';
+import type { ReadableGalleryItem } from '../../../src-shared/contract/ipc.ts';
 import { CHUNKS_PER_SIDE } from '../../../src-shared/domain/geometry.ts';
 import { useAppState } from '../state.tsx';
 
@@ -13,7 +13,7 @@ export function Thumbnail({
   showGrid,
   size = 160,
 }: {
-  item: GalleryItem;
+  item: ReadableGalleryItem;
   showGrid: boolean;
   size?: number;
 }) {
@@ -34,7 +34,7 @@ export function Thumbnail({
   );
 }
 
-export function ChunkGrid({ item }: { item: GalleryItem }) {
+export function ChunkGrid({ item }: { item: ReadableGalleryItem }) {
   const features = item.signedIndices.filter((i) => i > 0).length;
   return (
     <div

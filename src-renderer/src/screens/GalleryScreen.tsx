@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { isReadableItem } from '../../../src-shared/contract/ipc.ts';
 import { ClassifyPanel } from '../components/ClassifyPanel.tsx';
 import { Thumbnail } from '../components/Thumbnail.tsx';
 import { TierLabel } from '../components/TierLabel.tsx';
@@ -26,28 +27,43 @@ export function GalleryScreen() {
         <p className="muted">The vault is empty: import a folder first.</p>
       ) : (
         <ul className="gallery" aria-label="Images">
-          {items.map((item) => (
-            <li key={item.id} className="card tile" data-testid="gallery-item">
-              <Thumbnail item={item} showGrid={showGrid} />
-              <div className="tile-name" title={item.name}>
-                {item.name}
-              </div>
-              <div className="small">
-                label: <strong>{item.label ?? '—'}</strong>
-                {item.reviewed && <span className="badge">reviewed</span>}
-              </div>
-              <div className="small" data-testid="prediction">
-                {item.prediction ? (
-                  <>
-                    predicted <strong>{item.prediction.predicted}</strong> ·{' '}
-                    {(item.prediction.confidence * 100).toFixed(0)} %
-                  </>
-                ) : (
-                  <span className="muted">not classified yet</span>
-                )}
-              </div>
-            </li>
-          ))}
+          {items.map((item) =>
+            !isReadableItem(item) ? (
+              <li key={item.id} className="card tile tile-error" data-testid="gallery-item-error">
+                <div
+                  className="thumb thumb-error"
+                  style={{ width: 160, height: 160 }}
+                  role="img"
+                  aria-label="cannot be read"
+                />
+                <div className="tile-name" title={item.id}>
+                  image {item.id.slice(0, 12)}
+                </div>
+                <p className="error small">{item.error}</p>
+              </li>
+            ) : (
+              <li key={item.id} className="card tile" data-testid="gallery-item">
+                <Thumbnail item={item} showGrid={showGrid} />
+                <div className="tile-name" title={item.name}>
+                  {item.name}
+                </div>
+                <div className="small">
+                  label: <strong>{item.label ?? '—'}</strong>
+                  {item.reviewed && <span className="badge">reviewed</span>}
+                </div>
+                <div className="small" data-testid="prediction">
+                  {item.prediction ? (
+                    <>
+                      predicted <strong>{item.prediction.predicted}</strong> ·{' '}
+                      {(item.prediction.confidence * 100).toFixed(0)} %
+                    </>
+                  ) : (
+                    <span className="muted">not classified yet</span>
+                  )}
+                </div>
+              </li>
+            ),
+          )}
         </ul>
       )}
     </section>

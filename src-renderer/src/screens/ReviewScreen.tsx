@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent } from 'react';
-import type { GalleryItem } from '../../../src-shared/contract/ipc.ts';
+import { isReadableItem } from '../../../src-shared/contract/ipc.ts';
+import type { ReadableGalleryItem } from '../../../src-shared/contract/ipc.ts';
 import { api, errorMessage } from '../api.ts';
 import { Thumbnail } from '../components/Thumbnail.tsx';
 import { useAppState } from '../state.tsx';
@@ -19,7 +20,8 @@ export function ReviewScreen() {
 
   const filtered = useMemo(
     () =>
-      items.filter((item) => {
+      // An image whose metadata cannot be read cannot be relabelled: the gallery shows it.
+      items.filter(isReadableItem).filter((item) => {
         if (classFilter && item.label !== classFilter && item.prediction?.predicted !== classFilter)
           return false;
         if (item.prediction && item.prediction.confidence * 100 > maxConfidence) return false;
@@ -29,20 +31,20 @@ export function ReviewScreen() {
       }),
     [items, classFilter, maxConfidence, reviewed],
   );
-  const current: GalleryItem | undefined = filtered[Math.min(index, filtered.length - 1)];
+  const current: ReadableGalleryItem | undefined = filtered[Math.min(index, filtered.length - 1)];
 
   useEffect(() => {
     region.current?.focus();
   }, []);
 
-  const setLabel = async (item: GalleryItem, label: string) => {
+  const setLabel = async (item: ReadableGalleryItem, label: string) => {
     try {
       updateItem(await api.reviewSetLabel({ id: item.id, label }));
     } catch (e) {
       setError(errorMessage(e));
     }
   };
-  const confirm = async (item: GalleryItem) => {
+  const confirm = async (item: ReadableGalleryItem) => {
     try {
       updateItem(await api.reviewSetReviewed({ id: item.id, reviewed: true }));
       setIndex((i) => Math.min(i + 1, filtered.length - 1));

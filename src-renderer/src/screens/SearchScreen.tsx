@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { isReadableItem } from '../../../src-shared/contract/ipc.ts';
 import type { IpcResponse } from '../../../src-shared/contract/ipc.ts';
 import { api, errorMessage } from '../api.ts';
 import { Thumbnail } from '../components/Thumbnail.tsx';
@@ -6,7 +7,8 @@ import { TierLabel } from '../components/TierLabel.tsx';
 import { useAppState } from '../state.tsx';
 
 export function SearchScreen() {
-  const { info, items } = useAppState();
+  const { info, items: all } = useAppState();
+  const items = all.filter(isReadableItem); // an unreadable image has no name to pick
   const [query, setQuery] = useState('');
   const [result, setResult] = useState<IpcResponse<'search:similar'> | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
