@@ -17,7 +17,8 @@ import {
   readClassifications,
   verifyVault,
 } from '../src-main/engine/index.ts';
-import { decryptChunkGrid, getImage } from '../src-main/engine/vault/read-image.ts';
+import { decryptChunkGrid, decryptMeta, getImage } from '../src-main/engine/vault/read-image.ts';
+import { listImageRows } from '../src-main/engine/vault/image-store.ts';
 import { laneEvaluatorSetup } from '../src-main/engine/vault/classify-lanes.ts';
 import { insertLaneBatch, LANE_PACKING_ID } from '../src-main/engine/vault/lane-store.ts';
 import { WorkerPool } from '../src-main/engine/workers/worker-pool.ts';
@@ -110,14 +111,15 @@ describe('lanes storage layout', () => {
         .pluck()
         .get(LANE_PACKING_ID);
       expect(laneImages).toBe(12);
-      // Whole images, contiguous lanes of one batch; no per-image CKKS ciphertext.
-      const lanes = db
-        .prepare(
-          `SELECT c.lane FROM chunks c JOIN images i ON i.id = c.image_id
-           WHERE i.packing_id = ? AND c.signed_index > 0 ORDER BY c.lane`,
-        )
-        .pluck()
-        .all(LANE_PACKING_ID) as number[];
+      // Whole images, contiguous lanes of one batch (as their sealed layouts say); no
+      // per-image CKKS ciphertext.
+      const lanes = listImageRows(db)
+        .filter((row) => row.packingId === LANE_PACKING_ID)
+        .flatMap((row) => {
+          const placed = decryptMeta(vault, row).layout.lanes!;
+          return Array.from({ length: placed.count }, (_, k) => placed.firstLane + k);
+        })
+        .sort((x, y) => x - y);
       expect(lanes).toEqual(lanes.map((_, i) => i));
       const lanesUsed = db.prepare('SELECT lanes_used FROM lane_batches').pluck().get();
       expect(lanesUsed).toBe(lanes.length);
@@ -206,18 +208,59 @@ describe('lanes storage layout', () => {
       db.prepare('UPDATE lane_ciphertexts SET data = flip(data, 5000) WHERE pixel = 100').run();
       expect(verifyVault(vault).problems).toEqual([]);
 
-      // Swapping two images' lane ranges in the (plain) chunk rows: the MAC'd lane map disagrees.
+      // Which lanes are an image's is sealed twice (its layout, the batch's lane map):
+      // swapping two lane images' metadata, re-pointing one at another batch, deleting a
+      // pixel ciphertext or flipping a byte of the lane map are each named by verify.
       const [a, b] = db
         .prepare(`SELECT i.id FROM images i WHERE i.packing_id = ? ORDER BY i.id LIMIT 2`)
         .pluck()
         .all(LANE_PACKING_ID) as number[];
-      db.prepare('UPDATE chunks SET lane = lane + 10000 WHERE image_id = ?').run(a);
+      const uidOf = db.prepare('SELECT uid FROM images WHERE id = ?').pluck();
+      const metaOf = db.prepare('SELECT meta FROM images WHERE id = ?').pluck();
+      const setMeta = db.prepare('UPDATE images SET meta = ? WHERE id = ?');
+      const swapMeta = () => {
+        const [ma, mb] = [metaOf.get(a), metaOf.get(b)];
+        setMeta.run(mb, a);
+        setMeta.run(ma, b);
+      };
+      swapMeta();
       const swapped = verifyVault(vault).problems;
-      expect(swapped.map((p) => p.item)).toEqual(['lanes']);
-      db.prepare('UPDATE chunks SET lane = lane - 10000 WHERE image_id = ?').run(a);
-      db.prepare("UPDATE lane_batches SET lane_map = replace(lane_map, '[', '[ ')").run();
-      expect(verifyVault(vault).problems.map((p) => p.item)).toContain('lane-map');
-      void b;
+      expect(swapped.map((p) => [p.image, p.item]).sort()).toEqual(
+        [
+          [uidOf.get(a), 'meta'],
+          [uidOf.get(b), 'meta'],
+        ].sort(),
+      );
+      swapMeta();
+      db.pragma('foreign_keys = OFF');
+      db.prepare('UPDATE images SET lane_batch_id = 99 WHERE id = ?').run(a);
+      expect(verifyVault(vault).problems.map((p) => [p.image, p.item])).toEqual([
+        [uidOf.get(a), 'lanes'],
+      ]);
+      db.prepare(
+        'UPDATE images SET lane_batch_id = (SELECT id FROM lane_batches) WHERE id = ?',
+      ).run(a);
+      db.pragma('foreign_keys = ON');
+      const lastPixel = db
+        .prepare('SELECT data, mac FROM lane_ciphertexts WHERE pixel = 783')
+        .get() as {
+        data: Buffer;
+        mac: Buffer;
+      };
+      db.prepare('DELETE FROM lane_ciphertexts WHERE pixel = 783').run();
+      expect(verifyVault(vault).problems.map((p) => p.item)).toEqual(['pixel ciphertexts']);
+      const gone = await classifyVault(vault, { model, workers: 1, all: true });
+      expect(gone.failed).toHaveLength(12);
+      expect(gone.failed[0]!.reason).toMatch(/783 of 784 pixel ciphertexts/);
+      db.prepare(
+        'INSERT INTO lane_ciphertexts (batch_id, pixel, data, mac) SELECT id, 783, ?, ? FROM lane_batches',
+      ).run(lastPixel.data, lastPixel.mac);
+      db.prepare('UPDATE lane_batches SET lane_map = flip(lane_map, 20)').run();
+      const mapProblems = verifyVault(vault).problems;
+      expect(mapProblems.map((p) => p.item)).toContain('lane-map');
+      expect(mapProblems.filter((p) => p.item === 'lanes')).toHaveLength(12);
+      db.prepare('UPDATE lane_batches SET lane_map = flip(lane_map, 20)').run();
+      expect(verifyVault(vault).problems).toEqual([]);
     } finally {
       vault.close();
     }
@@ -247,15 +290,14 @@ describe('lanes storage layout', () => {
         .prepare('SELECT content_mac FROM images LIMIT 1')
         .pluck()
         .get() as Buffer;
-      const fakeImage = (uid: string) => ({
+      const fakeImage = (uid: string, contentMac: Buffer) => ({
         uid,
-        threshold: 100,
-        lowGradient: false,
-        signedIndices: Array.from({ length: 16 }, (_, p) => (p === 0 ? 1 : -(p + 1))),
+        contentMac,
+        keysetId: vault.currentKeyset().id,
+        packingId: LANE_PACKING_ID,
         meta: Buffer.from([1]),
         original: Buffer.from([2]),
-        chunkBlobs: new Map(Array.from({ length: 15 }, (_, i) => [i + 1, Buffer.from([3])])),
-        featureChunks: [],
+        rest: Buffer.from([3]),
       });
       expect(() =>
         insertLaneBatch(
@@ -263,8 +305,7 @@ describe('lanes storage layout', () => {
           {
             uid: 'f'.repeat(32),
             lanesUsed: 2,
-            laneMap: '[]',
-            laneMapMac: Buffer.from([0]),
+            laneMap: Buffer.from([0]),
             ciphertexts: Array.from({ length: 784 }, (_, pixel) => ({
               pixel,
               data: Buffer.from([pixel & 0xff]),
@@ -272,9 +313,9 @@ describe('lanes storage layout', () => {
             })),
           },
           [
-            { sealed: fakeImage('a'.repeat(32)), contentMac: Buffer.alloc(32, 7), firstLane: 0 },
+            fakeImage('a'.repeat(32), Buffer.alloc(32, 7)),
             // The second image collides with a stored one (same content MAC): the insert fails late.
-            { sealed: fakeImage('b'.repeat(32)), contentMac: existingMac, firstLane: 1 },
+            fakeImage('b'.repeat(32), existingMac),
           ],
           vault.currentKeyset().id,
         ),

@@ -20,6 +20,7 @@ import { walkFiles } from '../fs/walk-files.ts';
 import type { WalkedFile } from '../fs/walk-files.ts';
 import { transferableBuffers, WorkerPool } from '../workers/worker-pool.ts';
 import type { ImportJob, ImportWorkerData } from './import-worker.ts';
+import { finishBlockImage } from './sealed-image.ts';
 import type { SealedImage } from './sealed-image.ts';
 import { hasContentMac, insertSealedImage } from './image-store.ts';
 import { newImageUid } from './vault.ts';
@@ -233,9 +234,9 @@ export async function importFolderWithLayout(
         minFeatureChunks,
         maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
       });
-      insertSealedImage(vault.db, sealed, mac, keyset.id);
+      insertSealedImage(vault.db, finishBlockImage(vault.sealingKeys, sealed, mac, keyset.id));
       importedIds.push(sealed.uid);
-      if (sealed.lowGradient) lowGradient++;
+      if (sealed.info.lowGradient) lowGradient++;
     } finally {
       inFlightMacs.delete(macKey);
     }

@@ -24,10 +24,11 @@ import type {
   LaneImportWorkerData,
 } from './lane-import-worker.ts';
 import type { LaneSealedImage } from './sealed-lane-batch.ts';
-import { laneMapMac } from './sealed-lane-batch.ts';
-import type { SealedImage } from './sealed-image.ts';
+import { sealLaneMap } from './sealed-lane-batch.ts';
+import { finishBlockImage, metaOf, sealImageMeta } from './sealed-image.ts';
 import { hasContentMac, insertSealedImage } from './image-store.ts';
-import { insertLaneBatch } from './lane-store.ts';
+import { laneLayout } from './image-layout.ts';
+import { insertLaneBatch, LANE_PACKING_ID } from './lane-store.ts';
 import type { LaneMapEntry } from './lane-store.ts';
 import { newImageUid } from './vault.ts';
 import type { UnlockedVault } from './vault.ts';
@@ -153,23 +154,39 @@ export async function importAsLanes(
       const ciphertexts = results.flatMap((r) => (r.kind === 'ciphertexts' ? r.ciphertexts : []));
       if (ciphertexts.length !== CHUNK_PIXELS)
         throw new Error(`lane batch encryption returned ${ciphertexts.length} ciphertexts`);
-      const laneMapText = JSON.stringify(laneMap);
       insertLaneBatch(
         vault.db,
         {
           uid: batchUid,
           lanesUsed: lane,
-          laneMap: laneMapText,
-          laneMapMac: laneMapMac(vault.sealingKeys, batchUid, laneMapText),
+          laneMap: sealLaneMap(vault.sealingKeys, batchUid, laneMap),
           ciphertexts,
         },
-        batch.map((p, i) => ({ sealed: p.sealed, contentMac: p.mac, firstLane: laneMap[i]![1] })),
+        batch.map((p, i) => ({
+          uid: p.sealed.uid,
+          contentMac: p.mac,
+          keysetId: keyset.id,
+          packingId: LANE_PACKING_ID,
+          meta: sealImageMeta(
+            vault.sealingKeys,
+            p.sealed.uid,
+            metaOf(
+              p.sealed.info,
+              laneLayout(p.sealed.info, LANE_PACKING_ID, keyset.id, {
+                batchUid,
+                firstLane: laneMap[i]![1],
+              }),
+            ),
+          ),
+          original: p.sealed.original,
+          rest: p.sealed.rest,
+        })),
         keyset.id,
       );
       tally.laneBatches++;
       for (const { sealed } of batch) {
         tally.importedIds.push(sealed.uid);
-        if (sealed.lowGradient) tally.lowGradient++;
+        if (sealed.info.lowGradient) tally.lowGradient++;
       }
     } catch (error) {
       for (const p of batch)
@@ -190,10 +207,23 @@ export async function importAsLanes(
         chunks: p.sealed.featureChunks,
       });
       if (result.kind !== 'blocks') throw new Error('unexpected worker reply');
-      insertSealedImage(vault.db, toBlockImage(p.sealed, result.ciphertexts), p.mac, keyset.id);
+      insertSealedImage(
+        vault.db,
+        finishBlockImage(
+          vault.sealingKeys,
+          {
+            ...p.sealed,
+            packingId: BLOCK_PACKING_1024.id,
+            chunksPerCiphertext: BLOCK_PACKING_1024.chunksPerCiphertext,
+            ciphertexts: result.ciphertexts,
+          },
+          p.mac,
+          keyset.id,
+        ),
+      );
       tally.importedIds.push(p.sealed.uid);
       tally.blockImages++;
-      if (p.sealed.lowGradient) tally.lowGradient++;
+      if (p.sealed.info.lowGradient) tally.lowGradient++;
     } catch (error) {
       tally.failed.push({ file: p.file, reason: ctx.reasonOf(error, p.file) });
     } finally {
@@ -286,42 +316,4 @@ export async function importAsLanes(
   } finally {
     await pool.close();
   }
-}
-
-/** A lane-sealed image re-expressed in the block layout (same AES parts). */
-function toBlockImage(
-  sealed: LaneSealedImage,
-  ciphertexts: Array<{ ordinal: number; data: Uint8Array; mac: Uint8Array }>,
-): SealedImage {
-  const per = BLOCK_PACKING_1024.chunksPerCiphertext;
-  let k = 0;
-  return {
-    uid: sealed.uid,
-    threshold: sealed.threshold,
-    lowGradient: sealed.lowGradient,
-    signedIndices: sealed.signedIndices,
-    packingId: BLOCK_PACKING_1024.id,
-    meta: sealed.meta,
-    original: sealed.original,
-    chunks: sealed.signedIndices.map((signedIndex, position) => {
-      if (signedIndex > 0) {
-        const slot = k++;
-        return {
-          position,
-          signedIndex,
-          aesBlob: null,
-          ckksOrdinal: Math.floor(slot / per),
-          ckksBlock: slot % per,
-        };
-      }
-      return {
-        position,
-        signedIndex,
-        aesBlob: sealed.chunkBlobs.get(position)!,
-        ckksOrdinal: null,
-        ckksBlock: null,
-      };
-    }),
-    ciphertexts,
-  };
 }

@@ -17,7 +17,9 @@ import { loadSeal } from '../he/seal-runtime.ts';
 import { ckksPresetById, createCkksContext, DEFAULT_CKKS_PRESET } from '../he/ckks-presets.ts';
 import { generateCkksKeys, generateGaloisKeys } from '../he/ckks-keys.ts';
 import type { CkksEvaluationKeys } from '../he/ckks-keys.ts';
-import { CATALOGUE_FILE, openCatalogue } from './catalogue.ts';
+import { CATALOGUE_FILE, migrateCatalogue, openCatalogue } from './catalogue.ts';
+import type { MigrationKeys } from './migrations/migration.ts';
+import { checkKeysetMac, keysetMac } from './keyset-mac.ts';
 import type { Catalogue } from './catalogue.ts';
 import {
   readVaultHeader,
@@ -62,29 +64,35 @@ export async function initVault(
   using ckks = createCkksContext(seal, DEFAULT_CKKS_PRESET);
   const keys = generateCkksKeys(seal, ckks);
   const db = openCatalogue(path.join(dir, CATALOGUE_FILE), { create: true });
+  const macKey = hkdfSubkey(masterKey, SUBKEY_LABELS.ckksMac);
   try {
+    migrateWithSubkeys(db, vaultId, masterKey);
+    const keyset = { id: 1, ...keys.evaluation };
     db.transaction(() => {
       db.prepare('INSERT INTO vault_meta (key, value) VALUES (?, ?)').run('vault_id', vaultId);
       db.prepare(
-        `INSERT INTO ckks_keysets (preset_id, public_key, relin_keys, galois_keys, galois_steps,
-           secret_key_wrapped, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO ckks_keysets (id, preset_id, public_key, relin_keys, galois_keys, galois_steps,
+           secret_key_wrapped, created_at, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
-        keys.evaluation.presetId,
-        keys.evaluation.publicKey,
-        keys.evaluation.relinKeys,
-        keys.evaluation.galoisKeys,
-        JSON.stringify(keys.evaluation.galoisSteps),
+        keyset.id,
+        keyset.presetId,
+        keyset.publicKey,
+        keyset.relinKeys,
+        keyset.galoisKeys,
+        JSON.stringify(keyset.galoisSteps),
         wrapSecret(
           masterKey,
           SUBKEY_LABELS.ckksSecret,
           keys.secretKey,
-          ckksSecretKeyAad(vaultId, keys.evaluation.presetId),
+          ckksSecretKeyAad(vaultId, keyset.presetId, keyset.id),
         ),
         new Date().toISOString(),
+        keysetMac(macKey, vaultId, keyset),
       );
     })();
   } finally {
     db.close();
+    macKey.fill(0);
     keys.secretKey.fill(0);
     masterKey.fill(0);
   }
@@ -109,11 +117,17 @@ export async function openVault(dir: string, passphrase: string): Promise<Unlock
   const { headerJson, masterKey } = header;
   const vaultId = vaultIdOf(headerJson);
   const db = openCatalogue(path.join(dir, CATALOGUE_FILE), { create: false });
-  const stored = db.prepare("SELECT value FROM vault_meta WHERE key = 'vault_id'").pluck().get();
-  if (stored !== vaultId) {
+  try {
+    // The vault id is checked before any migration rewrites a catalogue: a catalogue
+    // copied in from another vault is refused untouched.
+    const stored = db.prepare("SELECT value FROM vault_meta WHERE key = 'vault_id'").pluck().get();
+    if (stored !== vaultId)
+      throw new VaultError(`${dir}: the catalogue belongs to another vault (id mismatch)`);
+    migrateWithSubkeys(db, vaultId, masterKey);
+  } catch (error) {
     db.close();
     masterKey.fill(0);
-    throw new VaultError(`${dir}: the catalogue belongs to another vault (id mismatch)`);
+    throw error;
   }
   const vault = new UnlockedVault(dir, vaultId, db, masterKey, header.source);
   try {
@@ -171,13 +185,28 @@ export class UnlockedVault {
     return this.#dedupeKey;
   }
 
-  /** The current CKKS key set: evaluation keys only (safe to hand to an evaluator). */
+  /** Ids of every stored key set, oldest first. */
+  keysetIds(): number[] {
+    return this.db.prepare('SELECT id FROM ckks_keysets ORDER BY id').pluck().all() as number[];
+  }
+
+  /** The current (newest) CKKS key set: evaluation keys only, MAC checked. */
   currentKeyset(): CkksKeyset {
+    const id = this.db.prepare('SELECT max(id) FROM ckks_keysets').pluck().get() as number | null;
+    if (id === null) throw new VaultError(`${this.dir}: vault has no CKKS key set`);
+    return this.keysetById(id);
+  }
+
+  /**
+   * A key set's evaluation keys, authenticated (keyset-mac.ts) before anything uses them:
+   * what an evaluator is handed is exactly what the key holder generated.
+   */
+  keysetById(id: number): CkksKeyset {
     const row = this.db
       .prepare(
-        'SELECT id, preset_id, public_key, relin_keys, galois_keys, galois_steps FROM ckks_keysets ORDER BY id DESC LIMIT 1',
+        'SELECT id, preset_id, public_key, relin_keys, galois_keys, galois_steps, mac FROM ckks_keysets WHERE id = ?',
       )
-      .get() as
+      .get(id) as
       | {
           id: number;
           preset_id: string;
@@ -185,25 +214,25 @@ export class UnlockedVault {
           relin_keys: Buffer;
           galois_keys: Buffer | null;
           galois_steps: string;
+          mac: Buffer | null;
         }
       | undefined;
-    if (!row) throw new VaultError(`${this.dir}: vault has no CKKS key set`);
-    return {
-      id: row.id,
-      evaluation: {
-        presetId: row.preset_id,
-        publicKey: row.public_key,
-        relinKeys: row.relin_keys,
-        galoisKeys: row.galois_keys,
-        galoisSteps: JSON.parse(row.galois_steps) as number[],
-      },
+    if (!row) throw new VaultError(`${this.dir}: CKKS key set ${id} not found`);
+    const evaluation: CkksEvaluationKeys = {
+      presetId: row.preset_id,
+      publicKey: row.public_key,
+      relinKeys: row.relin_keys,
+      galoisKeys: row.galois_keys,
+      galoisSteps: parseSteps(row.galois_steps, row.id),
     };
+    checkKeysetMac(this.#ckksMacKey, this.vaultId, { id: row.id, ...evaluation }, row.mac);
+    return { id: row.id, evaluation };
   }
 
   /**
    * Makes sure the current key set has Galois keys for every rotation step given;
-   * if not, the key holder generates keys for the union and stores them (one
-   * transaction). Returns the key set as an evaluator may see it.
+   * if not, the key holder generates keys for the union and stores them with the key
+   * set's new MAC (one transaction). Returns the key set as an evaluator may see it.
    */
   async ensureGaloisKeys(steps: readonly number[]): Promise<CkksKeyset> {
     const keyset = this.currentKeyset();
@@ -219,13 +248,28 @@ export class UnlockedVault {
     } finally {
       secretKey.fill(0);
     }
-    this.db
-      .prepare('UPDATE ckks_keysets SET galois_keys = ?, galois_steps = ? WHERE id = ?')
-      .run(galoisKeys, JSON.stringify(union), keyset.id);
+    const updated = { id: keyset.id, ...keyset.evaluation, galoisKeys, galoisSteps: union };
+    this.db.transaction(() => {
+      // Re-checked inside the transaction: the new MAC only ever covers keys that are
+      // authentic at this moment plus the Galois keys made here.
+      this.keysetById(keyset.id);
+      this.db
+        .prepare('UPDATE ckks_keysets SET galois_keys = ?, galois_steps = ?, mac = ? WHERE id = ?')
+        .run(
+          galoisKeys,
+          JSON.stringify(union),
+          keysetMac(this.#ckksMacKey, this.vaultId, updated),
+          keyset.id,
+        );
+    })();
     return this.currentKeyset();
   }
 
-  /** Unwraps a key set's CKKS secret key. Key-holder only; zero it after use. */
+  /**
+   * Unwraps a key set's CKKS secret key. Key-holder only; zero it after use. The wrap's
+   * associated data binds the vault, the preset and the key-set id, so a wrapped key
+   * copied into another row (to make it "current") does not open.
+   */
   unwrapCkksSecretKey(keysetId: number): Uint8Array {
     const row = this.db
       .prepare('SELECT preset_id, secret_key_wrapped FROM ckks_keysets WHERE id = ?')
@@ -235,7 +279,7 @@ export class UnlockedVault {
       this.#masterKey,
       SUBKEY_LABELS.ckksSecret,
       row.secret_key_wrapped,
-      ckksSecretKeyAad(this.vaultId, row.preset_id),
+      ckksSecretKeyAad(this.vaultId, row.preset_id, keysetId),
     );
   }
 
@@ -247,5 +291,35 @@ export class UnlockedVault {
     }
     for (const key of [this.#masterKey, this.#blobKey, this.#ckksMacKey, this.#dedupeKey])
       key.fill(0);
+  }
+}
+
+function parseSteps(text: string, keysetId: number): number[] {
+  const steps: unknown = JSON.parse(text);
+  if (!Array.isArray(steps) || !steps.every((step) => Number.isInteger(step)))
+    throw new VaultError(`CKKS key set ${keysetId}: its Galois step list is not a list of steps`);
+  return steps as number[];
+}
+
+/** Runs pending migrations with what they may use: the vault id and subkeys, never the master key. */
+function migrateWithSubkeys(db: Catalogue, vaultId: string, masterKey: Uint8Array): void {
+  const keys: MigrationKeys = {
+    vaultId,
+    blobKey: hkdfSubkey(masterKey, SUBKEY_LABELS.blob),
+    ckksMacKey: hkdfSubkey(masterKey, SUBKEY_LABELS.ckksMac),
+    rewrapCkksSecret: (wrapped, fromAad, toAad) => {
+      const secret = unwrapSecret(masterKey, SUBKEY_LABELS.ckksSecret, wrapped, fromAad);
+      try {
+        return wrapSecret(masterKey, SUBKEY_LABELS.ckksSecret, secret, toAad);
+      } finally {
+        secret.fill(0);
+      }
+    },
+  };
+  try {
+    migrateCatalogue(db, keys);
+  } finally {
+    keys.blobKey.fill(0);
+    keys.ckksMacKey.fill(0);
   }
 }
