@@ -67,18 +67,18 @@ function checkConsistent(vaultDir: string): number {
   try {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(db.pragma('foreign_key_check')).toEqual([]);
+    // Each image is whole: its sealed blobs and at least one CKKS row (the layout inside the
+    // sealed metadata is checked by verify, which the resumed import's test runs).
     const broken = db
       .prepare(
-        `SELECT i.uid,
-           (SELECT count(*) FROM chunks c WHERE c.image_id = i.id) AS chunks,
-           (SELECT count(*) FROM chunks c WHERE c.image_id = i.id AND c.signed_index > 0) AS features,
+        `SELECT i.uid, i.rest IS NOT NULL AND i.meta IS NOT NULL AND i.original IS NOT NULL AS whole,
            (SELECT count(*) FROM ckks_ciphertexts k WHERE k.image_id = i.id) AS ciphertexts
          FROM images i`,
       )
-      .all() as Array<{ uid: string; chunks: number; features: number; ciphertexts: number }>;
+      .all() as Array<{ uid: string; whole: number; ciphertexts: number }>;
     for (const row of broken) {
-      expect(row.chunks).toBe(16);
-      expect(row.ciphertexts).toBe(Math.ceil(row.features / 4));
+      expect(row.whole).toBe(1);
+      expect(row.ciphertexts).toBeGreaterThanOrEqual(1);
     }
     return broken.length;
   } finally {

@@ -82,7 +82,7 @@ it('stores no run of original or preprocessed pixel bytes anywhere in the vault'
   expect(needleCount).toBeGreaterThan(images.length * 30_000);
 
   const files = await readdir(vaultDir);
-  expect(files.sort()).toEqual(['catalogue.sqlite', 'vault.json']);
+  expect(files.sort()).toEqual(['catalogue.sqlite', 'vault.json', 'vault.json.bak']);
   let scanned = 0;
   const hits: string[] = [];
   for (const name of files) {

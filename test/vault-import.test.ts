@@ -121,10 +121,6 @@ describe('vault import', () => {
       id: number;
       uid: string;
     };
-    const aesChunk = db
-      .prepare('SELECT position FROM chunks WHERE image_id = ? AND aes_blob IS NOT NULL LIMIT 1')
-      .pluck()
-      .get(target.id) as number | undefined;
     const flips: Array<{ item: string; sql: string; args: unknown[] }> = [
       {
         item: 'original',
@@ -134,6 +130,11 @@ describe('vault import', () => {
       {
         item: 'meta',
         sql: 'UPDATE images SET meta = flip(meta, 20) WHERE id = ?',
+        args: [target.id],
+      },
+      {
+        item: 'rest',
+        sql: 'UPDATE images SET rest = flip(rest, 30) WHERE id = ?',
         args: [target.id],
       },
       {
@@ -147,13 +148,6 @@ describe('vault import', () => {
         args: [target.id],
       },
     ];
-    if (aesChunk !== undefined) {
-      flips.push({
-        item: `chunk:${aesChunk}`,
-        sql: 'UPDATE chunks SET aes_blob = flip(aes_blob, 30) WHERE image_id = ? AND position = ?',
-        args: [target.id, aesChunk],
-      });
-    }
     db.function('flip', (blob: unknown, at: unknown) => {
       const copy = Buffer.from(blob as Buffer);
       copy[at as number] = copy[at as number]! ^ 0x01;
@@ -186,40 +180,29 @@ describe('vault import', () => {
     }
   });
 
-  it('detects a chunk moved to another image (the image id is bound as associated data)', async () => {
+  it('detects the non-feature chunks moved to another image (the image id is bound as associated data)', async () => {
     const db = new Database(path.join(vaultDir, CATALOGUE_FILE));
     try {
-      const rows = db
-        .prepare(
-          'SELECT image_id, position, aes_blob FROM chunks WHERE aes_blob IS NOT NULL ORDER BY image_id, position',
-        )
-        .all() as Array<{ image_id: number; position: number; aes_blob: Buffer }>;
-      // Image ids follow the workers' completion order, so search every pair rather than
-      // rows[0]: with a 12-chunk minimum an image has at most 4 AES chunks.
-      const pair = rows
-        .map((a) => ({
-          a,
-          b: rows.find((r) => r.image_id !== a.image_id && r.position === a.position),
-        }))
-        .find((p) => p.b !== undefined);
-      if (!pair?.b) return expect.fail('need two images with the same AES chunk position');
-      const { a, b } = pair;
-      db.prepare('UPDATE chunks SET aes_blob = ? WHERE image_id = ? AND position = ?').run(
-        a.aes_blob,
-        b.image_id,
-        b.position,
-      );
+      const [a, b] = db
+        .prepare('SELECT id, uid, rest FROM images ORDER BY id LIMIT 2')
+        .all() as Array<{
+        id: number;
+        uid: string;
+        rest: Buffer;
+      }>;
+      db.prepare('UPDATE images SET rest = ? WHERE id = ?').run(a!.rest, b!.id);
       const vault = await openVault(vaultDir, PASS);
       try {
-        expect(verifyVault(vault).problems.map((p) => p.item)).toEqual([`chunk:${b.position}`]);
+        expect(verifyVault(vault).problems.map((p) => [p.image, p.item])).toEqual([
+          [b!.uid, 'rest'],
+        ]);
+        await expect(decryptChunkGrid(vault, b!.uid)).rejects.toThrow(
+          /non-feature chunks of image/,
+        );
       } finally {
         vault.close();
       }
-      db.prepare('UPDATE chunks SET aes_blob = ? WHERE image_id = ? AND position = ?').run(
-        b.aes_blob,
-        b.image_id,
-        b.position,
-      );
+      db.prepare('UPDATE images SET rest = ? WHERE id = ?').run(b!.rest, b!.id);
     } finally {
       db.close();
     }

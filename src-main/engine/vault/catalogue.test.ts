@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openCatalogue } from './catalogue.ts';
+import { migrateCatalogue, openCatalogue, schemaVersion } from './catalogue.ts';
+import type { Catalogue } from './catalogue.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.ts';
 
 let dir: string;
@@ -11,21 +13,36 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
+/** A new catalogue brought to the latest schema (no rows, so the keys are never used). */
+function created(file: string): Catalogue {
+  const db = openCatalogue(file, { create: true });
+  migrateCatalogue(db, {
+    vaultId: 'test',
+    blobKey: randomBytes(32),
+    ckksMacKey: randomBytes(32),
+    rewrapCkksSecret: () => {
+      throw new Error('no key set to re-wrap');
+    },
+  });
+  return db;
+}
+
 it('numbers migrations 1, 2, 3… with no gaps', () => {
   expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
 });
 
-it('creates the schema at the latest version in WAL mode, and reopening is a no-op', () => {
+it('creates the schema at the latest version in WAL mode, owner-only, and reopening is a no-op', async () => {
   const file = path.join(dir, 'c.sqlite');
-  const db = openCatalogue(file, { create: true });
+  const db = created(file);
   expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
   expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+  expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+  expect(db.pragma('trusted_schema', { simple: true })).toBe(0);
   const tables = db
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
     .pluck()
     .all();
   expect(tables).toEqual([
-    'chunks',
     'ckks_ciphertexts',
     'ckks_keysets',
     'classifications',
@@ -38,48 +55,49 @@ it('creates the schema at the latest version in WAL mode, and reopening is a no-
     'vault_models',
   ]);
   db.close();
+  if (process.platform !== 'win32') expect((await stat(file)).mode & 0o777).toBe(0o600);
   const again = openCatalogue(file, { create: false });
-  expect(again.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+  expect(schemaVersion(again)).toBe(LATEST_SCHEMA_VERSION);
   again.close();
 });
 
-it('refuses a catalogue from a newer SealSight, and a missing one', () => {
+it('opening does not migrate: the vault checks the catalogue is its own first', () => {
   const file = path.join(dir, 'c.sqlite');
   const db = openCatalogue(file, { create: true });
+  expect(schemaVersion(db)).toBe(0);
+  db.close();
+  const again = openCatalogue(file, { create: false });
+  expect(schemaVersion(again)).toBe(0);
+  again.close();
+});
+
+it('refuses a catalogue from a newer SealSight, a missing one, and a symbolic link', async () => {
+  const file = path.join(dir, 'c.sqlite');
+  const db = created(file);
   db.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
   db.close();
   expect(() => openCatalogue(file, { create: false })).toThrow(/newer than this SealSight/);
   expect(() => openCatalogue(path.join(dir, 'none.sqlite'), { create: false })).toThrow();
+  const elsewhere = path.join(dir, 'elsewhere.sqlite');
+  await writeFile(elsewhere, '');
+  await symlink(elsewhere, path.join(dir, 'link.sqlite'));
+  expect(() => openCatalogue(path.join(dir, 'link.sqlite'), { create: false })).toThrow(
+    /symbolic link/,
+  );
 });
 
-it('enforces the block-group layout: a feature chunk has a CKKS slot, any other an AES blob', () => {
-  const db = openCatalogue(path.join(dir, 'c.sqlite'), { create: true });
-  db.exec(`INSERT INTO ckks_keysets VALUES (1, 'p', x'00', x'00', NULL, '[]', x'00', 'now');
-           INSERT INTO images VALUES (1, 'u', x'01', 'now', 100, 0, '[]', 1, 'k', x'00', x'00');`);
-  const insert = db.prepare(
-    `INSERT INTO chunks (image_id, position, signed_index, aes_blob, ckks_ordinal, ckks_block)
-     VALUES (1, ?, ?, ?, ?, ?)`,
+it('keeps lane routing consistent: an image points at an existing batch; a batch has at most 784 pixel ciphertexts', () => {
+  const db = created(path.join(dir, 'c.sqlite'));
+  db.exec(`INSERT INTO ckks_keysets (id, preset_id, public_key, relin_keys, galois_keys, galois_steps,
+             secret_key_wrapped, created_at, mac) VALUES (1, 'p', x'00', x'00', NULL, '[]', x'00', 'now', x'00');
+           INSERT INTO lane_batches (id, uid, keyset_id, lanes_used, lane_map, created_at)
+             VALUES (7, 'b', 1, 1, x'00', 'now');`);
+  const image = db.prepare(
+    `INSERT INTO images (uid, content_mac, imported_at, keyset_id, packing_id, lane_batch_id, meta,
+       original, rest) VALUES (?, ?, 'now', 1, 'chunk-lanes-v1', ?, x'00', x'00', x'00')`,
   );
-  expect(() => insert.run(0, 1, null, 0, 0)).not.toThrow();
-  expect(() => insert.run(1, -2, Buffer.from([1]), null, null)).not.toThrow();
-  expect(() => insert.run(2, 3, Buffer.from([1]), null, null)).toThrow(/CHECK/); // feature without CKKS
-  expect(() => insert.run(3, -5, Buffer.from([1]), null, null)).toThrow(/CHECK/); // index ≠ position
-  db.close();
-});
-
-it('migration 5: a lane chunk points at an existing batch; a batch has at most 784 pixel ciphertexts', () => {
-  const db = openCatalogue(path.join(dir, 'c.sqlite'), { create: true });
-  db.exec(`INSERT INTO ckks_keysets VALUES (1, 'p', x'00', x'00', NULL, '[]', x'00', 'now');
-           INSERT INTO images VALUES (1, 'u', x'01', 'now', 100, 0, '[]', 1, 'chunk-lanes-v1', x'00', x'00');
-           INSERT INTO lane_batches (id, uid, keyset_id, lanes_used, lane_map, lane_map_mac, created_at)
-             VALUES (7, 'b', 1, 1, '[]', x'00', 'now');`);
-  const chunk = db.prepare(
-    `INSERT INTO chunks (image_id, position, signed_index, aes_blob, ckks_ordinal, ckks_block,
-       lane_batch_id, lane) VALUES (1, ?, ?, NULL, 0, NULL, ?, ?)`,
-  );
-  expect(() => chunk.run(0, 1, 7, 0)).not.toThrow();
-  expect(() => chunk.run(1, 2, 8, 1)).toThrow(/FOREIGN KEY/);
-  expect(() => chunk.run(2, 3, 7, -1)).toThrow(/CHECK/);
+  expect(() => image.run('u1', Buffer.from([1]), 7)).not.toThrow();
+  expect(() => image.run('u2', Buffer.from([2]), 8)).toThrow(/FOREIGN KEY/);
   const pixel = db.prepare(
     `INSERT INTO lane_ciphertexts (batch_id, pixel, data, mac) VALUES (7, ?, x'00', x'00')`,
   );

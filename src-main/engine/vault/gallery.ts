@@ -8,7 +8,7 @@ import { IntegrityError } from '../crypto/index.ts';
 import type { ImageSummary } from '../../../src-shared/contract/vault.ts';
 import type { StoredClassification } from './classify.ts';
 import { listImageRows } from './image-store.ts';
-import { summariseImage } from './read-image.ts';
+import { ciphertextSetProblem, decryptMeta, summariseImage } from './read-image.ts';
 import { reviewStates } from './review-state.ts';
 import type { UnlockedVault } from './vault.ts';
 import { openStoredClassification } from './verify-results.ts';
@@ -79,6 +79,10 @@ export function galleryListing(vault: UnlockedVault): Array<GalleryEntry | Galle
       return { id: row.uid, error, reviewed, importedAt: row.importedAt };
     }
     const problems: Array<{ item: string; reason: string }> = [];
+    // The cheap half of the exact-set check (ordinals only, no ciphertext read): a deleted
+    // or added CKKS row shows on the tile; verify and classify check every MAC.
+    const rowsProblem = ciphertextSetProblem(vault, row, decryptMeta(vault, row).layout);
+    if (rowsProblem) problems.push({ item: 'ckks rows', reason: rowsProblem });
     const reviewProblem = reviewProblems.get(row.uid);
     if (reviewProblem) problems.push({ item: 'review', reason: reviewProblem });
     let classification: StoredClassification | null = null;
