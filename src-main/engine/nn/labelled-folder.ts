@@ -51,7 +51,10 @@ export async function loadLabelledFolder(
   const threshold = options.threshold ?? 100;
   const minFeatureChunks = options.minFeatureChunks ?? DEFAULT_MIN_FEATURE_CHUNKS;
   const files: Array<{ absolutePath: string; name: string; label: string }> = [];
-  for await (const file of walkFiles(root)) {
+  // A training or evaluation folder is the user's own working copy — often a tree of
+  // symbolic links into a data set — and nothing read from it is stored in a vault, so
+  // links are followed here (import, which stores, keeps to the folder).
+  for await (const file of walkFiles(root, { followSymlinks: true })) {
     const segments = file.relativePath.split('/');
     if (segments.length < 2 || !hasImageExtension(file.relativePath)) continue;
     files.push({ absolutePath: file.absolutePath, name: file.relativePath, label: segments[0]! });

@@ -113,7 +113,10 @@ export async function loadGrayFolder(
   if (!info.isDirectory())
     throw new Error(`${root}: not a folder (a dataset is a folder with one sub-folder per class)`);
   const files: Array<{ absolutePath: string; name: string; label: string }> = [];
-  for await (const file of walkFiles(root)) {
+  // A training or evaluation folder is the user's own working copy — often a tree of
+  // symbolic links into a data set — and nothing read from it is stored in a vault, so
+  // links are followed here (import, which stores, keeps to the folder).
+  for await (const file of walkFiles(root, { followSymlinks: true })) {
     const segments = file.relativePath.split('/');
     if (segments.length < 2 || !hasImageExtension(file.relativePath)) continue;
     files.push({ absolutePath: file.absolutePath, name: file.relativePath, label: segments[0]! });

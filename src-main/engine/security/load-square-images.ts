@@ -49,7 +49,9 @@ export async function loadSquareImages(
   const names: string[] = [];
   const failed: { file: string; reason: string }[] = [];
   const perFolder = new Map<string, number>();
-  for await (const file of walkFiles(folder)) {
+  // The analysed folder is the user's own (often links into a data set); nothing read
+  // here is stored, so links are followed (import, which stores, keeps to the folder).
+  for await (const file of walkFiles(folder, { followSymlinks: true })) {
     if (!hasImageExtension(file.relativePath)) continue;
     const dir = file.relativePath.includes('/') ? file.relativePath.replace(/\/[^/]*$/, '') : '';
     const taken = perFolder.get(dir) ?? 0;

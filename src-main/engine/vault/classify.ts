@@ -11,7 +11,7 @@ import { planPackedEnsemble, packedCnnRotationSteps } from '../he/packed-cnn-pla
 import { EncryptedEvaluator } from '../he/encrypted-evaluator.ts';
 import type { EncryptedImageResult, EvaluatorSetup } from '../he/encrypted-evaluator.ts';
 import { DEFAULT_CHUNK_PACKING } from '../he/chunk-packing.ts';
-import { decryptScores } from '../he/result-decryption.ts';
+import { decryptScores, roundDecrypted } from '../he/result-decryption.ts';
 import { assertHeEvaluable, assertHeSafe, scoreScaleFor } from '../he/he-safety.ts';
 import { argmax } from '../nn/chunk-cnn.ts';
 import type { LoadedModel } from '../nn/model-file.ts';
@@ -136,6 +136,9 @@ export async function classifyVault(
     seconds: number,
     workerSeconds: number,
   ) => {
+    // Stored, shown and exported scores are the rounded ones (result-decryption.ts says
+    // why); a lane image's score is a sum over its lanes, so it is rounded again here.
+    scores = roundDecrypted(Float64Array.from(scores));
     const classIndex = argmax(scores);
     const stored: StoredClassification = {
       modelId: model.id,

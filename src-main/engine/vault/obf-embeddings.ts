@@ -19,6 +19,7 @@ import type { ObfNet } from '../obf/obf-net.ts';
 import { findImageRow, listImageRows, readOriginalBlob } from './image-store.ts';
 import type { ImageRow } from './image-store.ts';
 import { decryptMeta } from './read-image.ts';
+import { openOriginal } from './sealed-image.ts';
 import { imagePartAad } from './item-aad.ts';
 import type { UnlockedVault } from './vault.ts';
 
@@ -122,11 +123,10 @@ export async function indexObfuscated(
       let name = row.uid;
       try {
         name = decryptMeta(vault, row).name;
-        const original = openAead(
-          vault.sealingKeys.blobKey,
+        const original = openOriginal(
+          vault.sealingKeys,
+          row.uid,
           readOriginalBlob(vault.db, row.id),
-          imagePartAad(vault.vaultId, row.uid, 'original'),
-          `original file of image ${row.uid}`,
         );
         const gray = await grayAt(original, name, size);
         obfuscated.set(obfuscator.obfuscate(gray), batch.length * size * size);
