@@ -59,12 +59,17 @@ describe('a vault made by the previous release', () => {
     const db = new Database(path.join(vaultDir, CATALOGUE_FILE), { readonly: true });
     try {
       expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
-      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+      const tables = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .pluck()
+        .all();
       expect(tables).not.toContain('chunks');
       const columns = db.prepare("SELECT name FROM pragma_table_info('images')").pluck().all();
       for (const gone of ['threshold', 'low_gradient', 'signed_indices'])
         expect(columns).not.toContain(gone);
-      expect(db.prepare('SELECT count(*) FROM ckks_keysets WHERE mac IS NULL').pluck().get()).toBe(0);
+      expect(db.prepare('SELECT count(*) FROM ckks_keysets WHERE mac IS NULL').pluck().get()).toBe(
+        0,
+      );
     } finally {
       db.close();
     }

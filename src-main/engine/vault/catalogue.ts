@@ -39,7 +39,7 @@ export function openCatalogue(file: string, opts: { create: boolean }): Catalogu
 }
 
 function refuseSymlink(file: string): void {
-  let isLink = false;
+  let isLink: boolean;
   try {
     isLink = lstatSync(file).isSymbolicLink();
   } catch {

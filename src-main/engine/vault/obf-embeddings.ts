@@ -20,7 +20,6 @@ import { findImageRow, listImageRows, readOriginalBlob } from './image-store.ts'
 import type { ImageRow } from './image-store.ts';
 import { decryptMeta } from './read-image.ts';
 import { openOriginal } from './sealed-image.ts';
-import { imagePartAad } from './item-aad.ts';
 import type { UnlockedVault } from './vault.ts';
 
 export interface StoredObfResult {

@@ -116,7 +116,8 @@ async function linkExclusive(from: string, to: string): Promise<void> {
     await link(from, to);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new Error(`${to} already exists (use --force to overwrite)`);
+    if (code === 'EEXIST')
+      throw new Error(`${to} already exists (use --force to overwrite)`, { cause: error });
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw error;
     await copyFile(from, to, constants.COPYFILE_EXCL).catch((copyError: NodeJS.ErrnoException) => {
       if (copyError.code === 'EEXIST')
@@ -179,7 +180,11 @@ export function ciphertextSetProblem(
     .pluck()
     .all(row.id) as number[];
   try {
-    checkCiphertextSet(row, layout, ordinals.map((ordinal) => ({ ordinal })));
+    checkCiphertextSet(
+      row,
+      layout,
+      ordinals.map((ordinal) => ({ ordinal })),
+    );
     return null;
   } catch (error) {
     return (error as Error).message;

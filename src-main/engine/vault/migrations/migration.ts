@@ -1,6 +1,8 @@
 // One schema migration. Most are SQL only; a migration that must rewrite sealed data
 // (re-encrypt, MAC, re-wrap) also has `run`, which gets the vault's subkeys — never the
 // master key — and runs in the same transaction as its SQL, after it.
+import type { Database } from 'better-sqlite3';
+
 export interface MigrationKeys {
   readonly vaultId: string;
   readonly blobKey: Uint8Array;
@@ -14,5 +16,5 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
-  readonly run?: (db: import('better-sqlite3').Database, keys: MigrationKeys) => void;
+  readonly run?: (db: Database, keys: MigrationKeys) => void;
 }
