@@ -10,6 +10,7 @@ import {
   CATALOGUE_FILE,
   decryptChunkGrid,
   exportOriginal,
+  initVault,
   listImages,
   openVault,
   verifyVault,
@@ -94,6 +95,23 @@ describe('a vault made by the previous release', () => {
       }
     } finally {
       vault.close();
+    }
+  });
+});
+
+describe('a catalogue from another vault', () => {
+  it('is refused before any migration touches it', async () => {
+    const tmp = await makeTempDir();
+    try {
+      const other = path.join(tmp.dir, 'other');
+      await initVault(other, PASS, { kdf: { logN: 14 } });
+      await cp(path.join(FIXTURE, CATALOGUE_FILE), path.join(other, CATALOGUE_FILE));
+      await expect(openVault(other, PASS)).rejects.toThrow(/belongs to another vault/);
+      const db = new Database(path.join(other, CATALOGUE_FILE), { readonly: true });
+      expect(db.pragma('user_version', { simple: true })).toBe(5);
+      db.close();
+    } finally {
+      await tmp.cleanup();
     }
   });
 });
