@@ -1,7 +1,7 @@
 // The AppService on the real engine (no Electron, no browser): contract validation at the
 // boundary, idle lock, review state and CSV, and what never crosses to the renderer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createAppService } from '../src-main/app/app-service.ts';
 import type { AppService } from '../src-main/app/app-service.ts';
@@ -149,6 +149,19 @@ describe('AppService', () => {
     await service.handle('vault:lock', {});
   });
 
+  it('says so when it unlocked from the header backup', async () => {
+    const dir = path.join(tmp.dir, 'vault');
+    await service.handle('vault:lock', {});
+    await writeFile(path.join(dir, 'vault.json'), '');
+    const status = await service.handle('vault:unlock', { dir, passphrase: PASS });
+    expect(status).toMatchObject({ state: 'unlocked', headerRestoredFromBackup: true });
+    expect((await readFile(path.join(dir, 'vault.json'))).length).toBeGreaterThan(0);
+    await service.handle('vault:lock', {});
+    expect(await service.handle('vault:unlock', { dir, passphrase: PASS })).toMatchObject({
+      headerRestoredFromBackup: false,
+    });
+  });
+
   it('locks itself after the idle time', async () => {
     const idle = createAppService({
       stateDir: path.join(tmp.dir, 'state2'),
@@ -204,6 +217,7 @@ describe('AppService', () => {
       imageCount: 0,
       idleLockSeconds: 0,
       lockedReason: null,
+      headerRestoredFromBackup: false,
       recent: [],
     };
     expect(checkResponse('vault:status', status)).toEqual(status);

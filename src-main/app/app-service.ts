@@ -179,6 +179,7 @@ class Service implements AppService {
         : 0,
       idleLockSeconds: Math.round(this.#idleLockMs / 1000),
       lockedReason: vault ? null : this.#lockedReason,
+      headerRestoredFromBackup: vault?.headerSource === 'backup',
       recent: await this.#recent.list(),
     };
   }

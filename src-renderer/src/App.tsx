@@ -82,6 +82,11 @@ function Shell() {
           {unlocked ? (
             <>
               <span className="dot ok" aria-hidden="true" /> Unlocked
+              {status?.headerRestoredFromBackup && (
+                <div className="small" role="alert">
+                  vault.json was missing or damaged: unlocked from vault.json.bak and restored it
+                </div>
+              )}
               <div className="muted small" title={status?.dir ?? ''}>
                 {status?.imageCount} images
               </div>

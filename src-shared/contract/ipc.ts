@@ -62,6 +62,8 @@ export const VaultStatusSchema = z.strictObject({
   idleLockSeconds: z.number().int().nonnegative(),
   /** Why it was last locked, when it locked itself. */
   lockedReason: z.enum(['user', 'idle', 'error']).nullable(),
+  /** The unlock found vault.json missing or damaged and used (and restored from) its backup. */
+  headerRestoredFromBackup: z.boolean(),
   recent: z.array(z.strictObject({ dir: z.string(), lastOpened: z.string() })).max(20),
 });
 export type VaultStatus = z.infer<typeof VaultStatusSchema>;
