@@ -12,7 +12,7 @@
 // many are is visible from the AES blobs.
 import { createHmac } from 'node:crypto';
 import { CHUNK_COUNT, CHUNK_PIXELS } from '../../../src-shared/domain/geometry.ts';
-import { openAead, padPayload, sealAead, unpadPayload } from '../crypto/index.ts';
+import { IntegrityError, openAead, padPayload, sealAead, unpadPayload } from '../crypto/index.ts';
 import type { ProcessedImage } from '../image/index.ts';
 import type { CkksChunkCipher } from '../he/chunk-cipher.ts';
 import { imagePartAad } from './item-aad.ts';
@@ -176,32 +176,30 @@ export function metaOf(info: ImageInfo, layout: ImageLayout): ImageMeta {
 export function openImageMeta(
   keys: Pick<ImageSealingKeys, 'vaultId' | 'blobKey'>,
   uid: string,
-  blob: Uint8Array,
+  blob: Uint8Array | null,
 ): ImageMeta {
   const what = `metadata of image ${uid}`;
-  const bytes = openAead(keys.blobKey, blob, imagePartAad(keys.vaultId, uid, 'meta'), what);
-  return JSON.parse(Buffer.from(unpadPayload(bytes, what)).toString('utf8')) as ImageMeta;
+  const bytes = openPadded(keys.blobKey, blob, imagePartAad(keys.vaultId, uid, 'meta'), what);
+  return JSON.parse(Buffer.from(bytes).toString('utf8')) as ImageMeta;
 }
 
 export function openOriginal(
   keys: Pick<ImageSealingKeys, 'vaultId' | 'blobKey'>,
   uid: string,
-  blob: Uint8Array,
+  blob: Uint8Array | null,
 ): Uint8Array {
   const what = `original file of image ${uid}`;
-  return unpadPayload(
-    openAead(keys.blobKey, blob, imagePartAad(keys.vaultId, uid, 'original'), what),
-    what,
-  );
+  return openPadded(keys.blobKey, blob, imagePartAad(keys.vaultId, uid, 'original'), what);
 }
 
 /** The 16 positions' AES pixels (feature positions zero). */
 export function openRest(
   keys: Pick<ImageSealingKeys, 'vaultId' | 'blobKey'>,
   uid: string,
-  blob: Uint8Array,
+  blob: Uint8Array | null,
 ): Uint8Array {
   const what = `non-feature chunks of image ${uid}`;
+  if (!blob) throw new IntegrityError(what, NOT_CONVERTED);
   const bytes = openAead(keys.blobKey, blob, imagePartAad(keys.vaultId, uid, 'rest'), what);
   if (bytes.length !== CHUNK_COUNT * CHUNK_PIXELS)
     throw new Error(`${what}: ${bytes.length} bytes, expected ${CHUNK_COUNT * CHUNK_PIXELS}`);
@@ -235,4 +233,27 @@ export function finishBlockImage(
     rest: sealed.rest,
     ciphertexts: sealed.ciphertexts,
   };
+}
+
+const NOT_CONVERTED =
+  'it is missing or in an older format: the upgrade left this item as it was because it ' +
+  'failed authentication then';
+
+/**
+ * Opens a Padmé-padded sealed blob. A missing blob, or one that authenticates but is not
+ * padded (an item an upgrade could not convert), is an IntegrityError naming the item.
+ */
+export function openPadded(
+  key: Uint8Array,
+  blob: Uint8Array | null,
+  aad: string,
+  what: string,
+): Uint8Array {
+  if (!blob) throw new IntegrityError(what, NOT_CONVERTED);
+  const bytes = openAead(key, blob, aad, what);
+  try {
+    return unpadPayload(bytes, what);
+  } catch {
+    throw new IntegrityError(what, NOT_CONVERTED);
+  }
 }

@@ -6,11 +6,11 @@
 // map (which lanes are which image's) is sealed with AES-GCM: it is content-derived.
 import { timingSafeEqual } from 'node:crypto';
 import { CHUNK_PIXELS } from '../../../src-shared/domain/geometry.ts';
-import { IntegrityError, openAead, padPayload, sealAead, unpadPayload } from '../crypto/index.ts';
+import { IntegrityError, padPayload, sealAead } from '../crypto/index.ts';
 import type { ProcessedImage } from '../image/index.ts';
 import type { CkksChunkCipher } from '../he/chunk-cipher.ts';
 import { laneBatchAad } from './item-aad.ts';
-import { ckksCiphertextMac, sealAesParts } from './sealed-image.ts';
+import { ckksCiphertextMac, openPadded, sealAesParts } from './sealed-image.ts';
 import type { ImageSealingKeys, SealedParts } from './sealed-image.ts';
 import type { LaneMapEntry } from './lane-store.ts';
 
@@ -111,14 +111,14 @@ export function checkLaneCiphertext(
 /** The authenticated lane map of a batch (throws an IntegrityError if it was altered). */
 export function openLaneMap(
   keys: Pick<ImageSealingKeys, 'vaultId' | 'blobKey'>,
-  batch: { uid: string; laneMap: Uint8Array },
+  batch: { uid: string; laneMap: Uint8Array | null },
 ): LaneMapEntry[] {
   const what = `lane map of lane batch ${batch.uid}`;
-  const bytes = openAead(
+  const bytes = openPadded(
     keys.blobKey,
     batch.laneMap,
     laneBatchAad(keys.vaultId, batch.uid, 'lane-map'),
     what,
   );
-  return JSON.parse(Buffer.from(unpadPayload(bytes, what)).toString('utf8')) as LaneMapEntry[];
+  return JSON.parse(Buffer.from(bytes).toString('utf8')) as LaneMapEntry[];
 }
