@@ -17,7 +17,7 @@ import type { ProcessedImage } from '../image/index.ts';
 import type { CkksChunkCipher } from '../he/chunk-cipher.ts';
 import { imagePartAad } from './item-aad.ts';
 import { blockLayout } from './image-layout.ts';
-import type { ImageLayout } from './image-layout.ts';
+import type { ChunkSelection, ImageLayout } from './image-layout.ts';
 import type { StoredImage } from './image-store.ts';
 
 /** Keys an import worker holds: AES blob key, CKKS MAC key (never the master key). */
@@ -25,21 +25,6 @@ export interface ImageSealingKeys {
   readonly vaultId: string;
   readonly blobKey: Uint8Array;
   readonly ckksMacKey: Uint8Array;
-}
-
-/** What the pipeline learnt about an image: kept in memory until its metadata is sealed. */
-export interface ImageInfo {
-  readonly name: string;
-  readonly label: string | null;
-  readonly format: string;
-  readonly width: number;
-  readonly height: number;
-  readonly byteLength: number;
-  /** Sobel score per chunk, rounded to 1e-3. */
-  readonly scores: readonly number[];
-  readonly threshold: number;
-  readonly lowGradient: boolean;
-  readonly signedIndices: readonly number[];
 }
 
 /** Decrypted per-image metadata (stored as one padded AES-GCM blob). */
@@ -50,9 +35,13 @@ export interface ImageMeta {
   readonly width: number;
   readonly height: number;
   readonly byteLength: number;
+  /** Sobel score per chunk, rounded to 1e-3. */
   readonly scores: readonly number[];
   readonly layout: ImageLayout;
 }
+
+/** What the pipeline learnt about an image: kept in memory until its metadata is sealed. */
+export interface ImageInfo extends Omit<ImageMeta, 'layout'>, ChunkSelection {}
 
 /** The AES-GCM parts of an image (both layouts), sealed on a worker. */
 export interface SealedParts {
