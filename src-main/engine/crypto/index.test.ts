@@ -45,7 +45,9 @@ describe('crypto public API', () => {
         'sealAead',
         'unpadPayload',
         'unwrapSecret',
+        'unwrapWithKey',
         'wrapSecret',
+        'wrappingKey',
       ].sort(),
     );
   });

@@ -32,7 +32,9 @@ export {
   openVaultHeader,
   readVaultHeaderUnverified,
   unwrapSecret,
+  unwrapWithKey,
   wrapSecret,
+  wrappingKey,
 } from './vault-header.ts';
 export type { VaultHeader, VaultHeaderOptions } from './vault-header.ts';
 export { padPayload, padmeLength, unpadPayload } from './padme.ts';

@@ -397,3 +397,22 @@ export function unwrapSecret(
     key.fill(0);
   }
 }
+
+/**
+ * The wrapping subkey for one label, for a holder that keeps only it (an unlocked vault
+ * drops its master key and keeps this). Refuses a label that is not for wrapping secrets.
+ */
+export function wrappingKey(masterKey: Uint8Array, label: string): Uint8Array {
+  assertWrappingLabel(label);
+  return hkdfSubkey(masterKey, label);
+}
+
+/** unwrapSecret with the label's wrapping subkey (from wrappingKey) instead of the master key. */
+export function unwrapWithKey(
+  wrapKey: Uint8Array,
+  sealed: Uint8Array,
+  aad: Uint8Array | string,
+  what: string,
+): Uint8Array {
+  return openAead(wrapKey, sealed, aad, what);
+}

@@ -10,7 +10,9 @@ import {
   readVaultHeaderUnverified,
   SUBKEY_LABELS,
   unwrapSecret,
+  unwrapWithKey,
   wrapSecret,
+  wrappingKey,
 } from '../crypto/index.ts';
 import type { KdfParams } from '../crypto/index.ts';
 import { loadSeal } from '../he/seal-runtime.ts';
@@ -155,7 +157,8 @@ export class UnlockedVault {
   readonly db: Catalogue;
   /** 'backup': vault.json was missing or damaged; it unlocked from vault.json.bak (restored). */
   readonly headerSource: HeaderSource;
-  #masterKey: Uint8Array;
+  /** The CKKS secret-key wrapping subkey: the master key itself is dropped at unlock. */
+  readonly #ckksWrapKey: Uint8Array;
   readonly #blobKey: Uint8Array;
   readonly #ckksMacKey: Uint8Array;
   readonly #dedupeKey: Uint8Array;
@@ -171,10 +174,13 @@ export class UnlockedVault {
     this.vaultId = vaultId;
     this.db = db;
     this.headerSource = headerSource;
-    this.#masterKey = masterKey;
+    this.#ckksWrapKey = wrappingKey(masterKey, SUBKEY_LABELS.ckksSecret);
     this.#blobKey = hkdfSubkey(masterKey, SUBKEY_LABELS.blob);
     this.#ckksMacKey = hkdfSubkey(masterKey, SUBKEY_LABELS.ckksMac);
     this.#dedupeKey = hkdfSubkey(masterKey, SUBKEY_LABELS.dedupe);
+    // Only the subkeys an unlocked vault uses stay in memory; the master key (which would
+    // also open the header's other subkeys) is wiped as soon as they are derived.
+    masterKey.fill(0);
   }
 
   get sealingKeys(): ImageSealingKeys {
@@ -275,11 +281,11 @@ export class UnlockedVault {
       .prepare('SELECT preset_id, secret_key_wrapped FROM ckks_keysets WHERE id = ?')
       .get(keysetId) as { preset_id: string; secret_key_wrapped: Buffer } | undefined;
     if (!row) throw new VaultError(`CKKS key set ${keysetId} not found`);
-    return unwrapSecret(
-      this.#masterKey,
-      SUBKEY_LABELS.ckksSecret,
+    return unwrapWithKey(
+      this.#ckksWrapKey,
       row.secret_key_wrapped,
       ckksSecretKeyAad(this.vaultId, row.preset_id, keysetId),
+      `CKKS secret key of key set ${keysetId}`,
     );
   }
 
@@ -289,7 +295,7 @@ export class UnlockedVault {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
     }
-    for (const key of [this.#masterKey, this.#blobKey, this.#ckksMacKey, this.#dedupeKey])
+    for (const key of [this.#ckksWrapKey, this.#blobKey, this.#ckksMacKey, this.#dedupeKey])
       key.fill(0);
   }
 }
