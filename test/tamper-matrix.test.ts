@@ -21,8 +21,9 @@ import {
 import type { UnlockedVault } from '../src-main/engine/vault/vault.ts';
 import { sealAead } from '../src-main/engine/crypto/index.ts';
 import { galleryListing, isGalleryError } from '../src-main/engine/vault/gallery.ts';
+import { reviewCsv } from '../src-main/engine/vault/review-csv.ts';
 import { setReviewed } from '../src-main/engine/vault/review-state.ts';
-import { storeVaultModel } from '../src-main/engine/vault/vault-models.ts';
+import { listVaultModels, storeVaultModel } from '../src-main/engine/vault/vault-models.ts';
 import { obfEmbeddingAad } from '../src-main/engine/vault/obf-embeddings.ts';
 import { listImageRows } from '../src-main/engine/vault/image-store.ts';
 import { labelledFolder, makeTempDir, neuImages } from './helpers/fixtures.ts';
@@ -47,6 +48,8 @@ interface Case {
   exportFails?: number[];
   /** Images the gallery must show as an error tile (index) or with a problem (`~index`). */
   gallery?: Array<number | `~${number}`>;
+  /** How many vault models still list (default 1: the one stored). */
+  modelsListed?: number;
 }
 
 const flip = (bytes: Buffer, at = bytes.length >> 1) => {
@@ -273,6 +276,7 @@ const CASES: Case[] = [
     name: 'vault model: one byte flipped',
     tamper: (db, { modelId }) => flipColumn(db, 'vault_models', 'model', 'id = ?', modelId),
     verify: [{ image: /^model /.source, item: 'model' }],
+    modelsListed: 0,
   },
 ];
 
@@ -387,6 +391,15 @@ async function expectCase(
     else await expect(exported).resolves.toMatchObject({ id: row.uid });
   }
 
+  const damagedModels: string[] = [];
+  expect(listVaultModels(vault, (id) => damagedModels.push(id))).toHaveLength(c.modelsListed ?? 1);
+  expect(damagedModels).toHaveLength(1 - (c.modelsListed ?? 1));
+  const csv = reviewCsv(vault);
+  expect(csv.rows, 'the review CSV keeps every image').toBe(ids.rows.length);
+  for (const [i, row] of ids.rows.entries()) {
+    const line = csv.csv.split('\r\n').find((l) => l.startsWith(row.uid))!;
+    if (c.gallery?.includes(i)) expect(line).toMatch(/integrity check failed/);
+  }
   const listing = galleryListing(vault);
   expect(listing).toHaveLength(ids.rows.length);
   for (const [i, row] of ids.rows.entries()) {

@@ -188,7 +188,7 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     ]);
     const csv = await readFile((await download.path())!, 'utf8');
     const lines = csv.trim().split('\r\n');
-    expect(lines[0]).toBe('image_id,file_name,label,predicted_class,confidence,reviewed');
+    expect(lines[0]).toBe('image_id,file_name,label,predicted_class,confidence,reviewed,error');
     expect(lines).toHaveLength(13);
     const row = lines.find((l) => l.split(',')[1] === first)!;
     expect(row).toMatch(/^[0-9a-f]{32},[^,]+,scratches,[a-z_-]+,0\.\d{4}|1\.0000,true$/);

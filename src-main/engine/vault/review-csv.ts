@@ -1,7 +1,9 @@
 // CSV export of the review state: one row per image (RFC 4180 quoting). Cells that a
 // spreadsheet would run as a formula (=, +, -, @, tab, CR at the start) are prefixed
 // with an apostrophe, so a crafted file name cannot execute when the CSV is opened.
-import { galleryEntries } from './gallery.ts';
+// An image whose items fail authentication is a row too, with the error in its own
+// column: an export never silently leaves an image out.
+import { galleryListing, isGalleryError } from './gallery.ts';
 import type { UnlockedVault } from './vault.ts';
 
 export const REVIEW_CSV_COLUMNS = [
@@ -11,6 +13,7 @@ export const REVIEW_CSV_COLUMNS = [
   'predicted_class',
   'confidence',
   'reviewed',
+  'error',
 ] as const;
 
 export function csvCell(value: string | number | boolean | null): string {
@@ -21,21 +24,21 @@ export function csvCell(value: string | number | boolean | null): string {
 }
 
 export function reviewCsv(vault: UnlockedVault): { csv: string; rows: number } {
-  const entries = galleryEntries(vault);
+  const entries = galleryListing(vault);
   const lines = [REVIEW_CSV_COLUMNS.join(',')];
-  for (const { summary, reviewed, prediction } of entries) {
-    lines.push(
-      [
-        summary.id,
-        summary.name,
-        summary.label,
-        prediction?.predicted ?? null,
-        prediction ? prediction.confidence.toFixed(4) : null,
-        reviewed,
-      ]
-        .map(csvCell)
-        .join(','),
-    );
+  for (const entry of entries) {
+    const cells = isGalleryError(entry)
+      ? [entry.id, null, null, null, null, entry.reviewed, entry.error]
+      : [
+          entry.summary.id,
+          entry.summary.name,
+          entry.summary.label,
+          entry.prediction?.predicted ?? null,
+          entry.prediction ? entry.prediction.confidence.toFixed(4) : null,
+          entry.reviewed,
+          entry.problems.map((p) => p.reason).join('; ') || null,
+        ];
+    lines.push(cells.map(csvCell).join(','));
   }
   return { csv: `${lines.join('\r\n')}\r\n`, rows: entries.length };
 }

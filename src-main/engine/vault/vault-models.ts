@@ -28,16 +28,25 @@ export function storeVaultModel(vault: UnlockedVault, modelText: string): Loaded
   return model;
 }
 
+/**
+ * The vault's models that authenticate, oldest first. A damaged one is left out (and
+ * passed to onProblem): one bad model must not hide the others; `verify` names it.
+ */
 export function listVaultModels(
   vault: UnlockedVault,
+  onProblem: (modelId: string, reason: string) => void = () => {},
 ): Array<{ model: LoadedModel; createdAt: string }> {
   const rows = vault.db
     .prepare('SELECT id, created_at, model FROM vault_models ORDER BY created_at')
     .all() as Array<{ id: string; created_at: string; model: Buffer }>;
-  return rows.map((row) => ({
-    model: openVaultModel(vault, row.id, row.model),
-    createdAt: row.created_at,
-  }));
+  return rows.flatMap((row) => {
+    try {
+      return [{ model: openVaultModel(vault, row.id, row.model), createdAt: row.created_at }];
+    } catch (error) {
+      onProblem(row.id, error instanceof Error ? error.message : String(error));
+      return [];
+    }
+  });
 }
 
 export function loadVaultModel(vault: UnlockedVault, modelId: string): LoadedModel | null {
