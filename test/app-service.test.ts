@@ -97,7 +97,7 @@ describe('AppService', () => {
     };
     expect(rows).toBe(12);
     expect(csv).toContain(`${target.id},crazing/Cr_10.bmp,scratches,,,true,\r\n`);
-    expect(csv.split('\r\n').filter((l) => l.endsWith(',false'))).toHaveLength(11);
+    expect(csv.split('\r\n').filter((l) => l.endsWith(',false,'))).toHaveLength(11);
 
     // The label survives a lock/unlock (it lives in the encrypted metadata).
     await service.handle('vault:lock', {});
