@@ -56,6 +56,7 @@ describe('IPC contract', () => {
       imageCount: 1,
       idleLockSeconds: 300,
       lockedReason: null,
+      headerRestoredFromBackup: false,
       recent: [],
     };
     expect(IPC_CHANNELS['vault:status'].response.parse(status)).toEqual(status);
