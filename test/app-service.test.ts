@@ -149,6 +149,29 @@ describe('AppService', () => {
     await service.handle('vault:lock', {});
   });
 
+  it('never searches a steel vault with a model from another domain (only the shipped models)', async () => {
+    // The service's default model folder: the shipped MedNIST and MNIST demo models only.
+    const shippedOnly = createAppService({
+      stateDir: path.join(tmp.dir, 'state-obf'),
+      kdf: { logN: 14 },
+    });
+    try {
+      await shippedOnly.handle('vault:unlock', {
+        dir: path.join(tmp.dir, 'vault'),
+        passphrase: PASS,
+      });
+      const { items } = (await shippedOnly.handle('images:list', {})) as {
+        items: Array<{ id: string }>;
+      };
+      const refused = shippedOnly.handle('search:similar', { id: items[0]!.id, k: 5 });
+      await expect(refused).rejects.toMatchObject({ code: 'not-available' });
+      await expect(refused).rejects.toThrow(/obf-mednist\.json was trained on other classes/);
+      await expect(refused).rejects.toThrow(/obf-mnist\.json was trained on other classes/);
+    } finally {
+      await shippedOnly.dispose();
+    }
+  });
+
   it('says so when it unlocked from the header backup', async () => {
     const dir = path.join(tmp.dir, 'vault');
     await service.handle('vault:lock', {});

@@ -107,6 +107,21 @@ describe('sealsight CLI', () => {
     expect(oneJsonDocument(list.stdout).count).toBe(12);
   });
 
+  it('never indexes or searches a steel vault with a model from another domain', () => {
+    const mednist = path.join(REPO_ROOT, 'assets', 'models', 'obf-mednist.json');
+    const index = sealsight(['obf', 'index', vault, '--model', mednist, '--json']);
+    expect(index.code).toBe(1);
+    expect(index.stdout).toMatch(/obf-mednist\.json was trained on other classes/);
+    const sample = path.join(SAMPLES, 'crazing', 'Cr_10.bmp');
+    const byFile = sealsight(['search', vault, sample, '--model', mednist, '--json']);
+    expect(byFile.code).toBe(1);
+    expect(byFile.stdout).toMatch(/trained on other classes/);
+    // No shipped model is a default any more: a file query names the vault's own model.
+    const noModel = sealsight(['search', vault, sample, '--json']);
+    expect(noModel.code).toBe(2);
+    expect(noModel.stdout).toMatch(/needs --model/);
+  });
+
   it('fails with a non-zero code and a one-line reason', () => {
     const cases: Array<{
       args: string[];

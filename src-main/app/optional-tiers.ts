@@ -2,15 +2,16 @@
 // model (assets/models/obf-*.json, or files given to the service): images of the vault
 // that have no embedding for it yet are indexed first (decrypted in memory, obfuscated
 // under the model's key, embedded, stored AES-GCM-encrypted — the engine's
-// indexObfuscated), then the query's stored embedding is compared with the others. With
-// no model there is no search, and the screen says so: a result is never invented. The
+// indexObfuscated), then the query's stored embedding is compared with the others. Only a
+// model whose classes cover the vault's labels is used (obf-domain.ts); with none there is
+// no search, and the screen says why: a result is never invented, and no model from
+// another domain ranks the vault's images. The
 // security report lives in security-report.ts.
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Tf from '@tensorflow/tfjs';
-import { NEU_CLASSES } from '../../src-shared/domain/classes.ts';
 import { TIER_LABELS } from '../../src-shared/contract/ipc.ts';
 import type { IpcResponse, ProgressEvent } from '../../src-shared/contract/ipc.ts';
 import type { LoadedObfModel } from '../engine/obf/obf-model-file.ts';
@@ -62,20 +63,35 @@ export class OptionalTiers {
     }
   }
 
-  async #load(): Promise<ObfEngine | null> {
+  /**
+   * The first installed model that belongs to the vault (obf-domain.ts), or why none does:
+   * a model from another domain is never used, not even as a fallback.
+   */
+  async #load(vault: UnlockedVault): Promise<ObfEngine | { refused: string }> {
     const files = this.#modelFiles();
-    if (files.length === 0) return null;
+    if (files.length === 0) return { refused: NO_MODEL };
     const { loadObfModel, instantiateObfNet } = await import('../engine/obf/obf-model-file.ts');
     const { initTfWasm } = await import('../engine/nn/tf-wasm.ts');
-    // Prefer a model trained on the steel-defect classes the vault is about.
-    let chosen = files[0]!;
+    const { obfModelMismatch, vaultLabels } = await import('../engine/vault/obf-domain.ts');
+    const labels = vaultLabels(vault);
+    let chosen: string | null = null;
+    const reasons: string[] = [];
     for (const file of files) {
       const loaded = await loadObfModel(file);
-      if (loaded.file.classes.join() === NEU_CLASSES.join()) {
+      const mismatch = obfModelMismatch(labels, {
+        name: path.basename(file),
+        classes: loaded.file.classes,
+      });
+      if (mismatch === null) {
         chosen = file;
         break;
       }
+      reasons.push(mismatch);
     }
+    if (chosen === null)
+      return {
+        refused: `Similar-image search (obfuscated tier) is not available for this vault: ${reasons.join('; ')}. Train an obfuscated-tier model on this vault's labelled images (\`sealsight obf train\`).`,
+      };
     if (this.#engine?.file !== chosen) {
       this.dispose();
       const promise = (async () => {
@@ -113,8 +129,8 @@ export class OptionalTiers {
     id: string,
     k: number,
   ): Promise<IpcResponse<'search:similar'>> {
-    const engine = await this.#load();
-    if (!engine) throw new AppError('not-available', NO_MODEL);
+    const engine = await this.#load(vault);
+    if ('refused' in engine) throw new AppError('not-available', engine.refused);
     const { indexObfuscated, readObfResults, searchStored, storedResultOf } =
       await import('../engine/vault/obf-embeddings.ts');
     const jobId = `search-${randomUUID()}`;

@@ -2,19 +2,30 @@
 // image of the vault that lacks one (stored AES-GCM-encrypted).
 // `sealsight search <vault> <image-id|file> [--k N] [--model FILE]`: top-k similar images
 // by cosine similarity of the stored embeddings, decrypted in memory only.
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { progressPrinter, UsageError, withCancellation } from '../cli-io.ts';
 import type { CommandContext, CommandResult } from '../cli-io.ts';
 import { OBF_TIER_LABEL } from './obf-train-command.ts';
+import type { UnlockedVault } from '../../engine/vault/vault.ts';
 import { parseCommand, withVault } from './vault-commands.ts';
 
-/** The shipped MedNIST model: the default for `search` with a file query. */
-export const DEFAULT_OBF_MODEL = fileURLToPath(
-  new URL('../../../assets/models/obf-mednist.json', import.meta.url),
-);
+/** Throws unless the model's classes cover the vault's labels (obf-domain.ts says why). */
+async function assertModelFits(
+  vault: UnlockedVault,
+  dir: string,
+  modelFile: string,
+  classes: readonly string[],
+): Promise<void> {
+  const { obfModelMismatch, vaultLabels } = await import('../../engine/vault/obf-domain.ts');
+  const mismatch = obfModelMismatch(vaultLabels(vault), {
+    name: path.basename(modelFile),
+    classes,
+  });
+  if (mismatch)
+    throw new Error(`${dir}: ${mismatch}; train one on this vault's labelled images instead`);
+}
 
 async function loadNet(modelFile: string) {
   const { loadObfModel, instantiateObfNet } = await import('../../engine/obf/obf-model-file.ts');
@@ -40,11 +51,13 @@ export async function obfIndexCommand(argv: string[], ctx: CommandContext): Prom
         ctx,
         dir,
         values['passphrase-file'] as string | undefined,
-        (vault) =>
-          indexObfuscated(vault, tf, loaded, net, {
+        async (vault) => {
+          await assertModelFits(vault, dir, modelFile, loaded.file.classes);
+          return indexObfuscated(vault, tf, loaded, net, {
             signal,
             onProgress: (p) => print(p.done, p.total, p.etaMs),
-          }),
+          });
+        },
       );
       for (const failure of report.failed)
         ctx.log(`could not index ${failure.name}: ${failure.reason}`);
@@ -84,12 +97,9 @@ export async function searchCommand(argv: string[], ctx: CommandContext): Promis
   const dir = path.resolve(positionals[0]!);
   const query = positionals[1]!;
   const queryIsFile = isFile(query);
-  const modelFile =
-    typeof values.model === 'string'
-      ? path.resolve(values.model)
-      : queryIsFile && existsSync(DEFAULT_OBF_MODEL)
-        ? DEFAULT_OBF_MODEL
-        : null;
+  // No default model: a file query is embedded by the model the vault was indexed with,
+  // which the user names (a shipped demo model belongs to another domain).
+  const modelFile = typeof values.model === 'string' ? path.resolve(values.model) : null;
   if (queryIsFile && !modelFile)
     throw new UsageError('a file query needs --model FILE (the model the vault was indexed with)');
   const engine = await import('../../engine/vault/obf-embeddings.ts');
@@ -103,6 +113,7 @@ export async function searchCommand(argv: string[], ctx: CommandContext): Promis
         const ids = engine.obfModelIds(vault);
         let modelId: string;
         if (model) {
+          await assertModelFits(vault, dir, modelFile!, model.loaded.file.classes);
           modelId = model.loaded.id;
           if (!ids.includes(modelId))
             throw new Error(
