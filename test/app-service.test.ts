@@ -163,6 +163,11 @@ describe('AppService', () => {
       const { items } = (await shippedOnly.handle('images:list', {})) as {
         items: Array<{ id: string }>;
       };
+      const { search } = (await shippedOnly.handle('app:info', {})) as {
+        search: { available: boolean; reason: string };
+      };
+      expect(search.available).toBe(false);
+      expect(search.reason).toMatch(/obf-mednist\.json was trained on other classes/);
       const refused = shippedOnly.handle('search:similar', { id: items[0]!.id, k: 5 });
       await expect(refused).rejects.toMatchObject({ code: 'not-available' });
       await expect(refused).rejects.toThrow(/obf-mednist\.json was trained on other classes/);

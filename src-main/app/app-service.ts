@@ -193,7 +193,7 @@ class Service implements AppService {
           version: appVersion(),
           classes: [...NEU_CLASSES],
           tierLabels: { ...TIER_LABELS },
-          search: await this.#tiers.searchAvailability(),
+          search: await this.#tiers.searchAvailability(this.#vault),
           security: await this.#tiers.securityAvailability(),
           folderPicker: this.#options.chooseFolder !== undefined,
         };

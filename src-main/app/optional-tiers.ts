@@ -67,31 +67,30 @@ export class OptionalTiers {
    * The first installed model that belongs to the vault (obf-domain.ts), or why none does:
    * a model from another domain is never used, not even as a fallback.
    */
-  async #load(vault: UnlockedVault): Promise<ObfEngine | { refused: string }> {
+  async #fitting(vault: UnlockedVault): Promise<{ file: string } | { refused: string }> {
     const files = this.#modelFiles();
     if (files.length === 0) return { refused: NO_MODEL };
-    const { loadObfModel, instantiateObfNet } = await import('../engine/obf/obf-model-file.ts');
-    const { initTfWasm } = await import('../engine/nn/tf-wasm.ts');
+    const { loadObfModel } = await import('../engine/obf/obf-model-file.ts');
     const { obfModelMismatch, vaultLabels } = await import('../engine/vault/obf-domain.ts');
     const labels = vaultLabels(vault);
-    let chosen: string | null = null;
     const reasons: string[] = [];
     for (const file of files) {
-      const loaded = await loadObfModel(file);
-      const mismatch = obfModelMismatch(labels, {
-        name: path.basename(file),
-        classes: loaded.file.classes,
-      });
-      if (mismatch === null) {
-        chosen = file;
-        break;
-      }
+      const { classes } = (await loadObfModel(file)).file;
+      const mismatch = obfModelMismatch(labels, { name: path.basename(file), classes });
+      if (mismatch === null) return { file };
       reasons.push(mismatch);
     }
-    if (chosen === null)
-      return {
-        refused: `Similar-image search (obfuscated tier) is not available for this vault: ${reasons.join('; ')}. Train an obfuscated-tier model on this vault's labelled images (\`sealsight obf train\`).`,
-      };
+    return {
+      refused: `Similar-image search (obfuscated tier) is not available for this vault: ${reasons.join('; ')}. Train an obfuscated-tier model on this vault's labelled images (\`sealsight obf train\`).`,
+    };
+  }
+
+  async #load(vault: UnlockedVault): Promise<ObfEngine | { refused: string }> {
+    const fitting = await this.#fitting(vault);
+    if ('refused' in fitting) return fitting;
+    const chosen = fitting.file;
+    const { loadObfModel, instantiateObfNet } = await import('../engine/obf/obf-model-file.ts');
+    const { initTfWasm } = await import('../engine/nn/tf-wasm.ts');
     if (this.#engine?.file !== chosen) {
       this.dispose();
       const promise = (async () => {
@@ -107,12 +106,18 @@ export class OptionalTiers {
     return this.#engine!.promise;
   }
 
-  async searchAvailability(): Promise<Availability> {
+  /** With a vault unlocked, whether a model of its domain is installed (and which). */
+  async searchAvailability(vault: UnlockedVault | null): Promise<Availability> {
     const files = this.#modelFiles();
     if (files.length === 0) return { available: false, reason: NO_MODEL };
+    if (vault) {
+      const fitting = await this.#fitting(vault);
+      if ('refused' in fitting) return { available: false, reason: fitting.refused };
+      return { available: true, reason: `Obfuscated-tier model ${path.basename(fitting.file)}.` };
+    }
     return {
       available: true,
-      reason: `Obfuscated-tier model ${path.basename(files[0]!)}${files.length > 1 ? ` (+${files.length - 1} more)` : ''}.`,
+      reason: `Obfuscated-tier model ${path.basename(files[0]!)}${files.length > 1 ? ` (+${files.length - 1} more)` : ''}; which one a vault can use is decided when it is unlocked.`,
     };
   }
 

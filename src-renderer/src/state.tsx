@@ -75,8 +75,14 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
+  // App info again whenever the vault or its images change: which obfuscated-tier model
+  // (if any) belongs to the vault depends on its labels.
+  const imageCount = items.length;
   useEffect(() => {
     void api.appInfo({}).then(setInfo, (e: unknown) => setError(errorMessage(e)));
+  }, [unlockedDir, imageCount]);
+
+  useEffect(() => {
     void refreshStatus();
     const unsubscribe = api.onProgress((event) =>
       setProgress((old) => new Map(old).set(event.jobId, event)),
