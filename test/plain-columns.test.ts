@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CATALOGUE_FILE, importFolder, initVault, openVault } from '../src-main/engine/index.ts';
 import { padmeLength } from '../src-main/engine/crypto/index.ts';
-import { labelledFolder, makeTempDir, neuImages } from './helpers/fixtures.ts';
+import { labelledFolder, makeTempDir, sampleImages } from './helpers/fixtures.ts';
 
 const WHY: Record<string, string> = {
   'vault_meta.key': 'names a setting (vault_id)',
@@ -68,7 +68,7 @@ describe('plain columns of the catalogue', () => {
 
   beforeAll(async () => {
     tmp = await makeTempDir();
-    await labelledFolder(path.join(tmp.dir, 'in'), (await neuImages(1)).slice(0, 2));
+    await labelledFolder(path.join(tmp.dir, 'in'), (await sampleImages(1)).slice(0, 2));
     vaultDir = path.join(tmp.dir, 'vault');
     await initVault(vaultDir, 'plain columns passphrase', { kdf: { logN: 14 } });
     const vault = await openVault(vaultDir, 'plain columns passphrase');

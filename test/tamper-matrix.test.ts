@@ -26,7 +26,7 @@ import { setReviewed } from '../src-main/engine/vault/review-state.ts';
 import { listVaultModels, storeVaultModel } from '../src-main/engine/vault/vault-models.ts';
 import { obfEmbeddingAad } from '../src-main/engine/vault/obf-embeddings.ts';
 import { listImageRows } from '../src-main/engine/vault/image-store.ts';
-import { labelledFolder, makeTempDir, neuImages } from './helpers/fixtures.ts';
+import { labelledFolder, makeTempDir, sampleImages } from './helpers/fixtures.ts';
 import { writeRandomModel } from './helpers/models.ts';
 
 const PASS = 'tamper matrix passphrase';
@@ -288,7 +288,7 @@ describe('tamper matrix (blocks layout)', () => {
 
   beforeAll(async () => {
     tmp = await makeTempDir();
-    const images = (await neuImages(1, 40)).slice(0, 3);
+    const images = (await sampleImages(1)).slice(0, 3);
     await labelledFolder(path.join(tmp.dir, 'in'), images);
     baseDir = path.join(tmp.dir, 'base');
     await initVault(baseDir, PASS, { kdf: { logN: 14 } });

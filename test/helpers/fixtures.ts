@@ -9,6 +9,8 @@ import { NEU_CLASSES } from '../../src-shared/domain/classes.ts';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const NEU_DIR = path.resolve(REPO_ROOT, '../shared/datasets/neu-cls');
 export const CLI = path.join(REPO_ROOT, 'bin', 'sealsight.mjs');
+/** The bundled NEU-CLS samples (2 per class): what tests use, so a bare clone passes. */
+export const SAMPLES_DIR = path.join(REPO_ROOT, 'assets', 'samples', 'neu-cls');
 
 export async function makeTempDir(
   prefix = 'sealsight-test-',
@@ -21,13 +23,19 @@ export async function makeTempDir(
 export async function neuImages(
   perClass: number,
   skip = 0,
+  root = NEU_DIR,
 ): Promise<Array<{ label: string; file: string }>> {
   const out: Array<{ label: string; file: string }> = [];
   for (const label of NEU_CLASSES) {
-    const names = (await readdir(path.join(NEU_DIR, label))).sort().slice(skip, skip + perClass);
-    for (const name of names) out.push({ label, file: path.join(NEU_DIR, label, name) });
+    const names = (await readdir(path.join(root, label))).sort().slice(skip, skip + perClass);
+    for (const name of names) out.push({ label, file: path.join(root, label, name) });
   }
   return out;
+}
+
+/** The first `perClass` bundled samples of each class (at most 2). */
+export function sampleImages(perClass: number, skip = 0) {
+  return neuImages(perClass, skip, SAMPLES_DIR);
 }
 
 /** Copies images into <dir>/<label>/<name> (a labelled folder, as users have them). */
