@@ -151,12 +151,13 @@ describe('preview server timeouts', () => {
     expect(t.headersMs).toBeLessThanOrEqual(t.requestMs);
   });
 
-  // A stand-in service whose calls take 300 ms, under timeouts a few times shorter.
+  // The timeouts belong to the HTTP layer, so this server fronts a service whose every
+  // call takes 300 ms (no engine involved), under timeouts a few times shorter.
   let slow: PreviewServer;
   let session = '';
   let emit: (event: unknown) => void = () => {};
   beforeAll(async () => {
-    const stub = {
+    const slowService = {
       onProgress: (listener: (event: unknown) => void) => {
         emit = listener;
         return () => {};
@@ -167,7 +168,7 @@ describe('preview server timeouts', () => {
       },
     } as unknown as AppService;
     slow = await startPreviewServer({
-      service: stub,
+      service: slowService,
       rendererDir: dir,
       timeouts: {
         headersMs: 100,

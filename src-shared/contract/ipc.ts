@@ -97,8 +97,8 @@ export type ReadableGalleryItem = z.infer<typeof ReadableGalleryItemSchema>;
 
 /**
  * An image whose encrypted metadata could not be read: only what the catalogue keeps
- * outside it, and `error` naming the item and why. Its own type rather than placeholder
- * names and scores, so no screen can show made-up values for it.
+ * outside it, and `error` naming the item and why. Its own type, with no name or scores
+ * at all, so no screen can show made-up values for it.
  */
 export const UnreadableGalleryItemSchema = z.strictObject({
   id: ImageIdSchema,

@@ -31,10 +31,7 @@ export {
   createVaultHeader,
   openVaultHeader,
   readVaultHeaderUnverified,
-  unwrapSecret,
-  unwrapWithKey,
-  wrapSecret,
-  wrappingKey,
 } from './vault-header.ts';
+export { unwrapSecret, unwrapWithKey, wrapSecret, wrappingKey } from './secret-wrap.ts';
 export type { VaultHeader, VaultHeaderOptions } from './vault-header.ts';
 export { padPayload, padmeLength, unpadPayload } from './padme.ts';

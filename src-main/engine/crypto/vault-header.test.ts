@@ -4,12 +4,10 @@ import { inspect } from 'node:util';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   HeaderTamperedError,
-  IntegrityError,
   UnsupportedVaultVersionError,
   VaultCryptoError,
   WrongPassphraseError,
 } from './errors.ts';
-import { SUBKEY_LABELS } from './kdf.ts';
 import {
   VAULT_FORMAT,
   VAULT_HEADER_VERSION,
@@ -17,8 +15,6 @@ import {
   createVaultHeader,
   openVaultHeader,
   readVaultHeaderUnverified,
-  unwrapSecret,
-  wrapSecret,
 } from './vault-header.ts';
 
 // scrypt itself, wrapped so tests can prove that a refused header never reaches it.
@@ -334,63 +330,6 @@ describe('vault header', () => {
       await expect(changePassphrase(tampered, PASSPHRASE, 'next')).rejects.toThrow(
         HeaderTamperedError,
       );
-    });
-  });
-
-  describe('wrapSecret / unwrapSecret', () => {
-    const secret = Buffer.from('pretend this is a CKKS secret key');
-    const aad = 'vault 1234/ckks-keyset/preset-a';
-
-    it('round-trips under the master key', () => {
-      const wrapped = wrapSecret(masterKey, SUBKEY_LABELS.ckksSecret, secret, aad);
-      expect(Buffer.from(wrapped).includes(secret)).toBe(false);
-      const back = unwrapSecret(masterKey, SUBKEY_LABELS.ckksSecret, wrapped, aad);
-      expect(Buffer.from(back)).toEqual(secret);
-    });
-
-    it('returns the secret in a buffer of its own, so one fill(0) wipes the only copy', () => {
-      // Not a view into Node's shared allocation pool (where Buffer.concat puts small results,
-      // next to unrelated data and out of reach of the caller's fill), nor into `wrapped`.
-      const wrapped = wrapSecret(masterKey, SUBKEY_LABELS.ckksSecret, secret, aad);
-      const back = unwrapSecret(masterKey, SUBKEY_LABELS.ckksSecret, wrapped, aad);
-      expect(back.byteOffset).toBe(0);
-      expect(back.buffer.byteLength).toBe(back.byteLength);
-      expect(back.buffer).not.toBe(wrapped.buffer);
-      // The derived wrapping subkey is zeroed in a finally block; it never leaves
-      // wrapSecret/unwrapSecret, so there is no clean seam to observe that from here.
-    });
-
-    it('fails with another AAD or master key', () => {
-      const wrapped = wrapSecret(masterKey, SUBKEY_LABELS.ckksSecret, secret, aad);
-      const otherMaster = Buffer.alloc(32, 1);
-      expect(() =>
-        unwrapSecret(masterKey, SUBKEY_LABELS.ckksSecret, wrapped, `${aad}x`, 'CKKS secret key'),
-      ).toThrow(/integrity check failed for CKKS secret key/);
-      expect(() => unwrapSecret(otherMaster, SUBKEY_LABELS.ckksSecret, wrapped, aad)).toThrow(
-        IntegrityError,
-      );
-    });
-
-    it('accepts only secret-wrapping labels: every other label, present or future, is refused', () => {
-      const wrapping = new Set<string>([SUBKEY_LABELS.ckksSecret]);
-      const wrapped = wrapSecret(masterKey, SUBKEY_LABELS.ckksSecret, secret, aad);
-      const others = [
-        ...Object.values(SUBKEY_LABELS).filter((label) => !wrapping.has(label)),
-        'sealsight/v1/some-future-key',
-        'sealsight/v1/ckks-secret ',
-        '',
-      ];
-      expect(others).toContain(SUBKEY_LABELS.ckksMac);
-      for (const label of others) {
-        expect(() => wrapSecret(masterKey, label, secret, aad), label).toThrow(
-          /is not a secret-wrapping label/,
-        );
-        expect(() => unwrapSecret(masterKey, label, wrapped, aad), label).toThrow(RangeError);
-      }
-      for (const label of wrapping) {
-        const back = unwrapSecret(masterKey, label, wrapSecret(masterKey, label, secret, aad), aad);
-        expect(Buffer.from(back)).toEqual(secret);
-      }
     });
   });
 

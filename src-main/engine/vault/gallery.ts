@@ -8,7 +8,8 @@ import { IntegrityError } from '../crypto/index.ts';
 import type { ImageSummary } from '../../../src-shared/contract/vault.ts';
 import type { StoredClassification } from './classify.ts';
 import { listImageRows } from './image-store.ts';
-import { ciphertextSetProblem, decryptMeta, summariseImage } from './read-image.ts';
+import { ciphertextSetProblem, decryptMeta, summaryOf } from './read-image.ts';
+import type { ImageMeta } from './sealed-image.ts';
 import { reviewStates } from './review-state.ts';
 import type { UnlockedVault } from './vault.ts';
 import { openStoredClassification } from './verify-results.ts';
@@ -68,8 +69,10 @@ export function galleryListing(vault: UnlockedVault): Array<GalleryEntry | Galle
   return listImageRows(vault.db).map((row) => {
     const reviewed = review.states.get(row.uid)?.reviewed ?? false;
     let summary: ImageSummary;
+    let meta: ImageMeta;
     try {
-      summary = summariseImage(vault, row);
+      meta = decryptMeta(vault, row);
+      summary = summaryOf(row, meta);
     } catch (failure) {
       // An IntegrityError already names the item ("metadata of image …").
       const error =
@@ -81,7 +84,7 @@ export function galleryListing(vault: UnlockedVault): Array<GalleryEntry | Galle
     const problems: Array<{ item: string; reason: string }> = [];
     // The cheap half of the exact-set check (ordinals only, no ciphertext read): a deleted
     // or added CKKS row shows on the tile; verify and classify check every MAC.
-    const rowsProblem = ciphertextSetProblem(vault, row, decryptMeta(vault, row).layout);
+    const rowsProblem = ciphertextSetProblem(vault, row, meta.layout);
     if (rowsProblem) problems.push({ item: 'ckks rows', reason: rowsProblem });
     const reviewProblem = reviewProblems.get(row.uid);
     if (reviewProblem) problems.push({ item: 'review', reason: reviewProblem });

@@ -43,7 +43,11 @@ export function decryptMeta(vault: UnlockedVault, row: ImageRow): ImageMeta {
 }
 
 export function summariseImage(vault: UnlockedVault, row: ImageRow): ImageSummary {
-  const meta = decryptMeta(vault, row);
+  return summaryOf(row, decryptMeta(vault, row));
+}
+
+/** The summary of an image whose metadata the caller has already opened (decryptMeta). */
+export function summaryOf(row: ImageRow, meta: ImageMeta): ImageSummary {
   const { layout } = meta;
   return {
     id: row.uid,

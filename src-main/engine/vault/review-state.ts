@@ -3,67 +3,24 @@
 // AES-GCM-sealed and bound to the vault and the image (`imagePartAad(…, 'review')`):
 // it says that a person looked, not what the image shows, but a plain flag could be set
 // or moved to another image by anyone with the file, and the review screen trusts it.
-import { IntegrityError, openAead, sealAead } from '../crypto/index.ts';
 import type { ImageSummary } from '../../../src-shared/contract/vault.ts';
 import type { Catalogue } from './catalogue.ts';
 import { findImageRow } from './image-store.ts';
-import { imagePartAad } from './item-aad.ts';
 import { migration0004 } from './migrations/0004-review.ts';
 import { getImage } from './read-image.ts';
 import { openImageMeta, sealImageMeta } from './sealed-image.ts';
 import type { UnlockedVault } from './vault.ts';
+import { openReviewState, sealReviewState } from './sealed-review.ts';
+import type { ReviewState } from './sealed-review.ts';
 
-/** What sealing a review state needs: the vault id (bound into the AAD) and the blob key. */
-export interface ReviewKeys {
-  readonly vaultId: string;
-  readonly blobKey: Uint8Array;
-}
-
-export interface ReviewState {
-  readonly reviewed: boolean;
-  /** ISO 8601 time of the last change. */
-  readonly reviewedAt: string;
-}
+export { openReviewState, sealReviewState } from './sealed-review.ts';
+export type { ReviewKeys, ReviewState } from './sealed-review.ts';
 
 /** A review row that could not be opened; it affects its own image only. */
 export interface ReviewProblem {
   readonly image: string;
   readonly item: 'review';
   readonly reason: string;
-}
-
-/** The sealed `image_reviews.state` of an image (also used to convert older plain rows). */
-export function sealReviewState(
-  keys: ReviewKeys,
-  imageUid: string,
-  state: ReviewState,
-): Uint8Array {
-  const body = JSON.stringify({ reviewed: state.reviewed, reviewedAt: state.reviewedAt });
-  return sealAead(
-    keys.blobKey,
-    Buffer.from(body, 'utf8'),
-    imagePartAad(keys.vaultId, imageUid, 'review'),
-  );
-}
-
-/** Authenticates and parses a sealed review state; throws an IntegrityError naming the image. */
-export function openReviewState(keys: ReviewKeys, imageUid: string, blob: Uint8Array): ReviewState {
-  const what = `review state of image ${imageUid}`;
-  const bytes = openAead(keys.blobKey, blob, imagePartAad(keys.vaultId, imageUid, 'review'), what);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch {
-    throw new IntegrityError(what, 'not JSON');
-  }
-  const { reviewed, reviewedAt } = (parsed ?? {}) as Record<string, unknown>;
-  if (
-    typeof reviewed !== 'boolean' ||
-    typeof reviewedAt !== 'string' ||
-    isNaN(Date.parse(reviewedAt))
-  )
-    throw new IntegrityError(what, 'not a {reviewed, reviewedAt} state');
-  return { reviewed, reviewedAt };
 }
 
 /**

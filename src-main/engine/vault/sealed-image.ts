@@ -101,11 +101,7 @@ export function sealAesParts(
       lowGradient: processed.lowGradient,
       signedIndices: processed.chunks.map((chunk) => chunk.signedIndex),
     },
-    original: sealAead(
-      keys.blobKey,
-      padPayload(original),
-      imagePartAad(keys.vaultId, uid, 'original'),
-    ),
+    original: sealPadded(keys.blobKey, original, imagePartAad(keys.vaultId, uid, 'original')),
     rest: sealAead(keys.blobKey, rest, imagePartAad(keys.vaultId, uid, 'rest')),
   };
 }
@@ -152,8 +148,8 @@ export function sealImageMeta(
   uid: string,
   meta: ImageMeta,
 ): Uint8Array {
-  const bytes = padPayload(Buffer.from(JSON.stringify(meta), 'utf8'));
-  return sealAead(keys.blobKey, bytes, imagePartAad(keys.vaultId, uid, 'meta'));
+  const json = Buffer.from(JSON.stringify(meta), 'utf8');
+  return sealPadded(keys.blobKey, json, imagePartAad(keys.vaultId, uid, 'meta'));
 }
 
 export function metaOf(info: ImageInfo, layout: ImageLayout): ImageMeta {
@@ -227,6 +223,11 @@ export function finishBlockImage(
 const NOT_CONVERTED =
   'it is missing or in an older format: the upgrade left this item as it was because it ' +
   'failed authentication then';
+
+/** Seals a payload Padmé-padded, so its length says little about what it holds. */
+export function sealPadded(key: Uint8Array, payload: Uint8Array, aad: string): Uint8Array {
+  return sealAead(key, padPayload(payload), aad);
+}
 
 /**
  * Opens a Padmé-padded sealed blob. A missing blob, or one that authenticates but is not

@@ -6,11 +6,11 @@
 // map (which lanes are which image's) is sealed with AES-GCM: it is content-derived.
 import { timingSafeEqual } from 'node:crypto';
 import { CHUNK_PIXELS } from '../../../src-shared/domain/geometry.ts';
-import { IntegrityError, padPayload, sealAead } from '../crypto/index.ts';
+import { IntegrityError } from '../crypto/index.ts';
 import type { ProcessedImage } from '../image/index.ts';
 import type { CkksChunkCipher } from '../he/chunk-cipher.ts';
 import { laneBatchAad } from './item-aad.ts';
-import { ckksCiphertextMac, openPadded, sealAesParts } from './sealed-image.ts';
+import { ckksCiphertextMac, openPadded, sealAesParts, sealPadded } from './sealed-image.ts';
 import type { ImageSealingKeys, SealedParts } from './sealed-image.ts';
 import type { LaneMapEntry } from './lane-store.ts';
 
@@ -83,9 +83,9 @@ export function sealLaneMap(
   batchUid: string,
   laneMap: readonly LaneMapEntry[],
 ): Uint8Array {
-  return sealAead(
+  return sealPadded(
     keys.blobKey,
-    padPayload(Buffer.from(JSON.stringify(laneMap), 'utf8')),
+    Buffer.from(JSON.stringify(laneMap), 'utf8'),
     laneBatchAad(keys.vaultId, batchUid, 'lane-map'),
   );
 }

@@ -268,7 +268,9 @@ export class UnlockedVault {
           keyset.id,
         );
     })();
-    return this.currentKeyset();
+    // What was just written and MAC'd: no second read (and hash) of 75 MB of keys.
+    const { id, ...evaluation } = updated;
+    return { id, evaluation };
   }
 
   /**

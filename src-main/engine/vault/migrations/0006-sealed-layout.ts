@@ -14,7 +14,7 @@
 // and the others migrate. The whole migration is one transaction.
 import { createHash } from 'node:crypto';
 import { CHUNK_COUNT, CHUNK_PIXELS } from '../../../../src-shared/domain/geometry.ts';
-import { openAead, padPayload, sealAead } from '../../crypto/index.ts';
+import { openAead, sealAead } from '../../crypto/index.ts';
 import { chunkPackingById } from '../../he/chunk-packing.ts';
 import { blockLayout, laneLayout } from '../image-layout.ts';
 import type { ChunkSelection, ImageLayout } from '../image-layout.ts';
@@ -25,8 +25,9 @@ import {
   legacyCkksSecretKeyAad,
 } from '../item-aad.ts';
 import { keysetMac } from '../keyset-mac.ts';
-import { ckksCiphertextMac, sealImageMeta } from '../sealed-image.ts';
+import { ckksCiphertextMac, sealImageMeta, sealPadded } from '../sealed-image.ts';
 import { sealLaneMap } from '../sealed-lane-batch.ts';
+import { sealReviewState } from '../sealed-review.ts';
 import type { LaneMapEntry } from '../lane-store.ts';
 import type { Migration, MigrationKeys } from './migration.ts';
 
@@ -159,11 +160,7 @@ function sealImage(
   const layout = layoutOf(db, uid, row, selection, laneBatchId, lanes, chunks, laneMaps);
   const { name, label, format, width, height, byteLength, scores } = oldMeta;
   const meta = { name, label, format, width, height, byteLength, scores, layout };
-  const original = sealAead(
-    keys.blobKey,
-    padPayload(open(row.original, 'original')),
-    aad('original'),
-  );
+  const original = sealPadded(keys.blobKey, open(row.original, 'original'), aad('original'));
   db.prepare(
     'UPDATE images SET meta = ?, original = ?, rest = ?, lane_batch_id = ? WHERE id = ?',
   ).run(
@@ -210,7 +207,7 @@ function layoutOf(
   return laneLayout(selection, packingId, keysetId, { batchUid: batch.uid, firstLane: entry[1] });
 }
 
-/** Review rows become sealed `{reviewed, reviewedAt}` (the format review-state.ts reads). */
+/** Review rows become sealed review states (sealed-review.ts). */
 function sealReviews(db: Db, keys: MigrationKeys): void {
   const rows = db
     .prepare(
@@ -219,15 +216,8 @@ function sealReviews(db: Db, keys: MigrationKeys): void {
     .all() as Row[];
   const insert = db.prepare('INSERT INTO image_reviews_v6 (image_id, state) VALUES (?, ?)');
   for (const row of rows) {
-    const body = JSON.stringify({ reviewed: row.reviewed === 1, reviewedAt: row.reviewed_at });
-    insert.run(
-      row.image_id,
-      sealAead(
-        keys.blobKey,
-        Buffer.from(body, 'utf8'),
-        imagePartAad(keys.vaultId, row.uid as string, 'review'),
-      ),
-    );
+    const state = { reviewed: row.reviewed === 1, reviewedAt: row.reviewed_at as string };
+    insert.run(row.image_id, sealReviewState(keys, row.uid as string, state));
   }
   db.exec('DROP TABLE image_reviews; ALTER TABLE image_reviews_v6 RENAME TO image_reviews;');
 }
