@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CLI, REPO_ROOT, makeTempDir, neuImages } from './helpers/fixtures.ts';
+import { CLI, REPO_ROOT, makeTempDir, sampleImages } from './helpers/fixtures.ts';
 import { writeRandomModel } from './helpers/models.ts';
 import { NEU_CLASSES } from '../src-shared/domain/classes.ts';
 
@@ -71,7 +71,7 @@ describe('sealsight CLI', () => {
 
   it('classifies the vault under encryption and lists the predictions', async () => {
     const model = path.join(tmp.dir, 'model.json');
-    const samples = (await neuImages(1)).map((i) => i.file);
+    const samples = (await sampleImages(1)).map((i) => i.file);
     await writeRandomModel(model, 3, samples);
     const run = sealsight(['classify', vault, '--model', model, '--json']);
     expect(run.code, run.stderr).toBe(0);

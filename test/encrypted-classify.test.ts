@@ -15,7 +15,7 @@ import {
 import { evaluatorSetup } from '../src-main/engine/vault/classify.ts';
 import { WorkerPool } from '../src-main/engine/workers/worker-pool.ts';
 import { aggregateImage, argmax, forwardChunk } from '../src-main/engine/nn/chunk-cnn.ts';
-import { labelledFolder, makeTempDir, neuImages } from './helpers/fixtures.ts';
+import { labelledFolder, makeTempDir, sampleImages } from './helpers/fixtures.ts';
 import { featureChunks, writeRandomModel } from './helpers/models.ts';
 
 const PASS = 'encrypted inference test';
@@ -38,7 +38,7 @@ describe('encrypted classification', () => {
 
   beforeAll(async () => {
     tmp = await makeTempDir();
-    images = await neuImages(1, 30);
+    images = await sampleImages(1);
     await labelledFolder(path.join(tmp.dir, 'in'), images);
     vaultDir = path.join(tmp.dir, 'vault');
     await initVault(vaultDir, PASS, { kdf: { logN: 14 } });

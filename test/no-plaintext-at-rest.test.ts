@@ -6,7 +6,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { importFolder, initVault, openVault } from '../src-main/engine/index.ts';
 import { processImage } from '../src-main/engine/image/index.ts';
-import { labelledFolder, makeTempDir, neuImages } from './helpers/fixtures.ts';
+import { labelledFolder, makeTempDir, sampleImages } from './helpers/fixtures.ts';
 
 const WINDOW = 16;
 const PASS = 'no plaintext please';
@@ -42,7 +42,7 @@ function isTextured(bytes: Uint8Array, start: number): boolean {
 }
 
 it('stores no run of original or preprocessed pixel bytes anywhere in the vault', async () => {
-  const images = await neuImages(4, 10);
+  const images = await sampleImages(2);
   const folder = path.join(tmp.dir, 'in');
   await labelledFolder(folder, images);
   const vaultDir = path.join(tmp.dir, 'vault');
@@ -101,7 +101,7 @@ it('stores no run of original or preprocessed pixel bytes anywhere in the vault'
 });
 
 it('the scanner finds pixel runs when they are there (it can fail)', async () => {
-  const [{ file }] = await neuImages(1);
+  const [{ file }] = await sampleImages(1);
   const bytes = await readFile(file!);
   const pixels = bytes.subarray(bytes.readUInt32LE(10));
   const haystack = Buffer.concat([

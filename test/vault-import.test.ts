@@ -15,7 +15,7 @@ import {
   verifyVault,
 } from '../src-main/engine/index.ts';
 import { processImage } from '../src-main/engine/image/index.ts';
-import { labelledFolder, makeTempDir, neuImages, writeBadFiles } from './helpers/fixtures.ts';
+import { labelledFolder, makeTempDir, sampleImages, writeBadFiles } from './helpers/fixtures.ts';
 
 const PASS = 'correct horse battery staple';
 const FAST_KDF = { logN: 14 };
@@ -30,7 +30,7 @@ describe('vault import', () => {
     tmp = await makeTempDir();
     vaultDir = path.join(tmp.dir, 'vault');
     folder = path.join(tmp.dir, 'incoming');
-    images = await neuImages(1);
+    images = await sampleImages(1);
     await labelledFolder(folder, images);
     // A byte-identical copy under another name must be deduplicated.
     await copyFile(images[0]!.file, path.join(folder, images[0]!.label, 'copy-of-first.bmp'));
