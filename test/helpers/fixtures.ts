@@ -79,7 +79,7 @@ export async function writeBadFiles(
 ): Promise<{ undecodable: string[]; nonImages: string[] }> {
   const bad = path.join(dir, 'bad');
   await mkdir(bad, { recursive: true });
-  const someBmp = (await neuImages(1))[0]!.file;
+  const someBmp = (await sampleImages(1))[0]!.file;
   const { readFile } = await import('node:fs/promises');
   const bmp = await readFile(someBmp);
   await writeFile(path.join(bad, 'empty.bmp'), new Uint8Array(0));
