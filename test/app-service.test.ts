@@ -150,32 +150,124 @@ describe('AppService', () => {
   });
 
   it('never searches a steel vault with a model from another domain (only the shipped models)', async () => {
-    // The service's default model folder: the shipped MedNIST and MNIST demo models only.
+    // The service's default model folder holds the runtime models we ship, no demo model.
     const shippedOnly = createAppService({
       stateDir: path.join(tmp.dir, 'state-obf'),
       kdf: { logN: 14 },
     });
+    // The demo models, were a user to install them: refused by name.
+    const withDemos = createAppService({
+      stateDir: path.join(tmp.dir, 'state-demo'),
+      kdf: { logN: 14 },
+      obfModelFiles: ['obf-mednist.json', 'obf-mnist.json'].map((f) =>
+        path.join(REPO_ROOT, 'assets', 'demo-models', f),
+      ),
+    });
     try {
-      await shippedOnly.handle('vault:unlock', {
-        dir: path.join(tmp.dir, 'vault'),
-        passphrase: PASS,
-      });
+      for (const app of [shippedOnly, withDemos])
+        await app.handle('vault:unlock', { dir: path.join(tmp.dir, 'vault'), passphrase: PASS });
       const { items } = (await shippedOnly.handle('images:list', {})) as {
         items: Array<{ id: string }>;
       };
-      const { search } = (await shippedOnly.handle('app:info', {})) as {
-        search: { available: boolean; reason: string };
-      };
+      const info = async (app: AppService) =>
+        ((await app.handle('app:info', {})) as { search: { available: boolean; reason: string } })
+          .search;
+      const search = await info(shippedOnly);
       expect(search.available).toBe(false);
-      expect(search.reason).toMatch(/obf-mednist\.json was trained on other classes/);
-      const refused = shippedOnly.handle('search:similar', { id: items[0]!.id, k: 5 });
+      expect(search.reason).toMatch(
+        /no obfuscated-tier model is trained on this vault or installed/,
+      );
+      expect(search.reason).toMatch(/Train search model/);
+      const refused = shippedOnly.handle('search:similar', {
+        jobId: 'job-search-refused',
+        id: items[0]!.id,
+        k: 5,
+      });
       await expect(refused).rejects.toMatchObject({ code: 'not-available' });
-      await expect(refused).rejects.toThrow(/obf-mednist\.json was trained on other classes/);
-      await expect(refused).rejects.toThrow(/obf-mnist\.json was trained on other classes/);
+      const demo = await info(withDemos);
+      expect(demo.available).toBe(false);
+      expect(demo.reason).toMatch(/obf-mednist\.json was trained on other classes/);
+      const refusedDemo = withDemos.handle('search:similar', {
+        jobId: 'job-search-demo',
+        id: items[0]!.id,
+        k: 5,
+      });
+      await expect(refusedDemo).rejects.toThrow(/obf-mnist\.json was trained on other classes/);
     } finally {
       await shippedOnly.dispose();
+      await withDemos.dispose();
     }
   });
+
+  it('trains a search model on the vault (progress, ETA), then finds similar images with it', async () => {
+    const events: Array<{ jobId: string; kind: string; phase: string; etaSeconds: number | null }> =
+      [];
+    const unsubscribe = service.onProgress((event) => events.push(event));
+    await service.handle('vault:unlock', { dir: path.join(tmp.dir, 'vault'), passphrase: PASS });
+    try {
+      // Cancelled mid-training: the call rejects as cancelled and no model is stored.
+      const firstStep = new Promise<void>((resolve) => {
+        const off = service.onProgress((event) => {
+          if (event.jobId === 'job-train-search-cancel' && event.metrics?.epoch !== undefined) {
+            off();
+            resolve();
+          }
+        });
+      });
+      const cancelled = service.handle('search:train-model', {
+        jobId: 'job-train-search-cancel',
+        epochs: 200,
+        validationFraction: 0,
+      });
+      await firstStep;
+      expect(await service.handle('job:cancel', { jobId: 'job-train-search-cancel' })).toEqual({
+        cancelled: true,
+      });
+      await expect(cancelled).rejects.toMatchObject({ code: 'cancelled' });
+      const before = (await service.handle('app:info', {})) as { search: { available: boolean } };
+      expect(before.search.available).toBe(false);
+
+      const report = (await service.handle('search:train-model', {
+        jobId: 'job-train-search',
+        epochs: 20,
+        validationFraction: 0,
+      })) as { modelId: string; images: { train: number }; classes: string[] };
+      expect(report.images.train).toBe(12);
+      const training = events.filter((e) => e.jobId === 'job-train-search');
+      expect(training.some((e) => e.phase === 'running' && e.etaSeconds !== null)).toBe(true);
+      expect(training.at(-1)!.phase).toBe('done');
+      const { search } = (await service.handle('app:info', {})) as {
+        search: { available: boolean; reason: string };
+      };
+      expect(search).toEqual({
+        available: true,
+        reason: `Obfuscated-tier model: vault model ${report.modelId} (trained on this vault, under its own key).`,
+      });
+      const { items } = (await service.handle('images:list', {})) as {
+        items: Array<{ id: string; label: string }>;
+      };
+      const query = items.find((i) => i.label === 'scratches')!;
+      const found = (await service.handle('search:similar', {
+        jobId: 'job-search-1',
+        id: query.id,
+        k: 3,
+      })) as { modelId: string; newlyIndexed: number; results: Array<{ label: string }> };
+      expect(found.modelId).toBe(report.modelId);
+      expect(found.newlyIndexed).toBe(12);
+      expect(found.results).toHaveLength(3);
+      expect(found.results[0]!.label).toBe('scratches');
+      expect(events.some((e) => e.jobId === 'job-search-1' && e.kind === 'search')).toBe(true);
+      const again = (await service.handle('search:similar', {
+        jobId: 'job-search-2',
+        id: query.id,
+        k: 3,
+      })) as { newlyIndexed: number };
+      expect(again.newlyIndexed).toBe(0);
+    } finally {
+      unsubscribe();
+      await service.handle('vault:lock', {});
+    }
+  }, 120_000);
 
   it('says so when it unlocked from the header backup', async () => {
     const dir = path.join(tmp.dir, 'vault');

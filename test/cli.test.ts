@@ -108,7 +108,7 @@ describe('sealsight CLI', () => {
   });
 
   it('never indexes or searches a steel vault with a model from another domain', () => {
-    const mednist = path.join(REPO_ROOT, 'assets', 'models', 'obf-mednist.json');
+    const mednist = path.join(REPO_ROOT, 'assets', 'demo-models', 'obf-mednist.json');
     const index = sealsight(['obf', 'index', vault, '--model', mednist, '--json']);
     expect(index.code).toBe(1);
     expect(index.stdout).toMatch(/obf-mednist\.json was trained on other classes/);
@@ -116,10 +116,13 @@ describe('sealsight CLI', () => {
     const byFile = sealsight(['search', vault, sample, '--model', mednist, '--json']);
     expect(byFile.code).toBe(1);
     expect(byFile.stdout).toMatch(/trained on other classes/);
-    // No shipped model is a default any more: a file query names the vault's own model.
+    // No shipped model is a default: without a model trained on the vault there is no search.
     const noModel = sealsight(['search', vault, sample, '--json']);
-    expect(noModel.code).toBe(2);
-    expect(noModel.stdout).toMatch(/needs --model/);
+    expect(noModel.code).toBe(1);
+    expect(noModel.stdout).toMatch(
+      /no obfuscated-tier model is trained on this vault or installed/,
+    );
+    expect(noModel.stdout).toMatch(/obf train --vault/);
   });
 
   it('fails with a non-zero code and a one-line reason', () => {

@@ -46,7 +46,7 @@ export async function runPaperBench() {
     option('model', path.join(REPO, 'docs/accuracy/neu-chunk-cnn-split1-800.json')),
   );
   const baselineFile = path.resolve(
-    option('baseline', path.join(REPO, 'assets/models/neu-baseline-relu.json')),
+    option('baseline', path.join(REPO, 'assets/demo-models/neu-baseline-relu.json')),
   );
   const outDir = path.resolve(option('out', path.join(REPO, 'docs')));
   const model = await loadModel(modelFile);

@@ -28,6 +28,7 @@ import { loadModel } from '../engine/nn/model-file.ts';
 import type { LoadedModel } from '../engine/nn/model-file.ts';
 import { AppError, checkResponse, parseRequest } from './renderer-boundary.ts';
 import { JobBusyError, Jobs } from './jobs.ts';
+import { trainSearchModel } from './obf-training.ts';
 import { OptionalTiers } from './optional-tiers.ts';
 import { RecentVaults } from './recent-vaults.ts';
 import { thumbnailDataUrl } from './thumbnails.ts';
@@ -61,7 +62,7 @@ export interface AppServiceOptions {
    * Without it `dialog:choose-folder` is not available and the UI asks for a typed path.
    */
   readonly chooseFolder?: (purpose: 'vault' | 'import') => Promise<string | null>;
-  /** Obfuscated-tier model files for search (default: assets/models/obf-*.json). */
+  /** Installed obfuscated-tier model files for search (default: assets/models/obf-*.json). */
   readonly obfModelFiles?: readonly string[];
 }
 
@@ -95,10 +96,9 @@ class Service implements AppService {
   constructor(options: AppServiceOptions) {
     this.#options = options;
     this.#recent = new RecentVaults(options.stateDir);
-    this.#tiers = new OptionalTiers({
-      ...(options.obfModelFiles ? { obfModelFiles: options.obfModelFiles } : {}),
-      emit: (event) => this.#emit(event),
-    });
+    this.#tiers = new OptionalTiers(
+      options.obfModelFiles ? { obfModelFiles: options.obfModelFiles } : {},
+    );
     this.#idleLockMs = options.idleLockMs ?? 10 * 60_000;
   }
 
@@ -124,7 +124,6 @@ class Service implements AppService {
 
   async dispose(): Promise<void> {
     await this.#lock('user');
-    this.#tiers.dispose();
     this.#listeners.clear();
   }
 
@@ -157,6 +156,8 @@ class Service implements AppService {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = null;
     await this.#jobs.cancelAll();
+    // The embedding worker holds a net that may have been trained on the vault's images.
+    await this.#tiers.dispose();
     if (this.#vault) {
       this.#vault.close();
       this.#vault = null;
@@ -281,8 +282,38 @@ class Service implements AppService {
         const vault = this.#requireVault();
         return modelEvaluation(vault, await this.#model(vault, r.modelId as string | null));
       }
-      case 'search:similar':
-        return this.#tiers.similar(this.#requireVault(), r.id as string, r.k as number);
+      case 'search:similar': {
+        const vault = this.#requireVault();
+        return this.#jobs.run(
+          r.jobId as string,
+          'search',
+          (ctx) => this.#tiers.similar(vault, r.id as string, r.k as number, ctx),
+          (result) => ({
+            cancelled: false,
+            message: `${result.results.length} similar images (${result.newlyIndexed} newly indexed)`,
+          }),
+        );
+      }
+      case 'search:train-model': {
+        const vault = this.#requireVault();
+        return this.#jobs.run(
+          r.jobId as string,
+          'train',
+          (ctx) =>
+            trainSearchModel(
+              vault,
+              {
+                epochs: r.epochs as number,
+                validationFraction: r.validationFraction as number,
+              },
+              ctx,
+            ),
+          (report) => ({
+            cancelled: false,
+            message: `search model ${report.modelId} trained on ${report.images.train} images and stored in the vault`,
+          }),
+        );
+      }
       case 'security:report':
         return this.#tiers.securityReport(this.#vault);
       case 'job:cancel':

@@ -1,22 +1,21 @@
 // The obfuscated tier's parts of the app. Similar-image search uses an obfuscated-tier
-// model (assets/models/obf-*.json, or files given to the service): images of the vault
-// that have no embedding for it yet are indexed first (decrypted in memory, obfuscated
-// under the model's key, embedded, stored AES-GCM-encrypted — the engine's
-// indexObfuscated), then the query's stored embedding is compared with the others. Only a
-// model whose classes cover the vault's labels is used (obf-domain.ts); with none there is
-// no search, and the screen says why: a result is never invented, and no model from
-// another domain ranks the vault's images. The
-// security report lives in security-report.ts.
-import { randomUUID } from 'node:crypto';
+// model that belongs to the vault (vault/obf-model-choice.ts): the newest one trained on
+// the vault itself (Train search model, obf-training.ts), else an installed model file whose
+// classes cover the vault's labels. A model from another domain is never used: with none,
+// there is no search and the screen says why — a result is never invented.
+// Indexing (images without an embedding yet) is a job with progress and cancel; the net
+// runs in a worker thread (obf-embedder.ts), so the main thread only decrypts, obfuscates
+// under the vault's key and stores the encrypted embeddings. The security report lives in
+// security-report.ts.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type * as Tf from '@tensorflow/tfjs';
 import { TIER_LABELS } from '../../src-shared/contract/ipc.ts';
-import type { IpcResponse, ProgressEvent } from '../../src-shared/contract/ipc.ts';
+import type { IpcResponse } from '../../src-shared/contract/ipc.ts';
+import type { ObfEmbedder } from '../engine/obf/obf-embedder.ts';
 import type { LoadedObfModel } from '../engine/obf/obf-model-file.ts';
-import type { ObfNet } from '../engine/obf/obf-net.ts';
 import type { UnlockedVault } from '../engine/vault/vault.ts';
+import type { JobContext } from './jobs.ts';
 import { AppError } from './renderer-boundary.ts';
 import { vaultSecurityReport } from './security-report.ts';
 
@@ -25,32 +24,21 @@ export interface Availability {
   readonly reason: string;
 }
 
+/** Runtime models the installer ships; demo models (measurement only) live elsewhere. */
 const MODELS_DIR = fileURLToPath(new URL('../../assets/models/', import.meta.url));
-const NO_MODEL =
-  'Similar-image search (obfuscated tier) is not available: no obfuscated-tier model is installed (assets/models/obf-*.json; `sealsight obf train` makes one).';
 const SECURITY_LOCKED =
   'Unlock a vault: the security report measures the obfuscated tier on the vault’s own images.';
 
-interface ObfEngine {
-  readonly tf: typeof Tf;
-  readonly loaded: LoadedObfModel;
-  readonly net: ObfNet;
-}
-
 export class OptionalTiers {
   readonly #explicitModels: readonly string[] | undefined;
-  readonly #emit: (event: ProgressEvent) => void;
-  #engine: { file: string; promise: Promise<ObfEngine> } | null = null;
+  /** One embedding worker, kept for the model last used (its net stays loaded). */
+  #embedder: { modelId: string; embedder: ObfEmbedder } | null = null;
 
-  constructor(options: {
-    obfModelFiles?: readonly string[];
-    emit: (event: ProgressEvent) => void;
-  }) {
+  constructor(options: { obfModelFiles?: readonly string[] }) {
     this.#explicitModels = options.obfModelFiles;
-    this.#emit = options.emit;
   }
 
-  /** Model files, read anew each time (a model may be installed while the app runs). */
+  /** Installed model files, read anew each time (a model may be installed while the app runs). */
   #modelFiles(): string[] {
     if (this.#explicitModels) return [...this.#explicitModels];
     try {
@@ -63,61 +51,37 @@ export class OptionalTiers {
     }
   }
 
-  /**
-   * The first installed model that belongs to the vault (obf-domain.ts), or why none does:
-   * a model from another domain is never used, not even as a fallback.
-   */
-  async #fitting(vault: UnlockedVault): Promise<{ file: string } | { refused: string }> {
-    const files = this.#modelFiles();
-    if (files.length === 0) return { refused: NO_MODEL };
-    const { loadObfModel } = await import('../engine/obf/obf-model-file.ts');
-    const { obfModelMismatch, vaultLabels } = await import('../engine/vault/obf-domain.ts');
-    const labels = vaultLabels(vault);
-    const reasons: string[] = [];
-    for (const file of files) {
-      const { classes } = (await loadObfModel(file)).file;
-      const mismatch = obfModelMismatch(labels, { name: path.basename(file), classes });
-      if (mismatch === null) return { file };
-      reasons.push(mismatch);
-    }
-    return {
-      refused: `Similar-image search (obfuscated tier) is not available for this vault: ${reasons.join('; ')}. Train an obfuscated-tier model on this vault's labelled images (\`sealsight obf train\`).`,
-    };
+  async #choose(vault: UnlockedVault) {
+    const { chooseObfModel } = await import('../engine/vault/obf-model-choice.ts');
+    return chooseObfModel(vault, this.#modelFiles());
   }
 
-  async #load(vault: UnlockedVault): Promise<ObfEngine | { refused: string }> {
-    const fitting = await this.#fitting(vault);
-    if ('refused' in fitting) return fitting;
-    const chosen = fitting.file;
-    const { loadObfModel, instantiateObfNet } = await import('../engine/obf/obf-model-file.ts');
-    const { initTfWasm } = await import('../engine/nn/tf-wasm.ts');
-    if (this.#engine?.file !== chosen) {
-      this.dispose();
-      const promise = (async () => {
-        const loaded = await loadObfModel(chosen);
-        const tf = await initTfWasm();
-        return { tf, loaded, net: instantiateObfNet(tf, loaded, chosen) };
-      })();
-      this.#engine = { file: chosen, promise };
-      promise.catch(() => {
-        if (this.#engine?.promise === promise) this.#engine = null;
-      });
-    }
-    return this.#engine!.promise;
+  async #embedderFor(model: LoadedObfModel): Promise<ObfEmbedder> {
+    if (this.#embedder?.modelId === model.id) return this.#embedder.embedder;
+    await this.dispose();
+    const { workerEmbedder } = await import('../engine/obf/obf-embedder.ts');
+    const embedder = workerEmbedder(model);
+    this.#embedder = { modelId: model.id, embedder };
+    return embedder;
   }
 
-  /** With a vault unlocked, whether a model of its domain is installed (and which). */
+  /** With a vault unlocked, whether a model of its domain exists (and which). */
   async searchAvailability(vault: UnlockedVault | null): Promise<Availability> {
-    const files = this.#modelFiles();
-    if (files.length === 0) return { available: false, reason: NO_MODEL };
-    if (vault) {
-      const fitting = await this.#fitting(vault);
-      if ('refused' in fitting) return { available: false, reason: fitting.refused };
-      return { available: true, reason: `Obfuscated-tier model ${path.basename(fitting.file)}.` };
-    }
+    if (!vault)
+      return {
+        available: false,
+        reason:
+          'Unlock a vault: search uses an obfuscated-tier model of the vault’s own domain (trained on it, or installed).',
+      };
+    const chosen = await this.#choose(vault);
+    if ('refused' in chosen)
+      return {
+        available: false,
+        reason: `Similar-image search is not available: ${chosen.refused}`,
+      };
     return {
       available: true,
-      reason: `Obfuscated-tier model ${path.basename(files[0]!)}${files.length > 1 ? ` (+${files.length - 1} more)` : ''}; which one a vault can use is decided when it is unlocked.`,
+      reason: `Obfuscated-tier model: ${chosen.name}${chosen.trainedOnVault ? ' (trained on this vault, under its own key)' : ''}.`,
     };
   }
 
@@ -133,25 +97,30 @@ export class OptionalTiers {
     vault: UnlockedVault,
     id: string,
     k: number,
+    ctx: JobContext,
   ): Promise<IpcResponse<'search:similar'>> {
-    const engine = await this.#load(vault);
-    if ('refused' in engine) throw new AppError('not-available', engine.refused);
+    const chosen = await this.#choose(vault);
+    if ('refused' in chosen)
+      throw new AppError(
+        'not-available',
+        `Similar-image search is not available: ${chosen.refused}`,
+      );
+    const { model } = chosen;
     const { indexObfuscated, readObfResults, searchStored, storedResultOf } =
       await import('../engine/vault/obf-embeddings.ts');
-    const jobId = `search-${randomUUID()}`;
-    const index = await indexObfuscated(vault, engine.tf, engine.loaded, engine.net, {
+    const embedder = await this.#embedderFor(model);
+    const index = await indexObfuscated(vault, model, embedder, {
+      signal: ctx.signal,
       onProgress: (p) =>
-        this.#emit({
-          jobId,
-          kind: 'search',
-          phase: 'running',
-          done: p.done,
-          total: p.total,
-          etaSeconds: p.etaMs === null ? null : p.etaMs / 1000,
-          message: `indexing ${p.done}/${p.total} images in the obfuscated tier`,
-        }),
+        ctx.progress(
+          p.done,
+          p.total,
+          p.etaMs,
+          `indexing ${p.done}/${p.total} images in the obfuscated tier`,
+        ),
     });
-    const stored = readObfResults(vault, engine.loaded.id);
+    if (index.cancelled) throw new AppError('cancelled', 'search cancelled while indexing');
+    const stored = readObfResults(vault, model.id);
     const { row } = storedResultOf(vault, stored, id);
     const query = stored.results[stored.rows.findIndex((r) => r.id === row.id)]!.embedding;
     const hits = searchStored(vault, stored, query, k, row.uid);
@@ -159,7 +128,7 @@ export class OptionalTiers {
       tier: 'obfuscated',
       tierLabel: TIER_LABELS.obfuscated,
       query: row.uid,
-      modelId: engine.loaded.id,
+      modelId: model.id,
       newlyIndexed: index.indexed.length,
       results: hits.map((h) => ({
         id: h.id,
@@ -182,13 +151,10 @@ export class OptionalTiers {
     };
   }
 
-  /** Frees the loaded net (tf memory). */
-  dispose(): void {
-    const engine = this.#engine;
-    this.#engine = null;
-    void engine?.promise.then(
-      (e) => e.net.model.dispose(),
-      () => undefined,
-    );
+  /** Stops the embedding worker (its net and tf memory go with it). */
+  async dispose(): Promise<void> {
+    const current = this.#embedder;
+    this.#embedder = null;
+    await current?.embedder.dispose();
   }
 }

@@ -49,13 +49,13 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   'obf train': {
     run: obfTrainCommand,
     usage:
-      'obf train <dataset|mnist> --out FILE [--arch dcnn|bit-mlp|cnn|mlp] [--condition arnold+xor|xor|arnold|plaintext] [--epochs N] [--seed N] [--size N] [--bit-planes N] [--shift N] [--train-limit N] [--demo-key] [--key-from MODEL]',
+      'obf train --vault <vault> [--epochs N] [--val-fraction F] …  |  obf train <dataset|mnist> --demo-key --out FILE [--key-from MODEL] [--arch dcnn|bit-mlp|cnn|mlp] [--condition arnold+xor|xor|arnold|plaintext] [--epochs N] [--seed N] [--size N] [--bit-planes N] [--shift N] [--train-limit N]',
   },
   'obf evaluate': { run: obfEvaluateCommand, usage: 'obf evaluate <dataset|mnist> --model FILE' },
-  'obf index': { run: obfIndexCommand, usage: 'obf index <vault> --model FILE' },
+  'obf index': { run: obfIndexCommand, usage: 'obf index <vault> [--model FILE|ID]' },
   search: {
     run: searchCommand,
-    usage: 'search <vault> <image-id|file> [--k N] [--model FILE]',
+    usage: 'search <vault> <image-id|file> [--k N] [--model FILE|ID]',
   },
   export: { run: exportCommand, usage: 'export <vault> <image-id> <out-file> [--force]' },
   verify: { run: verifyCommand, usage: 'verify <vault>' },

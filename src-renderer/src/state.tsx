@@ -27,6 +27,8 @@ interface AppState {
   progress: ReadonlyMap<string, ProgressEvent>;
   refreshStatus(): Promise<VaultStatus | null>;
   refreshItems(): Promise<void>;
+  /** App info again (after a search model was trained, say). */
+  refreshInfo(): Promise<void>;
   updateItem(item: GalleryItem): void;
   thumbnail(id: string, size: number): string | undefined;
   requestThumbnail(id: string, size: number): void;
@@ -75,12 +77,25 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
-  // App info again whenever the vault or its images change: which obfuscated-tier model
-  // (if any) belongs to the vault depends on its labels.
-  const imageCount = items.length;
+  const refreshInfo = useCallback(async () => {
+    try {
+      setInfo(await api.appInfo({}));
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }, []);
+
+  // App info again whenever the vault, its images or their labels change: which
+  // obfuscated-tier model (if any) belongs to the vault depends on its labels.
+  const labelsKey = [
+    items.length,
+    ...new Set(items.map((i) => ('label' in i ? (i.label ?? '') : ''))),
+  ]
+    .sort()
+    .join('|');
   useEffect(() => {
-    void api.appInfo({}).then(setInfo, (e: unknown) => setError(errorMessage(e)));
-  }, [unlockedDir, imageCount]);
+    void refreshInfo();
+  }, [unlockedDir, labelsKey, refreshInfo]);
 
   useEffect(() => {
     void refreshStatus();
@@ -126,6 +141,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
       progress,
       refreshStatus,
       refreshItems,
+      refreshInfo,
       updateItem,
       thumbnail: (id, size) => thumbs.get(thumbKey(id, size)),
       requestThumbnail,
@@ -139,6 +155,7 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
       progress,
       refreshStatus,
       refreshItems,
+      refreshInfo,
       updateItem,
       thumbs,
       requestThumbnail,

@@ -207,6 +207,23 @@ export const SimilarResultSchema = z.strictObject({
   ),
 });
 
+export const ObfTrainReportSchema = z.strictObject({
+  modelId: z.string(),
+  classes: z.array(z.string()),
+  images: z.strictObject({ train: z.number().int(), validation: z.number().int() }),
+  /** Held-out figures of the obfuscated tier's classifier and retrieval (null: none held out). */
+  validation: z
+    .strictObject({
+      n: z.number().int(),
+      accuracy: z.number(),
+      mAP: z.number(),
+      precisionAt10: z.number().nullable(),
+    })
+    .nullable(),
+  seconds: z.number(),
+});
+export type ObfTrainReportDto = z.infer<typeof ObfTrainReportSchema>;
+
 export const SecurityReportSchema = z.strictObject({
   available: z.boolean(),
   reason: z.string(),
@@ -326,8 +343,22 @@ export const IPC_CHANNELS = {
     response: EvaluationSchema,
   },
   'search:similar': {
-    request: z.strictObject({ id: ImageIdSchema, k: z.number().int().min(1).max(50) }),
+    /** A job: images without an embedding are indexed first (progress, cancel). */
+    request: z.strictObject({
+      jobId: JobIdSchema,
+      id: ImageIdSchema,
+      k: z.number().int().min(1).max(50),
+    }),
     response: SimilarResultSchema,
+  },
+  'search:train-model': {
+    /** Trains an obfuscated-tier model on the vault's labelled images, under the vault's key. */
+    request: z.strictObject({
+      jobId: JobIdSchema,
+      epochs: z.number().int().min(1).max(200),
+      validationFraction: z.number().min(0).max(0.5),
+    }),
+    response: ObfTrainReportSchema,
   },
   'security:report': { request: Empty, response: SecurityReportSchema },
   'job:cancel': {

@@ -1,8 +1,9 @@
 // End-to-end: the built renderer in Debian's Chromium (playwright-core), served by the
 // preview server, against the real engine and AppService (no mock): create a vault,
 // import a small NEU-CLS folder with one unreadable file, classify under encryption,
-// relabel with the keyboard, export CSV, train and evaluate, visit Search and Security,
-// lock and unlock. A screenshot of each screen goes to test-results/e2e/. Every request
+// relabel with the keyboard, export CSV, train and evaluate, find no search model of the
+// vault's domain among the shipped ones, train one on the vault and search with it, visit
+// Security, lock and unlock. A screenshot of each screen goes to test-results/e2e/. Every request
 // the page makes must stay on the app's origin (offline by construction).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -16,7 +17,6 @@ import type { AppService } from '../../src-main/app/app-service.ts';
 import { startPreviewServer } from '../../src-main/preview/preview-server.ts';
 import type { PreviewServer } from '../../src-main/preview/preview-server.ts';
 import type { ProgressEvent } from '../../src-shared/contract/ipc.ts';
-import { trainObfModel } from '../../src-main/engine/obf/train-obf-model.ts';
 import { REPO_ROOT } from '../helpers/fixtures.ts';
 import { buildRenderer, CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium.ts';
 
@@ -57,18 +57,9 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     const folder = path.join(work, 'inspection');
     await cp(path.join(REPO_ROOT, 'assets', 'samples', 'neu-cls'), folder, { recursive: true });
     await writeFile(path.join(folder, 'scratches', 'Sc_broken.bmp'), 'BM this is not a bitmap');
-    // A small obfuscated-tier model trained on the same samples (well under a second),
-    // so that "find similar" runs the real index + search path.
-    const obfModel = path.join(work, 'obf-neu.json');
-    const obf = await trainObfModel(path.join(REPO_ROOT, 'assets', 'samples', 'neu-cls'), {
-      arch: 'bit-mlp',
-      epochs: 5,
-      size: 32,
-      valFraction: 0,
-    });
-    await writeFile(obfModel, obf.modelText);
+    // Only what we ship: the default model folders, no obfuscated-tier model given. Search
+    // starts unavailable and becomes available once a model is trained on the vault.
     service = createAppService({
-      obfModelFiles: [obfModel],
       stateDir: path.join(work, 'state'),
       idleLockMs: 0,
       workers: 2,
@@ -202,7 +193,7 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     await evaluation.waitFor();
     expect(await evaluation.textContent()).toMatch(/on 12 images/);
     expect(await page.locator('table.confusion').first().locator('tbody tr').count()).toBe(6);
-    await page.getByLabel('Epochs').fill('4');
+    await page.getByRole('form', { name: 'Train a model' }).getByLabel('Epochs').fill('4');
     await page.getByRole('button', { name: 'Train', exact: true }).click();
     await page.getByTestId('train-report').waitFor({ timeout: 120_000 });
     // Charts render after recharts has measured its container: poll rather than read once.
@@ -215,11 +206,28 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     expect(await page.getByRole('radio').count()).toBe(2); // shipped + the one just trained
   }, 150_000);
 
-  it('finds similar images in the obfuscated tier and shows the security report', async () => {
+  it('offers no search from another domain, trains a search model on the vault, then finds similar images', async () => {
     await nav('Search');
     await expect
       .poll(() => page.getByTestId('tier-obfuscated').textContent())
       .toMatch(/not secure against known or chosen plaintexts/);
+    // Only the shipped models: no search, the reason, and the way to get one.
+    const unavailable = page.getByTestId('search-unavailable');
+    await expect
+      .poll(() => unavailable.textContent())
+      .toMatch(/no obfuscated-tier model is trained on this vault or installed/);
+    expect(await page.getByTestId('search-hit').count()).toBe(0);
+    await shot('7-search-unavailable');
+    const trainedAt = events.length;
+    await page.getByRole('form', { name: 'Train a search model' }).getByLabel('Epochs').fill('20');
+    await page.getByRole('button', { name: 'Train search model' }).click();
+    await page.getByLabel('Find images similar to').waitFor({ timeout: 120_000 });
+    const training = events.slice(trainedAt).filter((e) => e.kind === 'train');
+    expect(training.some((e) => e.phase === 'running' && e.etaSeconds !== null)).toBe(true);
+    expect(training.at(-1)!.phase).toBe('done');
+    expect(await page.getByTestId('search-model').textContent()).toMatch(
+      /trained on this vault, under its own key/,
+    );
     await page.getByLabel('Find images similar to').selectOption({ label: 'scratches/Sc_10.bmp' });
     await page.getByRole('button', { name: 'Find similar' }).click();
     const hits = page.getByTestId('search-hit');
@@ -233,8 +241,12 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
       Number(t.replace('distance ', '')),
     );
     expect(distances).toEqual([...distances].sort((a, b) => a - b));
+    expect(await hits.first().textContent()).toMatch(/label scratches/);
     expect(events.some((e) => e.kind === 'search' && e.total === 12)).toBe(true);
     await shot('7-search');
+  }, 180_000);
+
+  it('shows the security report', async () => {
     await nav('Security');
     const security = page.getByTestId('security-report');
     await security.waitFor({ timeout: 30_000 });

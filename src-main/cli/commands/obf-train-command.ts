@@ -29,36 +29,31 @@ export function datasetArgument(raw: string): string {
   return raw === 'mnist' ? 'mnist' : path.resolve(raw);
 }
 
-export async function obfTrainCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
-  const { values, positionals } = parseCommand(
-    argv,
-    {
-      arch: { type: 'string' },
-      condition: { type: 'string' },
-      out: { type: 'string' },
-      epochs: { type: 'string' },
-      seed: { type: 'string' },
-      size: { type: 'string' },
-      'bit-planes': { type: 'string' },
-      shift: { type: 'string' },
-      'train-limit': { type: 'string' },
-      'demo-key': { type: 'boolean' },
-      'key-from': { type: 'string' },
-    },
-    ['dataset'],
-  );
-  if (typeof values.out !== 'string') throw new UsageError('--out <model-file> is required');
-  const arch = values.arch ?? 'dcnn';
+/** Options every `obf train` takes (a folder or mnist, or a vault). */
+export const TRAIN_OPTION_SPEC = {
+  arch: { type: 'string' },
+  condition: { type: 'string' },
+  epochs: { type: 'string' },
+  seed: { type: 'string' },
+  size: { type: 'string' },
+  'bit-planes': { type: 'string' },
+  shift: { type: 'string' },
+  'train-limit': { type: 'string' },
+} as const;
+
+export function trainOptionsFrom(values: Record<string, unknown>) {
+  const arch = (values.arch as string | undefined) ?? 'dcnn';
   if (!isArchitecture(arch))
     throw new UsageError(`--arch must be one of ${ARCHITECTURES.join(', ')}, got "${arch}"`);
-  const condition = (values.condition ?? 'arnold+xor') as ObfuscationCondition;
+  const condition = ((values.condition as string | undefined) ??
+    'arnold+xor') as ObfuscationCondition;
   if (!OBFUSCATION_CONDITIONS.includes(condition))
     throw new UsageError(
       `--condition must be one of ${OBFUSCATION_CONDITIONS.join(', ')}, got "${condition}"`,
     );
   const bitPlanes = wholeNumber(values['bit-planes'], 'bit-planes', 1);
   if (bitPlanes !== undefined && bitPlanes > 8) throw new UsageError('--bit-planes must be ≤ 8');
-  const options = {
+  return definedOnly({
     arch,
     condition,
     epochs: wholeNumber(values.epochs, 'epochs', 1),
@@ -67,19 +62,52 @@ export async function obfTrainCommand(argv: string[], ctx: CommandContext): Prom
     bitPlanes,
     shift: wholeNumber(values.shift, 'shift', 0),
     trainLimit: wholeNumber(values['train-limit'], 'train-limit', 1),
-    demoKey: values['demo-key'] === true,
+  });
+}
+
+/** Prints training progress like every long command: step, total, ETA, loss, validation. */
+export function trainProgressPrinter() {
+  const printTrain = progressPrinter('train step');
+  return (p: FitProgress) => {
+    const val =
+      p.validationAccuracy === null ? '' : `, validation accuracy ${percent(p.validationAccuracy)}`;
+    const extra = ` epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)}${val}`;
+    printTrain((p.epoch - 1) * p.steps + p.step, p.epochs * p.steps, p.etaMs, extra, p.epochDone);
   };
+}
+
+export async function obfTrainCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
+  if (argv.some((arg) => arg === '--vault' || arg.startsWith('--vault='))) {
+    const { obfTrainVaultCommand } = await import('./obf-train-vault-command.ts');
+    return obfTrainVaultCommand(argv, ctx);
+  }
+  const { values, positionals } = parseCommand(
+    argv,
+    {
+      ...TRAIN_OPTION_SPEC,
+      out: { type: 'string' },
+      'demo-key': { type: 'boolean' },
+      'key-from': { type: 'string' },
+    },
+    ['dataset'],
+  );
+  if (typeof values.out !== 'string') throw new UsageError('--out <model-file> is required');
+  // Outside a vault there is nowhere to keep a key but the model file itself: such a model
+  // is for measurement on public data, and its key is marked as a published demo key.
+  if (values['demo-key'] !== true)
+    throw new UsageError(
+      'a model trained outside a vault would carry its obfuscation key in the model file: train on your own images with `sealsight obf train --vault <vault>` (the key stays wrapped in the vault), or add --demo-key to train a demo model (key published in the file) for measurement on public data',
+    );
+  const options = trainOptionsFrom(values);
   const dataset = datasetArgument(positionals[0]!);
   const outFile = path.resolve(values.out);
   // --key-from MODEL: train under the key of an existing model file (to reproduce it, or to
   // train another architecture for the same obfuscated images); otherwise a fresh random key.
   let key: Uint8Array | undefined;
   if (typeof values['key-from'] === 'string') {
-    const { loadObfModel } = await import('../../engine/obf/obf-model-file.ts');
-    const source = await loadObfModel(path.resolve(values['key-from']));
-    key = source.key;
-    if (source.file.key.demo && !options.demoKey)
-      throw new UsageError(`${values['key-from']} holds a demo key: add --demo-key`);
+    const { embeddedKey, loadObfModel } = await import('../../engine/obf/obf-model-file.ts');
+    const source = path.resolve(values['key-from']);
+    key = embeddedKey(await loadObfModel(source), source);
   }
 
   const controller = new AbortController();
@@ -91,21 +119,15 @@ export async function obfTrainCommand(argv: string[], ctx: CommandContext): Prom
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const printLoad = progressPrinter('load');
-  const printTrain = progressPrinter('train step');
-  const onProgress = (p: FitProgress) => {
-    const val =
-      p.validationAccuracy === null ? '' : `, validation accuracy ${percent(p.validationAccuracy)}`;
-    const extra = ` epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(4)}${val}`;
-    printTrain((p.epoch - 1) * p.steps + p.step, p.epochs * p.steps, p.etaMs, extra, p.epochDone);
-  };
+  const onProgress = trainProgressPrinter();
   // Loaded on demand: tfjs adds ~0.3 s to the start of every other command.
   const { trainObfModel } = await import('../../engine/obf/train-obf-model.ts');
   const { TrainingCancelled } = await import('../../engine/nn/fit-chunk-cnn.ts');
   let result;
   try {
     result = await trainObfModel(dataset, {
-      ...definedOnly(options),
-      ...(key ? { key } : {}),
+      ...options,
+      key: key ? { demo: key } : {},
       signal: controller.signal,
       onLoad: (done, total) => printLoad(done, total, null),
       onProgress,
@@ -122,7 +144,7 @@ export async function obfTrainCommand(argv: string[], ctx: CommandContext): Prom
   for (const failure of report.failed) ctx.log(`could not read ${failure.name}: ${failure.reason}`);
   await mkdir(path.dirname(outFile), { recursive: true });
   const partial = `${outFile}.partial`;
-  await writeFile(partial, modelText, { mode: 0o600 }); // it holds the key
+  await writeFile(partial, modelText, { mode: 0o600 });
   await rename(partial, outFile);
   const v = report.validation;
   const text = [
@@ -142,7 +164,8 @@ export async function obfEvaluateCommand(
 ): Promise<CommandResult> {
   const { values, positionals } = parseCommand(argv, { model: { type: 'string' } }, ['dataset']);
   if (typeof values.model !== 'string') throw new UsageError('--model <model-file> is required');
-  const { loadObfModel, instantiateObfNet } = await import('../../engine/obf/obf-model-file.ts');
+  const { embeddedKey, hasDemoKey, loadObfModel, instantiateObfNet } =
+    await import('../../engine/obf/obf-model-file.ts');
   const { loadObfDataset } = await import('../../engine/obf/obf-dataset.ts');
   const { evaluateObfNet } = await import('../../engine/obf/evaluate-obf.ts');
   const { disposeNet } = await import('../../engine/obf/obf-net.ts');
@@ -163,7 +186,13 @@ export async function obfEvaluateCommand(
   ctx.log(`evaluating ${data.labels.length} images (obfuscated with the model's key)…`);
   let result;
   try {
-    result = await evaluateObfNet(tf, net, loaded.key, loaded.file.condition, data);
+    result = await evaluateObfNet(
+      tf,
+      net,
+      embeddedKey(loaded, modelFile),
+      loaded.file.condition,
+      data,
+    );
   } finally {
     disposeNet(net);
   }
@@ -171,7 +200,7 @@ export async function obfEvaluateCommand(
     .map((c) => `  ${c.name.padEnd(16)} F1 ${percent(c.f1)} (n = ${c.support})`)
     .join('\n');
   const text = [
-    `${data.labels.length} images from ${dataset === 'mnist' ? 'the MNIST test set' : dataset}, model ${loaded.id} (${loaded.file.architecture.name}, ${loaded.file.condition}${loaded.file.key.demo ? ', DEMO key' : ''})`,
+    `${data.labels.length} images from ${dataset === 'mnist' ? 'the MNIST test set' : dataset}, model ${loaded.id} (${loaded.file.architecture.name}, ${loaded.file.condition}${hasDemoKey(loaded) ? ', DEMO key' : ''})`,
     `accuracy ${percent(result.accuracy)}, weighted F1 ${percent(result.weightedF1)}, mAP ${result.mAP.toFixed(4)}, P@10 ${result.precisionAt['10']!.toFixed(4)}, P@100 ${result.precisionAt['100']!.toFixed(4)}`,
     perClass,
     `retrieval: ${result.retrievalConvention}`,

@@ -47,6 +47,7 @@ describe('crypto public API', () => {
         'unwrapSecret',
         'unwrapWithKey',
         'wrapSecret',
+        'wrapWithKey',
         'wrappingKey',
       ].sort(),
     );

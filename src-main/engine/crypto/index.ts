@@ -32,6 +32,12 @@ export {
   openVaultHeader,
   readVaultHeaderUnverified,
 } from './vault-header.ts';
-export { unwrapSecret, unwrapWithKey, wrapSecret, wrappingKey } from './secret-wrap.ts';
+export {
+  unwrapSecret,
+  unwrapWithKey,
+  wrapWithKey,
+  wrapSecret,
+  wrappingKey,
+} from './secret-wrap.ts';
 export type { VaultHeader, VaultHeaderOptions } from './vault-header.ts';
 export { padPayload, padmeLength, unpadPayload } from './padme.ts';

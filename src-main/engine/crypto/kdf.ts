@@ -64,6 +64,8 @@ export const SUBKEY_LABELS = Object.freeze({
   ckksSecret: 'sealsight/v1/ckks-secret',
   /** HMAC key authenticating stored CKKS ciphertexts (CKKS itself is malleable). */
   ckksMac: 'sealsight/v1/ckks-mac',
+  /** AES-GCM key wrapping the vault's obfuscation (Arnold + XOR) keys. */
+  obfKey: 'sealsight/v1/obf-key',
 });
 
 function checkIntegerInRange(name: string, value: unknown, min: number, max: number): number {

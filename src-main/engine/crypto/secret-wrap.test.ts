@@ -42,7 +42,7 @@ describe('wrapSecret / unwrapSecret', () => {
   });
 
   it('accepts only secret-wrapping labels: every other label, present or future, is refused', () => {
-    const wrapping = new Set<string>([SUBKEY_LABELS.ckksSecret]);
+    const wrapping = new Set<string>([SUBKEY_LABELS.ckksSecret, SUBKEY_LABELS.obfKey]);
     const wrapped = wrapSecret(masterKey, SUBKEY_LABELS.ckksSecret, secret, aad);
     const others = [
       ...Object.values(SUBKEY_LABELS).filter((label) => !wrapping.has(label)),

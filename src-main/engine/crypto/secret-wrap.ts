@@ -10,7 +10,10 @@ import { SUBKEY_LABELS, hkdfSubkey } from './kdf.ts';
  * other label (HMAC keys, the blob key, and any label added later) serves another purpose, and
  * wrapping a secret under it would reuse that key. A new wrapping purpose must be added here.
  */
-const WRAPPING_LABELS: ReadonlySet<string> = new Set([SUBKEY_LABELS.ckksSecret]);
+const WRAPPING_LABELS: ReadonlySet<string> = new Set([
+  SUBKEY_LABELS.ckksSecret,
+  SUBKEY_LABELS.obfKey,
+]);
 
 function assertWrappingLabel(label: string): void {
   if (!WRAPPING_LABELS.has(label)) {
@@ -72,4 +75,14 @@ export function unwrapWithKey(
   what: string,
 ): Uint8Array {
   return openAead(wrapKey, sealed, aad, what);
+}
+
+/** wrapSecret with the label's wrapping subkey (from wrappingKey) instead of the master key. */
+export function wrapWithKey(
+  wrapKey: Uint8Array,
+  secret: Uint8Array,
+  aad: Uint8Array | string,
+  what: string,
+): Uint8Array {
+  return sealAead(wrapKey, secret, aad, what);
 }

@@ -165,6 +165,55 @@ export async function loadGrayFolder(
   };
 }
 
+/**
+ * Images already in memory (a vault's decrypted originals) → N×N gray, like a folder's.
+ * `read` is called once per image; unreadable images are reported, not fatal.
+ */
+export async function grayDatasetOf(
+  source: string,
+  classes: readonly string[],
+  size: number,
+  items: ReadonlyArray<{ name: string; label: string; read(): Uint8Array }>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ObfDataset> {
+  const pixels = new Uint8Array(items.length * size * size);
+  const labels: number[] = [];
+  const names: string[] = [];
+  const hashes: string[] = [];
+  const failed: Array<{ name: string; reason: string }> = [];
+  for (const [done, item] of items.entries()) {
+    try {
+      const bytes = item.read();
+      try {
+        pixels.set(await grayAt(bytes, item.name, size), names.length * size * size);
+        hashes.push(createHash('sha256').update(bytes).digest('hex'));
+      } finally {
+        bytes.fill(0);
+      }
+      labels.push(classes.indexOf(item.label));
+      names.push(item.name);
+    } catch (error) {
+      failed.push({
+        name: item.name,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+    }
+    onProgress?.(done + 1, items.length);
+  }
+  const labelBytes = Uint8Array.from(labels);
+  return {
+    source,
+    classes,
+    size,
+    pixels: pixels.subarray(0, names.length * size * size),
+    labels: labelBytes,
+    names,
+    hashes,
+    dataHash: dataHashOf(hashes, labelBytes, classes),
+    failed,
+  };
+}
+
 /** `mnist` (train or test split) or a labelled folder at the given size. */
 export async function loadObfDataset(
   spec: string,

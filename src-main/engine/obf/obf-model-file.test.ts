@@ -5,6 +5,8 @@ import { disposeNet, runNet } from './obf-net.ts';
 import { initTfWasm } from '../nn/tf-wasm.ts';
 import {
   DEMO_KEY_WARNING,
+  embeddedKey,
+  hasDemoKey,
   instantiateObfNet,
   OBF_MODEL_VERSION,
   parseObfModel,
@@ -32,13 +34,12 @@ describe('obfuscated-tier model file', () => {
     const text = serializeObfModel(fitted, {
       classes: data.classes,
       condition: 'arnold+xor',
-      key,
-      demoKey: true,
+      key: { demo: key },
       provenance: { seed: 1, epochs: 2, dataHash: data.dataHash },
     });
     const loaded = parseObfModel(text, 'model.json');
-    expect(loaded.key).toEqual(key);
-    expect(loaded.file.key.demo).toBe(true);
+    expect(embeddedKey(loaded, 'model.json')).toEqual(key);
+    expect(hasDemoKey(loaded)).toBe(true);
     expect(loaded.file.key.warning).toBe(DEMO_KEY_WARNING);
     expect(loaded.file.classes).toEqual(['left', 'right']);
     expect(loaded.shape).toEqual({ arch: 'dcnn', size: 12, bitPlanes: 3, classes: 2 });
@@ -53,22 +54,36 @@ describe('obfuscated-tier model file', () => {
       maxDiff = Math.max(maxDiff, Math.abs(before.embeddings[i]! - after.embeddings[i]!));
     expect(maxDiff).toBeLessThan(5e-3);
     disposeNet(fitted);
-    disposeNet(net);
 
     // Damaged or foreign files are refused with the file name and the cause.
     const file = JSON.parse(text) as { version: number; weights: Array<{ shape: number[] }> };
     expect(() =>
       parseObfModel(JSON.stringify({ ...file, version: OBF_MODEL_VERSION + 1 }), 'new.json'),
-    ).toThrow(/new\.json: model format v2 is newer/);
+    ).toThrow(new RegExp(`new\\.json: model format v${OBF_MODEL_VERSION + 1} is newer`));
     expect(() => parseObfModel('{', 'broken.json')).toThrow(/broken\.json: not a model file/);
     expect(() => parseObfModel(JSON.stringify({ ...file, condition: 'rot13' }), 'c.json')).toThrow(
       /c\.json: not a valid obfuscated-tier model file \(condition/,
+    );
+    // A vault's model names the vault's key and holds none: not the bytes, not their hex.
+    const bound = serializeObfModel(net, {
+      classes: data.classes,
+      condition: 'arnold+xor',
+      key: { vaultId: 'a1b2', keyId: 3 },
+      provenance: {},
+    });
+    expect(bound).not.toContain(Buffer.from(key).toString('hex'));
+    const boundModel = parseObfModel(bound, 'bound.json');
+    expect(boundModel.keySource).toEqual({ kind: 'vault', vaultId: 'a1b2', keyId: 3 });
+    expect(hasDemoKey(boundModel)).toBe(false);
+    expect(() => embeddedKey(boundModel, 'bound.json')).toThrow(
+      /bound\.json: trained under the obfuscation key of vault a1b2/,
     );
     file.weights[0]!.shape = [1, 2];
     const bad = parseObfModel(JSON.stringify(file), 'shape.json');
     expect(() => instantiateObfNet(tf, bad, 'shape.json')).toThrow(
       /shape\.json: weights\[0\] has shape 1×2/,
     );
+    disposeNet(net);
   });
 
   it('packs binary16 with round-to-nearest-even', () => {

@@ -1,9 +1,13 @@
 // The obfuscated-tier model file: versioned JSON, validated with zod on load. It holds
-// the architecture, class names, input size, obfuscation condition, the obfuscation KEY
-// the net was trained under (the net is useless under any other key; the shipped files
-// carry DEMO keys, marked so, that anyone can read), the input standardisation, the
-// weights (binary16, base64) and provenance (data hash, seed, epochs, validation figures,
-// training time).
+// the architecture, class names, input size, obfuscation condition, which obfuscation key
+// the net was trained under (the net is useless under any other key), the input
+// standardisation, the weights (binary16, base64) and provenance (data hash, seed, epochs,
+// validation figures, training time).
+//
+// The key: a model trained on a vault names the vault's key (vault id + key id, v2) and
+// holds no key bytes — the key stays wrapped in the vault (vault/obf-key.ts). Only demo
+// models, made for measurement on public data, carry their key in the file, marked as a
+// published demo key. Version 1 files (key bytes in the file, demo or not) still load.
 import { createHash } from 'node:crypto';
 import type * as Tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -27,12 +31,14 @@ import {
 import type { ObfNet } from './obf-net.ts';
 
 export const OBF_MODEL_FORMAT = 'sealsight-obf-net';
-export const OBF_MODEL_VERSION = 1;
+export const OBF_MODEL_VERSION = 2;
 
 export const DEMO_KEY_WARNING =
   'DEMO KEY: published with this model file, so anyone can undo the obfuscation of images obfuscated under it. It exists to demonstrate and measure the obfuscated tier; train your own model (sealsight obf train makes a fresh random key) for anything else.';
 export const KEY_WARNING =
   'This file holds the obfuscation key the model was trained under: keep it as secret as the images. Obfuscation under a fixed key is not secure against known or chosen plaintexts; use the sealed tier for secrecy.';
+export const VAULT_KEY_NOTE =
+  'Trained under the obfuscation key of the vault named here; the key is stored wrapped in that vault, not in this file. Obfuscation under a fixed key is not secure against known or chosen plaintexts; use the sealed tier for secrecy.';
 
 const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
 
@@ -51,11 +57,18 @@ export const ObfModelFileSchema = z.object({
   }),
   classes: z.array(z.string().min(1)).min(2),
   condition: z.enum(OBFUSCATION_CONDITIONS as [ObfuscationCondition, ...ObfuscationCondition[]]),
-  key: z.object({
-    demo: z.boolean(),
-    warning: z.string(),
-    hex: z.string().regex(new RegExp(`^[0-9a-f]{${2 * OBFUSCATION_KEY_BYTES}}$`)),
-  }),
+  key: z.union([
+    z.object({
+      demo: z.boolean(),
+      warning: z.string(),
+      hex: z.string().regex(new RegExp(`^[0-9a-f]{${2 * OBFUSCATION_KEY_BYTES}}$`)),
+    }),
+    z.object({
+      vault: z.string().min(1),
+      keyId: z.number().int().positive(),
+      warning: z.string(),
+    }),
+  ]),
   preprocessing: z.object({
     grayscale: z.literal('BT.601'),
     resize: z.string(),
@@ -74,12 +87,34 @@ export const ObfModelFileSchema = z.object({
 });
 export type ObfModelFile = z.infer<typeof ObfModelFileSchema>;
 
+/** Where a model's obfuscation key is: in the file (demo models, v1 files) or in a vault. */
+export type ObfKeySource =
+  | { readonly kind: 'embedded'; readonly demo: boolean; readonly key: Uint8Array }
+  | { readonly kind: 'vault'; readonly vaultId: string; readonly keyId: number };
+
 export interface LoadedObfModel {
   /** SHA-256 of the file's text, 16 hex digits: what stored embeddings are keyed by. */
   readonly id: string;
   readonly file: ObfModelFile;
   readonly shape: NetShape;
-  readonly key: Uint8Array;
+  readonly keySource: ObfKeySource;
+}
+
+/**
+ * The key of a model that carries its own (a demo model): a vault-bound model's key is
+ * only in its vault (vault/obf-key.ts obfKeyFor), and this says so by name.
+ */
+export function embeddedKey(loaded: LoadedObfModel, source: string): Uint8Array {
+  const ks = loaded.keySource;
+  if (ks.kind === 'embedded') return ks.key;
+  throw new Error(
+    `${source}: trained under the obfuscation key of vault ${ks.vaultId}, which is stored in that vault only: use it with that vault`,
+  );
+}
+
+/** Whether a model's key is a published demo key (anyone can undo its obfuscation). */
+export function hasDemoKey(loaded: LoadedObfModel): boolean {
+  return loaded.keySource.kind === 'embedded' && loaded.keySource.demo;
 }
 
 export function serializeObfModel(
@@ -87,8 +122,8 @@ export function serializeObfModel(
   details: {
     classes: readonly string[];
     condition: ObfuscationCondition;
-    key: Uint8Array;
-    demoKey: boolean;
+    /** Demo models carry their key; a vault's model names the vault's key instead. */
+    key: { demo: Uint8Array } | { vaultId: string; keyId: number };
     provenance: Record<string, unknown>;
   },
 ): string {
@@ -107,11 +142,14 @@ export function serializeObfModel(
     },
     classes: [...details.classes],
     condition: details.condition,
-    key: {
-      demo: details.demoKey,
-      warning: details.demoKey ? DEMO_KEY_WARNING : KEY_WARNING,
-      hex: Buffer.from(details.key).toString('hex'),
-    },
+    key:
+      'demo' in details.key
+        ? {
+            demo: true,
+            warning: DEMO_KEY_WARNING,
+            hex: Buffer.from(details.key.demo).toString('hex'),
+          }
+        : { vault: details.key.vaultId, keyId: details.key.keyId, warning: VAULT_KEY_NOTE },
     preprocessing: {
       grayscale: 'BT.601',
       resize: `${shape.size}×${shape.size}, Lanczos3, aspect ignored (fill)`,
@@ -160,7 +198,14 @@ export function parseObfModel(text: string, source: string): LoadedObfModel {
       bitPlanes: arch.bitPlanes,
       classes: file.classes.length,
     },
-    key: Uint8Array.from(Buffer.from(file.key.hex, 'hex')),
+    keySource:
+      'hex' in file.key
+        ? {
+            kind: 'embedded',
+            demo: file.key.demo,
+            key: Uint8Array.from(Buffer.from(file.key.hex, 'hex')),
+          }
+        : { kind: 'vault', vaultId: file.key.vault, keyId: file.key.keyId },
   };
 }
 
@@ -169,7 +214,11 @@ export async function loadObfModel(path: string): Promise<LoadedObfModel> {
 }
 
 /** Builds the tf model and loads the file's weights (every shape checked). */
-export function instantiateObfNet(tf: typeof Tf, loaded: LoadedObfModel, source: string): ObfNet {
+export function instantiateObfNet(
+  tf: typeof Tf,
+  loaded: Pick<LoadedObfModel, 'file' | 'shape'>,
+  source: string,
+): ObfNet {
   const { file, shape } = loaded;
   const model = buildNet(tf, shape, 0);
   const expected = [...model.weights.map((w) => w.shape), [EMBEDDING_SIZE, shape.classes]];

@@ -7,19 +7,25 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createObfuscator } from '../crypto/arnold-xor.ts';
 import { grayAt, loadMnist, subset } from './obf-dataset.ts';
-import { DEMO_KEY_WARNING, instantiateObfNet, loadObfModel } from './obf-model-file.ts';
+import {
+  DEMO_KEY_WARNING,
+  embeddedKey,
+  hasDemoKey,
+  instantiateObfNet,
+  loadObfModel,
+} from './obf-model-file.ts';
 import { disposeNet, runNet } from './obf-net.ts';
 import { initTfWasm } from '../nn/tf-wasm.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const MODELS = path.join(ROOT, 'assets', 'models');
+const MODELS = path.join(ROOT, 'assets', 'demo-models');
 const MEDNIST = path.join(ROOT, 'assets', 'samples', 'mednist-legacy');
 
 describe('shipped obfuscated-tier models', () => {
   it('MNIST: demo key, Arnold + XOR, classifies 300 obfuscated test digits', async () => {
     const file = path.join(MODELS, 'obf-mnist.json');
     const model = await loadObfModel(file);
-    expect(model.file.key.demo).toBe(true);
+    expect(hasDemoKey(model)).toBe(true);
     expect(model.file.key.warning).toBe(DEMO_KEY_WARNING);
     expect(model.file.condition).toBe('arnold+xor');
     const tf = await initTfWasm();
@@ -28,7 +34,9 @@ describe('shipped obfuscated-tier models', () => {
       await loadMnist('test'),
       Array.from({ length: 300 }, (_, i) => i * 33),
     );
-    const obf = createObfuscator(model.key, 28, 'arnold+xor').obfuscateBatch(test.pixels);
+    const obf = createObfuscator(embeddedKey(model, file), 28, 'arnold+xor').obfuscateBatch(
+      test.pixels,
+    );
     const out = runNet(tf, net, obf, 300);
     const right = out.predicted.filter((p, i) => p === test.labels[i]).length;
     expect(right / 300).toBeGreaterThan(0.95);
@@ -38,12 +46,12 @@ describe('shipped obfuscated-tier models', () => {
   it('MedNIST: demo key, a DCNN with a 512-d embedding, classifies obfuscated images of every class', async () => {
     const file = path.join(MODELS, 'obf-mednist.json');
     const model = await loadObfModel(file);
-    expect(model.file.key.demo).toBe(true);
+    expect(hasDemoKey(model)).toBe(true);
     expect(model.file.architecture).toMatchObject({ name: 'dcnn', embeddingSize: 512 });
     const tf = await initTfWasm();
     const net = instantiateObfNet(tf, model, file);
     const size = model.shape.size;
-    const obfuscator = createObfuscator(model.key, size, model.file.condition);
+    const obfuscator = createObfuscator(embeddedKey(model, file), size, model.file.condition);
     const images: Uint8Array[] = [];
     const labels: number[] = [];
     for (const [classIndex, name] of model.file.classes.entries()) {

@@ -31,10 +31,12 @@ export interface ObfTrainOptions {
   readonly learningRate?: number;
   /** Train on at most this many images of the training split (the ablation's subsets). */
   readonly trainLimit?: number;
-  /** The obfuscation key; a fresh random one by default. */
-  readonly key?: Uint8Array;
-  /** Mark the key as a published demo key in the model file. */
-  readonly demoKey?: boolean;
+  /**
+   * The key to train under and how the file records it: a demo key is written into the file
+   * (measurement on public data; a fresh random one when `demo` is absent), a vault's key
+   * is only named (vault id + key id).
+   */
+  readonly key: ObfTrainingKey;
   readonly signal?: AbortSignal;
   readonly onLoad?: (done: number, total: number) => void;
   readonly onProgress?: (p: FitProgress) => void;
@@ -51,6 +53,10 @@ export const OBF_TRAIN_DEFAULTS = Object.freeze({
   batchSize: 128,
   learningRate: 1e-3,
 });
+
+export type ObfTrainingKey =
+  | { readonly demo?: Uint8Array }
+  | { readonly vaultId: string; readonly keyId: number; readonly key: Uint8Array };
 
 export interface ObfTrainReport {
   readonly dataset: string;
@@ -77,6 +83,32 @@ export async function loadTrainingSplit(
     size,
     ...(onLoad ? { onProgress: onLoad } : {}),
   });
+  return splitObfDataset(all, valFraction, seed);
+}
+
+/** Trains on a dataset spec (`mnist` or a labelled folder), loaded and split here. */
+export async function trainObfModel(
+  spec: string,
+  options: ObfTrainOptions,
+): Promise<{ modelText: string; report: ObfTrainReport }> {
+  const t = performance.now();
+  const size = options.size ?? (spec === 'mnist' ? MNIST_SIZE : OBF_TRAIN_DEFAULTS.folderSize);
+  const valFraction = options.valFraction ?? (spec === 'mnist' ? 0.1 : 0.2);
+  const seed = options.seed ?? OBF_TRAIN_DEFAULTS.seed;
+  const split = await loadTrainingSplit(spec, size, valFraction, seed, options.onLoad);
+  return trainObfOnSplit(
+    { ...split, name: spec === 'mnist' ? 'mnist (60,000 training images)' : spec },
+    { ...options, valFraction },
+    (performance.now() - t) / 1000,
+  );
+}
+
+/** Splits an in-memory dataset (a vault's images) the same way as a folder's. */
+export function splitObfDataset(
+  all: ObfDataset,
+  valFraction: number,
+  seed: number,
+): { all: ObfDataset; train: ObfDataset; validation: ObfDataset } {
   const items = all.names.map((name, index) => ({
     name,
     index,
@@ -92,28 +124,30 @@ export async function loadTrainingSplit(
   };
 }
 
-export async function trainObfModel(
-  spec: string,
-  options: ObfTrainOptions = {},
+/** Trains on an already split dataset and produces the model file's text. */
+export async function trainObfOnSplit(
+  data: {
+    readonly all: ObfDataset;
+    readonly train: ObfDataset;
+    readonly validation: ObfDataset;
+    readonly name: string;
+  },
+  options: ObfTrainOptions,
+  loadSeconds: number,
 ): Promise<{ modelText: string; report: ObfTrainReport }> {
   const d = OBF_TRAIN_DEFAULTS;
   const arch = options.arch ?? d.arch;
   const condition = options.condition ?? d.condition;
   const epochs = options.epochs ?? d.epochs;
   const seed = options.seed ?? d.seed;
-  const size = options.size ?? (spec === 'mnist' ? MNIST_SIZE : d.folderSize);
   const bitPlanes = options.bitPlanes ?? d.bitPlanes;
   const shift = options.shift ?? d.shift;
-  const valFraction = options.valFraction ?? (spec === 'mnist' ? 0.1 : 0.2);
-  const key = options.key ?? generateObfuscationKey();
+  const valFraction = options.valFraction ?? 0.2;
+  const keySpec = options.key;
+  const key = 'key' in keySpec ? keySpec.key : (keySpec.demo ?? generateObfuscationKey());
   if (!(Number.isInteger(epochs) && epochs >= 1)) throw new RangeError('epochs must be ≥ 1');
 
-  let t = performance.now();
-  const {
-    all,
-    train: fullTrain,
-    validation,
-  } = await loadTrainingSplit(spec, size, valFraction, seed, options.onLoad);
+  const { all, train: fullTrain, validation } = data;
   const train =
     options.trainLimit !== undefined && options.trainLimit < fullTrain.labels.length
       ? subset(
@@ -123,7 +157,7 @@ export async function trainObfModel(
           ),
         )
       : fullTrain;
-  const load = (performance.now() - t) / 1000;
+  const load = loadSeconds;
   const tf = await initTfWasm();
   const fitted = await fitObfNet(tf, train, {
     arch,
@@ -140,14 +174,14 @@ export async function trainObfModel(
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   try {
-    t = performance.now();
+    const t = performance.now();
     const scored =
       validation.labels.length > 0
         ? await evaluateObfNet(tf, fitted, key, condition, validation)
         : null;
     const validate = (performance.now() - t) / 1000;
     const report: ObfTrainReport = {
-      dataset: spec === 'mnist' ? 'mnist (60,000 training images)' : spec,
+      dataset: data.name,
       dataHash: all.dataHash,
       arch,
       condition,
@@ -165,8 +199,7 @@ export async function trainObfModel(
     const modelText = serializeObfModel(fitted, {
       classes: all.classes,
       condition,
-      key,
-      demoKey: options.demoKey ?? false,
+      key: 'key' in keySpec ? { vaultId: keySpec.vaultId, keyId: keySpec.keyId } : { demo: key },
       provenance: {
         trainer: 'sealsight obf train',
         backend: `tfjs ${tf.version.tfjs} wasm (float32), weights stored as float16`,

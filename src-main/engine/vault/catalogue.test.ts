@@ -51,6 +51,8 @@ it('creates the schema at the latest version in WAL mode, owner-only, and reopen
     'lane_batches',
     'lane_ciphertexts',
     'obf_embeddings',
+    'obf_keys',
+    'obf_models',
     'vault_meta',
     'vault_models',
   ]);

@@ -30,3 +30,13 @@ export type LaneBatchPart = `pixel:${number}` | 'lane-map';
 export function laneBatchAad(vaultId: string, batchUid: string, part: LaneBatchPart): string {
   return `sealsight/v1|vault=${vaultId}|lane-batch=${batchUid}|${part}`;
 }
+
+/** A wrapped obfuscation key: bound to its vault and its id (obf-key.ts). */
+export function obfKeyAad(vaultId: string, keyId: number): string {
+  return `sealsight/v1|vault=${vaultId}|obf-key=${keyId}`;
+}
+
+/** An obfuscated-tier model trained on the vault (obf-vault-models.ts): bound to its id. */
+export function obfModelAad(vaultId: string, modelId: string): string {
+  return `sealsight/v1|vault=${vaultId}|obf-model=${modelId}`;
+}

@@ -8,14 +8,13 @@
 // `vault | image | obf-embedding:<model id>`, and stored one transaction per batch: an
 // embedding is content (near-duplicates have near-identical embeddings), so it never
 // touches the disk in the clear. Search decrypts the embeddings in memory only.
-import type * as Tf from '@tensorflow/tfjs';
 import { openAead, sealAead } from '../crypto/index.ts';
 import { createObfuscator } from '../crypto/arnold-xor.ts';
 import { EMBEDDING_SIZE } from '../obf/architectures.ts';
 import { grayAt } from '../obf/obf-dataset.ts';
 import type { LoadedObfModel } from '../obf/obf-model-file.ts';
-import { runNet } from '../obf/obf-net.ts';
-import type { ObfNet } from '../obf/obf-net.ts';
+import type { ObfEmbedder } from '../obf/obf-embedder.ts';
+import { obfKeyFor } from './obf-key.ts';
 import { findImageRow, listImageRows, readOriginalBlob } from './image-store.ts';
 import type { ImageRow } from './image-store.ts';
 import { decryptMeta } from './read-image.ts';
@@ -87,9 +86,8 @@ export interface ObfIndexReport {
 
 export async function indexObfuscated(
   vault: UnlockedVault,
-  tf: typeof Tf,
   model: LoadedObfModel,
-  net: ObfNet,
+  embedder: ObfEmbedder,
   options: {
     batch?: number;
     signal?: AbortSignal;
@@ -98,7 +96,9 @@ export async function indexObfuscated(
 ): Promise<ObfIndexReport> {
   const started = performance.now();
   const size = model.shape.size;
-  const obfuscator = createObfuscator(model.key, size, model.file.condition);
+  const key = obfKeyFor(vault, model, `model ${model.id}`);
+  const obfuscator = createObfuscator(key, size, model.file.condition);
+  key.fill(0);
   const done = new Set(
     vault.db
       .prepare('SELECT image_id FROM obf_embeddings WHERE model_id = ?')
@@ -140,7 +140,10 @@ export async function indexObfuscated(
       }
     }
     if (batch.length > 0) {
-      const out = runNet(tf, net, obfuscated, batch.length);
+      const out = await embedder.embed(
+        obfuscated.subarray(0, batch.length * size * size),
+        batch.length,
+      );
       const k = model.shape.classes;
       vault.db.transaction(() => {
         batch.forEach(({ row, name }, i) => {

@@ -12,6 +12,7 @@ import {
   unwrapSecret,
   unwrapWithKey,
   wrapSecret,
+  wrapWithKey,
   wrappingKey,
 } from '../crypto/index.ts';
 import type { KdfParams } from '../crypto/index.ts';
@@ -159,6 +160,8 @@ export class UnlockedVault {
   readonly headerSource: HeaderSource;
   /** The CKKS secret-key wrapping subkey: the master key itself is dropped at unlock. */
   readonly #ckksWrapKey: Uint8Array;
+  /** Wraps the vault's obfuscation keys (obf-key.ts). */
+  readonly #obfWrapKey: Uint8Array;
   readonly #blobKey: Uint8Array;
   readonly #ckksMacKey: Uint8Array;
   readonly #dedupeKey: Uint8Array;
@@ -175,6 +178,7 @@ export class UnlockedVault {
     this.db = db;
     this.headerSource = headerSource;
     this.#ckksWrapKey = wrappingKey(masterKey, SUBKEY_LABELS.ckksSecret);
+    this.#obfWrapKey = wrappingKey(masterKey, SUBKEY_LABELS.obfKey);
     this.#blobKey = hkdfSubkey(masterKey, SUBKEY_LABELS.blob);
     this.#ckksMacKey = hkdfSubkey(masterKey, SUBKEY_LABELS.ckksMac);
     this.#dedupeKey = hkdfSubkey(masterKey, SUBKEY_LABELS.dedupe);
@@ -291,13 +295,29 @@ export class UnlockedVault {
     );
   }
 
+  /** Wraps an obfuscation key for storage (obf-key.ts owns the table and the AAD). */
+  wrapObfuscationKey(key: Uint8Array, aad: string): Uint8Array {
+    return wrapWithKey(this.#obfWrapKey, key, aad, 'obfuscation key');
+  }
+
+  /** Inverse of wrapObfuscationKey; throws IntegrityError naming `what` on any mismatch. */
+  unwrapObfuscationKey(wrapped: Uint8Array, aad: string, what: string): Uint8Array {
+    return unwrapWithKey(this.#obfWrapKey, wrapped, aad, what);
+  }
+
   close(): void {
     if (this.db.open) {
       // Fold the WAL back into the main file so a closed vault is two files.
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.close();
     }
-    for (const key of [this.#ckksWrapKey, this.#blobKey, this.#ckksMacKey, this.#dedupeKey])
+    for (const key of [
+      this.#ckksWrapKey,
+      this.#obfWrapKey,
+      this.#blobKey,
+      this.#ckksMacKey,
+      this.#dedupeKey,
+    ])
       key.fill(0);
   }
 }

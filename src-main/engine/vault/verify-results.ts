@@ -14,6 +14,8 @@ import { imagePartAad } from './item-aad.ts';
 import { obfEmbeddingAad } from './obf-embeddings.ts';
 import { openReviewState } from './review-state.ts';
 import { openVaultModel } from './vault-models.ts';
+import { obfKeyById } from './obf-key.ts';
+import { loadObfVaultModel } from './obf-vault-models.ts';
 import type { UnlockedVault } from './vault.ts';
 
 /**
@@ -21,7 +23,7 @@ import type { UnlockedVault } from './vault.ts';
  * counts the item and records a problem `{ image, item, reason }` on a throw. `image` is
  * an image uid, `model <id>` for a vault model, or `image row <n>` for a row whose image
  * is gone. Items: `classification:<model id>`, `obf-embedding:<model id>`, `review`,
- * `model`. The same shape as verifyLaneBatches' callback.
+ * `model`, `obf-key`, `obf-model`. The same shape as verifyLaneBatches' callback.
  */
 export type ResultCheck = (image: string, item: string, fn: () => void) => void;
 
@@ -46,6 +48,17 @@ export function verifyResults(
       classes.set(id, openVaultModel(vault, id, model).file.classes);
     });
   }
+  // The obfuscated tier's keys (wrapped) and models (sealed, bound to this vault's key).
+  for (const id of vault.db
+    .prepare('SELECT id FROM obf_keys ORDER BY id')
+    .pluck()
+    .all() as number[])
+    check(`obfuscation key ${id}`, 'obf-key', () => obfKeyById(vault, id).fill(0));
+  for (const id of vault.db
+    .prepare('SELECT id FROM obf_models ORDER BY id')
+    .pluck()
+    .all() as string[])
+    check(`obfuscated-tier model ${id}`, 'obf-model', () => loadObfVaultModel(vault, id));
   const rows = (sql: string) =>
     vault.db.prepare(sql).all() as Array<{
       imageId: number;

@@ -6,6 +6,7 @@ import { api, errorMessage, newJobId } from '../api.ts';
 import { ClassifyPanel } from '../components/ClassifyPanel.tsx';
 import { EvaluationView } from '../components/Evaluation.tsx';
 import { JobProgress } from '../components/ProgressBar.tsx';
+import { SearchModelPanel } from '../components/SearchModelPanel.tsx';
 import { TierLabel } from '../components/TierLabel.tsx';
 import { useAppState } from '../state.tsx';
 import { MAX_ENSEMBLE_MEMBERS } from '../../../src-shared/domain/ensemble.ts';
@@ -220,6 +221,9 @@ export function ModelScreen() {
           {trained.validation && <EvaluationView evaluation={trained.validation} />}
         </div>
       )}
+      <h2>Search model (obfuscated tier)</h2>
+      <TierLabel tier="obfuscated" />
+      <SearchModelPanel />
     </section>
   );
 }

@@ -1,18 +1,21 @@
 import { useState } from 'react';
 import { isReadableItem } from '../../../src-shared/contract/ipc.ts';
 import type { IpcResponse } from '../../../src-shared/contract/ipc.ts';
-import { api, errorMessage } from '../api.ts';
+import { api, errorMessage, newJobId } from '../api.ts';
+import { JobStatus } from '../components/ProgressBar.tsx';
+import { SearchModelPanel } from '../components/SearchModelPanel.tsx';
 import { Thumbnail } from '../components/Thumbnail.tsx';
 import { TierLabel } from '../components/TierLabel.tsx';
 import { useAppState } from '../state.tsx';
 
 export function SearchScreen() {
-  const { info, items: all } = useAppState();
+  const { info, status, items: all } = useAppState();
   const items = all.filter(isReadableItem); // an unreadable image has no name to pick
   const [query, setQuery] = useState('');
   const [result, setResult] = useState<IpcResponse<'search:similar'> | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [jobId, setJobId] = useState<string | null>(null);
   const availability = info?.search;
 
   if (!availability?.available) {
@@ -22,15 +25,18 @@ export function SearchScreen() {
         <p className="notice" role="status" data-testid="search-unavailable">
           {availability?.reason ?? 'Checking…'}
         </p>
+        {status?.state === 'unlocked' && <SearchModelPanel />}
       </section>
     );
   }
 
   const search = async () => {
+    const id = newJobId();
     setProblem(null);
+    setJobId(id);
     setBusy(true);
     try {
-      setResult(await api.searchSimilar({ id: query, k: 8 }));
+      setResult(await api.searchSimilar({ jobId: id, id: query, k: 8 }));
     } catch (e) {
       setProblem(errorMessage(e));
     } finally {
@@ -66,6 +72,10 @@ export function SearchScreen() {
           <Thumbnail item={byId.get(query)!} showGrid={false} size={72} />
         )}
       </div>
+      <p className="muted small" data-testid="search-model">
+        {availability.reason}
+      </p>
+      {busy && <JobStatus jobId={jobId} label="Indexing for search" problem={null} />}
       {problem && (
         <p className="error" role="alert">
           {problem}

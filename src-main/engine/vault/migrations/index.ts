@@ -6,6 +6,7 @@ import { migration0003 } from './0003-obfuscated.ts';
 import { migration0004 } from './0004-review.ts';
 import { migration0005 } from './0005-lane-batches.ts';
 import { migration0006 } from './0006-sealed-layout.ts';
+import { migration0007 } from './0007-obfuscation-keys.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001,
@@ -14,6 +15,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0004,
   migration0005,
   migration0006,
+  migration0007,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,72 @@
+// Obfuscated-tier models trained on a vault's images, stored in the vault AES-GCM-encrypted
+// (like the sealed tier's, vault-models.ts: weights trained on private images can leak
+// them). Each names the vault key it was trained under (obf-key.ts); a stored model that
+// names another vault or does not authenticate is never used.
+import { openAead, sealAead } from '../crypto/index.ts';
+import { parseObfModel } from '../obf/obf-model-file.ts';
+import type { LoadedObfModel } from '../obf/obf-model-file.ts';
+import { obfModelAad } from './item-aad.ts';
+import type { UnlockedVault } from './vault.ts';
+
+/** Stores a model file's text; it must be bound to this vault's key. Returns the model. */
+export function storeObfVaultModel(vault: UnlockedVault, modelText: string): LoadedObfModel {
+  const model = parseObfModel(modelText, 'trained obfuscated-tier model');
+  checkBoundTo(vault, model, 'trained obfuscated-tier model');
+  const blob = sealAead(
+    vault.sealingKeys.blobKey,
+    Buffer.from(modelText, 'utf8'),
+    obfModelAad(vault.vaultId, model.id),
+  );
+  vault.db
+    .prepare(
+      `INSERT INTO obf_models (id, created_at, model) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    )
+    .run(model.id, new Date().toISOString(), blob);
+  return model;
+}
+
+/** The vault's obfuscated-tier models that authenticate, newest first; damaged ones go to onProblem. */
+export function listObfVaultModels(
+  vault: UnlockedVault,
+  onProblem: (modelId: string, reason: string) => void = () => {},
+): Array<{ model: LoadedObfModel; createdAt: string }> {
+  const rows = vault.db
+    .prepare('SELECT id, created_at, model FROM obf_models ORDER BY created_at DESC, id')
+    .all() as Array<{ id: string; created_at: string; model: Buffer }>;
+  return rows.flatMap((row) => {
+    try {
+      return [{ model: openObfVaultModel(vault, row.id, row.model), createdAt: row.created_at }];
+    } catch (error) {
+      onProblem(row.id, error instanceof Error ? error.message : String(error));
+      return [];
+    }
+  });
+}
+
+export function loadObfVaultModel(vault: UnlockedVault, modelId: string): LoadedObfModel | null {
+  const blob = vault.db.prepare('SELECT model FROM obf_models WHERE id = ?').pluck().get(modelId);
+  return blob ? openObfVaultModel(vault, modelId, blob as Buffer) : null;
+}
+
+function openObfVaultModel(
+  vault: UnlockedVault,
+  modelId: string,
+  blob: Uint8Array,
+): LoadedObfModel {
+  const what = `obfuscated-tier model ${modelId}`;
+  const text = openAead(vault.sealingKeys.blobKey, blob, obfModelAad(vault.vaultId, modelId), what);
+  const model = parseObfModel(Buffer.from(text).toString('utf8'), what);
+  if (model.id !== modelId) throw new Error(`${what}: stored file has id ${model.id}`);
+  checkBoundTo(vault, model, what);
+  return model;
+}
+
+function checkBoundTo(vault: UnlockedVault, model: LoadedObfModel, what: string): void {
+  const ks = model.keySource;
+  if (ks.kind !== 'vault')
+    throw new Error(
+      `${what}: carries its own key; a vault stores only models trained under its own key`,
+    );
+  if (ks.vaultId !== vault.vaultId)
+    throw new Error(`${what}: trained under the key of vault ${ks.vaultId}, not this vault`);
+}
