@@ -41,7 +41,11 @@ function Shell() {
   const go = (id: ScreenId) => {
     setScreen(id);
     setError(null);
-    requestAnimationFrame(() => heading.current?.focus());
+    // Focus goes to the new screen's heading, unless the screen names the element its keys
+    // work on (Review's image region): then there, so its keys work at once.
+    requestAnimationFrame(() =>
+      (document.querySelector<HTMLElement>('main [data-autofocus]') ?? heading.current)?.focus(),
+    );
   };
 
   const lock = async () => {

@@ -35,8 +35,8 @@ describe('formatEta', () => {
     expect(formatEta(seconds)).toBe(text);
   });
 
-  // Fails today: the seconds are rounded after the minutes are floored.
-  it.fails('never shows 60 seconds in the minutes form', () => {
+  // The seconds are rounded before the minutes are taken: never "1 min 60 s".
+  it('never shows 60 seconds in the minutes form', () => {
     expect(formatEta(119.6)).toBe('2 min 0 s');
   });
 });

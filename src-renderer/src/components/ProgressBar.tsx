@@ -6,7 +6,8 @@ export function formatEta(seconds: number | null): string {
   if (seconds === null) return 'estimating…';
   if (seconds < 1) return 'under a second';
   if (seconds < 90) return `${Math.round(seconds)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  const whole = Math.round(seconds); // rounded once, so 119.6 s is 2 min 0 s, not 1 min 60 s
+  return `${Math.floor(whole / 60)} min ${whole % 60} s`;
 }
 
 /** A labelled progress bar for one job, with ETA and an optional Cancel button. */

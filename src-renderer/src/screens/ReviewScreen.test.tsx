@@ -282,9 +282,9 @@ describe('Review: filters', () => {
     expect(fake.calls('review:set-reviewed')).toEqual([]);
   });
 
-  // Fails today: confirming drops the image from the "not reviewed" list and the index
-  // still moves one on, so the image that took its place is skipped.
-  it.fails('under "not reviewed", Space goes on to the very next unreviewed image', async () => {
+  // Confirming drops the image from the "not reviewed" list; the image that takes its
+  // place is the next one, and must not be skipped.
+  it('under "not reviewed", Space goes on to the very next unreviewed image', async () => {
     const user = await review([item('a.bmp'), item('b.bmp'), item('c.bmp')]);
     await user.selectOptions(screen.getByLabelText('Show'), 'unreviewed');
     act(() => region().focus());
@@ -295,10 +295,9 @@ describe('Review: filters', () => {
 });
 
 describe('Review: focus', () => {
-  // Fails today: the screen focuses its review region on mount, but the navigation then
-  // moves focus to the screen's heading, so the keys do nothing until the user focuses
-  // the region (Tab or a click).
-  it.fails('takes the keys right after it is opened from the navigation', async () => {
+  // The navigation moves focus to a screen's heading, except where the screen names the
+  // element its keys work on: Review's keys must work at once, without Tab or a click.
+  it('takes the keys right after it is opened from the navigation', async () => {
     const a = item('a.bmp');
     const user = await openScreen('Review', [a]);
     await waitFor(() => expect(current()).toBe('a.bmp'));

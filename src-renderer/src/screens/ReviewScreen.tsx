@@ -47,7 +47,9 @@ export function ReviewScreen() {
   const confirm = async (item: ReadableGalleryItem) => {
     try {
       updateItem(await api.reviewSetReviewed({ id: item.id, reviewed: true }));
-      setIndex((i) => Math.min(i + 1, filtered.length - 1));
+      // Under "not reviewed" the confirmed image leaves the list and the next one takes its
+      // place: staying put is going on.
+      if (reviewed !== 'unreviewed') setIndex((i) => Math.min(i + 1, filtered.length - 1));
     } catch (e) {
       setError(errorMessage(e));
     }
@@ -139,6 +141,7 @@ export function ReviewScreen() {
         aria-label="Review: current image"
         aria-describedby="review-keys"
         onKeyDown={onKey}
+        data-autofocus
         data-testid="review-region"
       >
         {current ? (
