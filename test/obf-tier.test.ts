@@ -73,7 +73,7 @@ describe('obfuscated tier (CLI)', () => {
     // No stored byte run equals a run of any embedding's floats.
     const vault = await openVault(vaultDir, PASS);
     const modelIds = vault.db.prepare('SELECT DISTINCT model_id FROM obf_embeddings').pluck().all();
-    const stored = readObfResults(vault, modelIds[0] as string);
+    const stored = await readObfResults(vault, modelIds[0] as string);
     vault.close();
     expect(stored.results).toHaveLength(12);
     const files = await readdir(vaultDir);

@@ -81,7 +81,7 @@ describe('obfuscated tier in a vault', () => {
     const index = await indexObfuscated(vault, model, embedder, {});
     await embedder.dispose();
     expect(index.indexed).toHaveLength(12);
-    const stored = readObfResults(vault, model.id);
+    const stored = await readObfResults(vault, model.id);
     const labelOf = new Map(listImages(vault).map((image) => [image.id, image.label]));
     const sameClassFirst = stored.rows.filter((row, i) => {
       const [top] = searchStored(vault, stored, stored.results[i]!.embedding, 1, row.uid);
@@ -143,7 +143,7 @@ describe('obfuscated tier in a vault', () => {
         new RegExp(`key of vault ${vault.vaultId}, not of this vault`),
       );
       const text = JSON.stringify(model.file);
-      expect(() => storeObfVaultModel(second, text)).toThrow(/not this vault/);
+      await expect(storeObfVaultModel(second, text)).rejects.toThrow(/not this vault/);
       const blob = vault.db.prepare('SELECT model FROM obf_models').pluck().get() as Buffer;
       second.db
         .prepare('INSERT INTO obf_models (id, created_at, model) VALUES (?, ?, ?)')

@@ -7,6 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { TrainingCancelled } from '../engine/nn/fit-chunk-cnn.ts';
 import { trainObfOnSplit } from '../engine/obf/train-obf-model.ts';
 import type { ObfTrainReport } from '../engine/obf/train-obf-model.ts';
+import { parseObfModel } from '../engine/obf/obf-model-file.ts';
+import type { LoadedObfModel } from '../engine/obf/obf-model-file.ts';
 import type { VaultObfTraining } from '../engine/vault/obf-vault-training.ts';
 
 export interface ObfTrainWorkerData {
@@ -25,7 +27,7 @@ export type ObfTrainWorkerMessage =
       validationAccuracy: number | null;
       etaMs: number;
     }
-  | { type: 'done'; modelText: string; report: ObfTrainReport }
+  | { type: 'done'; modelText: string; model: LoadedObfModel; report: ObfTrainReport }
   | { type: 'error'; cancelled: boolean; message: string };
 
 const port = parentPort!;
@@ -59,7 +61,8 @@ async function main(): Promise<void> {
       },
       prepared.loadSeconds,
     );
-    post({ type: 'done', modelText, report });
+    // Parsed here, off the main thread; the key holder checks it is this text's.
+    post({ type: 'done', modelText, model: parseObfModel(modelText, 'trained model'), report });
   } finally {
     prepared.key.key.fill(0);
   }

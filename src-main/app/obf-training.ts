@@ -66,7 +66,7 @@ export async function trainSearchModel(
         worker.on('exit', (code) => reject(new Error(`training worker exited with code ${code}`)));
       },
     );
-    const model = storeObfVaultModel(vault, done.modelText);
+    const model = await storeObfVaultModel(vault, done.modelText, done.model);
     const v = done.report.validation;
     return {
       modelId: model.id,

@@ -120,7 +120,7 @@ export class OptionalTiers {
         ),
     });
     if (index.cancelled) throw new AppError('cancelled', 'search cancelled while indexing');
-    const stored = readObfResults(vault, model.id);
+    const stored = await readObfResults(vault, model.id);
     const { row } = storedResultOf(vault, stored, id);
     const query = stored.results[stored.rows.findIndex((r) => r.id === row.id)]!.embedding;
     const hits = searchStored(vault, stored, query, k, row.uid);

@@ -37,7 +37,7 @@ async function chooseModel(vault: UnlockedVault, dir: string, argument: string |
       `--model ${argument}: neither a model file nor the id of a model trained on this vault`,
     );
   const { obfModelMismatch, vaultLabels } = await import('../../engine/vault/obf-domain.ts');
-  const mismatch = obfModelMismatch(vaultLabels(vault), {
+  const mismatch = obfModelMismatch(await vaultLabels(vault), {
     name: chosen.name,
     classes: chosen.model.file.classes,
   });
@@ -117,7 +117,7 @@ export async function searchCommand(argv: string[], ctx: CommandContext): Promis
       throw new Error(
         `${dir}: no embeddings for ${chosen.name} yet: run sealsight obf index ${positionals[0]}${values.model === undefined ? '' : ` --model ${String(values.model)}`}`,
       );
-    const stored = engine.readObfResults(vault, modelId);
+    const stored = await engine.readObfResults(vault, modelId);
     let queryVector: Float32Array;
     let excludeUid: string | null = null;
     let queryLabel: string;

@@ -190,7 +190,7 @@ export function parseObfModel(text: string, source: string): LoadedObfModel {
   if (file.preprocessing.size !== arch.inputSize)
     throw new Error(`${source}: preprocessing size differs from the input size`);
   return {
-    id: createHash('sha256').update(text).digest('hex').slice(0, 16),
+    id: obfModelIdOf(text),
     file,
     shape: {
       arch: arch.name,
@@ -207,6 +207,11 @@ export function parseObfModel(text: string, source: string): LoadedObfModel {
           }
         : { kind: 'vault', vaultId: file.key.vault, keyId: file.key.keyId },
   };
+}
+
+/** A model's id: the first 16 hex digits of the SHA-256 of its file's text. */
+export function obfModelIdOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 export async function loadObfModel(path: string): Promise<LoadedObfModel> {

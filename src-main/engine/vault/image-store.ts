@@ -62,11 +62,28 @@ export interface ImageRow {
   readonly meta: Buffer;
 }
 
-const ROW_COLUMNS = 'id, uid, imported_at, keyset_id, packing_id, lane_batch_id, meta';
+export const ROW_COLUMNS = 'id, uid, imported_at, keyset_id, packing_id, lane_batch_id, meta';
 
 export function listImageRows(db: Catalogue): ImageRow[] {
   const rows = db.prepare(`SELECT ${ROW_COLUMNS} FROM images ORDER BY id`).all();
   return (rows as Array<Record<string, unknown>>).map(toImageRow);
+}
+
+/**
+ * The image rows in pages, oldest first, with a turn of the event loop between pages: a
+ * loop over thousands of images on the app's main thread must not hold it for long (each
+ * row's metadata is read from the record's overflow pages, ~0.1 ms a row).
+ */
+export async function* imageRowPages(db: Catalogue, size = 50): AsyncGenerator<ImageRow[]> {
+  const page = db.prepare(`SELECT ${ROW_COLUMNS} FROM images WHERE id > ? ORDER BY id LIMIT ?`);
+  let after = 0;
+  for (;;) {
+    const rows = (page.all(after, size) as Array<Record<string, unknown>>).map(toImageRow);
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows.at(-1)!.id;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** Finds an image by its full uid or an unambiguous prefix of at least 6 hex digits. */
@@ -83,7 +100,7 @@ export function findImageRow(db: Catalogue, uidOrPrefix: string): ImageRow {
   return toImageRow(rows[0]!);
 }
 
-function toImageRow(row: Record<string, unknown>): ImageRow {
+export function toImageRow(row: Record<string, unknown>): ImageRow {
   return {
     id: row.id as number,
     uid: row.uid as string,

@@ -3,21 +3,25 @@
 // domain's: embedding or searching a vault with it would show invented results. A model
 // fits when every label the vault's images carry is one of its classes; a vault with no
 // labelled image cannot show that, so no model fits it until some images are labelled.
-import { listImageRows } from './image-store.ts';
+import { imageRowPages } from './image-store.ts';
 import { decryptMeta } from './read-image.ts';
 import type { UnlockedVault } from './vault.ts';
 
-/** The labels of the vault's images whose metadata authenticates (the others are skipped). */
-export function vaultLabels(vault: UnlockedVault): Set<string> {
+/**
+ * The labels of the vault's images whose metadata authenticates (the others are skipped).
+ * Page by page (imageRowPages): the app asks on its main thread.
+ */
+export async function vaultLabels(vault: UnlockedVault): Promise<Set<string>> {
   const labels = new Set<string>();
-  for (const row of listImageRows(vault.db)) {
-    try {
-      const { label } = decryptMeta(vault, row);
-      if (label !== null) labels.add(label);
-    } catch {
-      // a damaged image is verify's to report; it says nothing about the domain
+  for await (const page of imageRowPages(vault.db))
+    for (const row of page) {
+      try {
+        const { label } = decryptMeta(vault, row);
+        if (label !== null) labels.add(label);
+      } catch {
+        // a damaged image is verify's to report; it says nothing about the domain
+      }
     }
-  }
   return labels;
 }
 

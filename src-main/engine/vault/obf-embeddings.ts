@@ -15,7 +15,13 @@ import { grayAt } from '../obf/obf-dataset.ts';
 import type { LoadedObfModel } from '../obf/obf-model-file.ts';
 import type { ObfEmbedder } from '../obf/obf-embedder.ts';
 import { obfKeyFor } from './obf-key.ts';
-import { findImageRow, listImageRows, readOriginalBlob } from './image-store.ts';
+import {
+  findImageRow,
+  imageRowPages,
+  readOriginalBlob,
+  ROW_COLUMNS,
+  toImageRow,
+} from './image-store.ts';
 import type { ImageRow } from './image-store.ts';
 import { decryptMeta } from './read-image.ts';
 import { openOriginal } from './sealed-image.ts';
@@ -105,8 +111,8 @@ export async function indexObfuscated(
       .pluck()
       .all(model.id) as number[],
   );
-  const rows = listImageRows(vault.db);
-  const todo = rows.filter((row) => !done.has(row.id));
+  const total = vault.db.prepare('SELECT count(*) FROM images').pluck().get() as number;
+  const todoCount = Math.max(0, total - done.size);
   const store = vault.db.prepare(
     `INSERT INTO obf_embeddings (image_id, model_id, indexed_at, payload) VALUES (?, ?, ?, ?)
      ON CONFLICT (image_id, model_id) DO UPDATE SET indexed_at = excluded.indexed_at, payload = excluded.payload`,
@@ -115,10 +121,13 @@ export async function indexObfuscated(
   const failed: ObfIndexReport['failed'] = [];
   const batchSize = options.batch ?? 64;
   let finished = 0;
-  for (let start = 0; start < todo.length && !options.signal?.aborted; start += batchSize) {
+  for await (const page of imageRowPages(vault.db, batchSize)) {
+    if (options.signal?.aborted) break;
+    const todo = page.filter((row) => !done.has(row.id));
+    if (todo.length === 0) continue;
     const batch: Array<{ row: ImageRow; name: string }> = [];
     const obfuscated = new Uint8Array(batchSize * size * size);
-    for (const row of todo.slice(start, start + batchSize)) {
+    for (const row of todo) {
       let name = row.uid;
       try {
         name = decryptMeta(vault, row).name;
@@ -165,20 +174,20 @@ export async function indexObfuscated(
       })();
       out.embeddings.fill(0);
     }
-    finished = Math.min(todo.length, start + batchSize);
+    finished += todo.length;
     const elapsed = performance.now() - started;
     options.onProgress?.({
       done: finished,
-      total: todo.length,
-      etaMs: (elapsed / finished) * (todo.length - finished),
+      total: todoCount,
+      etaMs: (elapsed / finished) * Math.max(0, todoCount - finished),
     });
   }
   return {
     modelId: model.id,
     indexed,
-    skipped: rows.length - todo.length,
+    skipped: done.size,
     failed,
-    cancelled: options.signal?.aborted === true && finished < todo.length,
+    cancelled: options.signal?.aborted === true && finished < todoCount,
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -196,19 +205,33 @@ export interface StoredEmbeddings {
   readonly results: StoredObfResult[];
 }
 
-/** Every stored result of a model, decrypted in memory (key holder). */
-export function readObfResults(vault: UnlockedVault, modelId: string): StoredEmbeddings {
-  const byId = new Map(listImageRows(vault.db).map((row) => [row.id, row]));
-  const stored = vault.db
-    .prepare('SELECT image_id, payload FROM obf_embeddings WHERE model_id = ? ORDER BY image_id')
-    .all(modelId) as Array<{ image_id: number; payload: Buffer }>;
+/**
+ * Every stored result of a model, decrypted in memory (key holder), 50 at a time with a
+ * turn of the event loop between: the app reads them on its main thread.
+ */
+export async function readObfResults(
+  vault: UnlockedVault,
+  modelId: string,
+): Promise<StoredEmbeddings> {
+  const columns = ROW_COLUMNS.split(', ')
+    .map((c) => `i.${c}`)
+    .join(', ');
+  const page = vault.db.prepare(
+    `SELECT ${columns}, e.payload FROM obf_embeddings e JOIN images i ON i.id = e.image_id
+     WHERE e.model_id = ? AND i.id > ? ORDER BY i.id LIMIT 50`,
+  );
   const rows: ImageRow[] = [];
   const results: StoredObfResult[] = [];
-  for (const { image_id: imageId, payload } of stored) {
-    const row = byId.get(imageId);
-    if (!row) continue;
-    rows.push(row);
-    results.push(openResult(vault, row.uid, modelId, payload));
+  for (let after = 0; ;) {
+    const got = page.all(modelId, after) as Array<Record<string, unknown> & { payload: Buffer }>;
+    if (got.length === 0) break;
+    for (const raw of got) {
+      const row = toImageRow(raw);
+      rows.push(row);
+      results.push(openResult(vault, row.uid, modelId, raw.payload));
+      after = row.id;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return { rows, results };
 }

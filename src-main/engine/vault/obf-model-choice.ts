@@ -23,7 +23,7 @@ export async function chooseObfModel(
   vault: UnlockedVault,
   files: readonly string[],
 ): Promise<ChosenObfModel | { refused: string }> {
-  const labels = vaultLabels(vault);
+  const labels = await vaultLabels(vault);
   const reasons: string[] = [];
   const problems: string[] = [];
   const candidates: Array<{

@@ -10,7 +10,8 @@ import type { ObfDataset } from '../obf/obf-dataset.ts';
 import { OBF_TRAIN_DEFAULTS, splitObfDataset, trainObfOnSplit } from '../obf/train-obf-model.ts';
 import type { ObfTrainingKey, ObfTrainOptions, ObfTrainReport } from '../obf/train-obf-model.ts';
 import type { LoadedObfModel } from '../obf/obf-model-file.ts';
-import { listImageRows, readOriginalBlob } from './image-store.ts';
+import { imageRowPages, readOriginalBlob } from './image-store.ts';
+import type { ImageRow } from './image-store.ts';
 import { currentObfKey } from './obf-key.ts';
 import { storeObfVaultModel } from './obf-vault-models.ts';
 import { decryptMeta } from './read-image.ts';
@@ -39,14 +40,16 @@ export async function prepareVaultObfTraining(
   options: VaultObfTrainOptions = {},
 ): Promise<VaultObfTraining> {
   const started = performance.now();
-  const labelled = listImageRows(vault.db).flatMap((row) => {
-    try {
-      const meta = decryptMeta(vault, row);
-      return meta.label === null ? [] : [{ row, name: meta.name, label: meta.label }];
-    } catch {
-      return []; // a damaged image is verify's to report; it is not trained on
+  const labelled: Array<{ row: ImageRow; name: string; label: string }> = [];
+  for await (const page of imageRowPages(vault.db))
+    for (const row of page) {
+      try {
+        const meta = decryptMeta(vault, row);
+        if (meta.label !== null) labelled.push({ row, name: meta.name, label: meta.label });
+      } catch {
+        // a damaged image is verify's to report; it is not trained on
+      }
     }
-  });
   const classes = [...new Set(labelled.map((image) => image.label))].sort();
   if (classes.length < 2)
     throw new Error(
@@ -89,7 +92,7 @@ export async function trainObfOnVault(
       { ...options, key: prepared.key },
       prepared.loadSeconds,
     );
-    return { model: storeObfVaultModel(vault, modelText), report };
+    return { model: await storeObfVaultModel(vault, modelText), report };
   } finally {
     wipeTraining(prepared);
   }
