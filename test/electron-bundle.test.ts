@@ -1,6 +1,6 @@
 // The Electron build (npm run build:electron) as it is packaged: bundles are checked for
 // what they import and where their worker URLs point, and the bundled AppService is run
-// in plain Node (the Electron binary cannot run here) to prove that the rewritten worker
+// in plain Node (the tests run without the Electron binary) to prove that the rewritten worker
 // URLs resolve: a real import of sample images runs in the bundled import workers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';

@@ -1,7 +1,7 @@
 // Runs the bundled Electron main process (dist/electron/main.js, built as `npm run
 // build:electron` builds it) in plain Node against a recording stand-in for the
-// `electron` module (test/fixtures/fake-electron) — the Electron binary cannot be
-// downloaded here — and the REAL AppService and engine. It checks the shell's wiring:
+// `electron` module (test/fixtures/fake-electron) — the tests run without the
+// Electron binary — and the REAL AppService and engine. It checks the shell's wiring:
 // privileged scheme, sandbox, window options, app:// serving, hardening, one IPC
 // handler per contract channel with sender and payload checks, progress relay, lock on
 // screen lock, vault closed on quit.

@@ -26,7 +26,10 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
       'import <vault> <folder> [--labels-from-folders] [--threshold N] [--min-chunks N] [--workers N] [--layout auto|blocks|lanes] [--follow-symlinks] [--memory-budget MB]',
   },
   list: { run: listCommand, usage: 'list <vault>' },
-  classify: { run: classifyCommand, usage: 'classify <vault> --model FILE [--workers N] [--all]' },
+  classify: {
+    run: classifyCommand,
+    usage: 'classify <vault> [--model FILE] [--workers N] [--all]',
+  },
   train: {
     run: trainCommand,
     usage:

@@ -19,7 +19,7 @@ export const FALLBACK_FEATURE_CHUNKS = 4;
 
 /**
  * Every image gets at least this many feature chunks: when fewer beat the threshold,
- * its strongest remaining chunks join them. Measured on NEU-CLS (docs/accuracy.md):
+ * its strongest remaining chunks join them. Measured on NEU-CLS (docs/experiments/sealed-tier-accuracy.md):
  * images with 1–5 feature chunks are a fifth of the images but 40–60 % of the sealed
  * model's errors, and a minimum of 12 adds 0.8–1.5 points of image accuracy (8 helps
  * less, all 16 hurts). The cost is HE work on the added chunks only. 0 = threshold

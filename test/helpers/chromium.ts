@@ -1,5 +1,5 @@
-// What the Chromium tests share: where Debian's Chromium is, the flags it needs on our
-// machines (headless, no sandbox, no GPU, nothing phoning home), and a renderer build
+// What the Chromium tests share: where Debian's Chromium is, the flags it needs in a
+// container (headless, no sandbox, no GPU, nothing phoning home), and a renderer build
 // into a test's own folder (so a running `npm run preview` is untouched).
 import { execFile } from 'node:child_process';
 import path from 'node:path';

@@ -9,7 +9,7 @@ import { parseWorkers, progressPrinter, UsageError, withCancellation } from '../
 import type { CommandContext, CommandResult } from '../cli-io.ts';
 import { parseCommand, withVault } from './vault-commands.ts';
 
-/** The steel-defect model shipped with the app (trained on NEU-CLS; see README). */
+/** The steel-defect model shipped with the app (trained on NEU-CLS; docs/models/neu-chunk-cnn.md). */
 export const DEFAULT_MODEL_FILE = fileURLToPath(
   new URL('../../../assets/models/neu-chunk-cnn.json', import.meta.url),
 );

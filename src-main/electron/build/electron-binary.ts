@@ -1,6 +1,6 @@
 // Finding the Electron binary for `npm start` without triggering a download. The electron
 // npm package (45+) has no install script: it fetches its binary on first use from
-// GitHub, which our build machines cannot reach, so `require('electron')` would hang or
+// GitHub, which an offline machine cannot reach, so `require('electron')` would hang or
 // fail obscurely. We look for it ourselves and say plainly what is missing.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,7 @@ export type ElectronBinary =
 export const MISSING_ELECTRON_HELP = [
   'SealSight needs the Electron binary to start, and it is not installed.',
   'The electron npm package downloads it on first use (from GitHub); npm does not run',
-  'that step at install time, and this machine cannot reach GitHub.',
+  'that step at install time, and it cannot happen without access to GitHub.',
   'On a machine with internet access run:  npx --no install-electron',
   'then `npm start` again. Without Electron you can still use the browser preview',
   '(`npm run preview`) and the CLI (`npx sealsight`); installers come from the release',
@@ -48,7 +48,7 @@ export function explainDistFailure(message: string): string | null {
   return [
     'Packaging failed because electron-builder could not download what it needs:',
     'the Electron release zip for this platform (and, for some targets, helper tools)',
-    'come from GitHub at packaging time, and this machine has no internet access',
+    'come from GitHub at packaging time, and GitHub could not be reached from here',
     'beyond the npm registry. Build the installers where that download works: the',
     'release workflow (.github/workflows/release.yml) runs `npm run dist` on Linux,',
     'Windows and macOS runners. Or pre-fill the electron cache (ELECTRON_CACHE) with',

@@ -39,11 +39,11 @@ describe('the shipped NEU-CLS model', () => {
     expect(model.file.preprocessing).toMatchObject({ threshold: 100, minFeatureChunks: 12 });
     expect(() => assertHeSafe(model.file.activationRanges, DEFAULT_CKKS_PRESET)).not.toThrow();
     // An ensemble of three nets (seeds 1–3), each fitted on every development image (the
-    // recipe was validated on splits, docs/accuracy.md), so none records a validation
+    // recipe was validated on splits, docs/experiments/sealed-tier-accuracy.md), so none records a validation
     // split; the ensemble's ranges were measured on those same images.
     expect(model.members).toHaveLength(3);
-    // Each member: 16 channels of 4×4 at stride 4, trained without L2 decay (session 7)
-    // for 800 epochs (session 9).
+    // Each member: 16 channels of 4×4 at stride 4, trained without L2 decay for 800 epochs
+    // (docs/experiments/sealed-tier-accuracy.md).
     expect(model.weights.architecture).toMatchObject({
       channels: 48,
       kernel: 4,

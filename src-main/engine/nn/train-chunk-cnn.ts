@@ -114,7 +114,7 @@ export interface TrainResult {
  * of 4×4 at stride 4 (7×7 outputs each; at stride s the block holds s² channels in place
  * of the 28×28 chunk, so stride 3 allowed only 9). On NEU-CLS held-out splits it beats
  * the 9 channels of 4×4 at stride 3 by 0.6 points on average over five paired runs (−1.0
- * to +2.1; docs/accuracy.md, session 7), which beat the paper's 4 channels of 7×7 by ~6.
+ * to +2.1; docs/experiments/sealed-tier-accuracy.md), which beat the paper's 4 channels of 7×7 by ~6.
  * Options override each field (e.g. { channels: 4, kernel: 7, stride: 3 } for the paper's).
  */
 export const DEFAULT_TRAIN_ARCHITECTURE: Omit<ChunkCnnArchitecture, 'classes'> = Object.freeze({
@@ -143,7 +143,7 @@ export const TRAIN_DEFAULTS = Object.freeze({
   scorePenalty: 1e-4,
   // None: with Adam, L2 decay shrinks weights whose gradients are small at full speed,
   // and an x² unit whose inputs shrink loses its gradient (2x) — 23–39 of 128 hidden
-  // units died that way (session 7); without decay none do.
+  // units died that way (measured); without decay none do.
   weightDecay: 0,
   dropout: 0,
   labelSmoothing: 0,

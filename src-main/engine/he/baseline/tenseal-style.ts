@@ -4,7 +4,7 @@
 // im2col encoding → conv2d_im2col per channel → x² → mm → x² → mm. Kept only so the
 // benchmark can say how much faster our packed engine is; never used to serve queries.
 // Single-threaded (TenSEAL's mm with n_jobs = 1); power-of-two Galois keys only.
-// Measured here (N = 8192, 2 shared cores): ~7–8 s per chunk, 403 rotations, 1,003 key
+// Measured on 2 shared cores (N = 8192): ~7–8 s per chunk, 403 rotations, 1,003 key
 // switches (TENSEAL_TUTORIAL_PRESET: ~9 s, 406 rotations, 1,175 key switches).
 //
 // Channel packing depends on the depth the preset affords:
