@@ -244,9 +244,9 @@ describe('AppService', () => {
         reason: `Obfuscated-tier model: vault model ${report.modelId} (trained on this vault, under its own key).`,
       });
       const { items } = (await service.handle('images:list', {})) as {
-        items: Array<{ id: string; label: string }>;
+        items: Array<{ id: string; name: string; label: string }>;
       };
-      const query = items.find((i) => i.label === 'scratches')!;
+      const query = items.find((i) => i.name === 'scratches/Sc_10.bmp')!;
       const found = (await service.handle('search:similar', {
         jobId: 'job-search-1',
         id: query.id,
