@@ -24,8 +24,8 @@ import { aggregateImage, argmax } from '../src-main/engine/nn/chunk-cnn.ts';
 import { referenceChunkScores } from '../src-main/engine/nn/evaluate-chunk-cnn.ts';
 import { loadModel } from '../src-main/engine/nn/model-file.ts';
 import { loadLabelledFolder } from '../src-main/engine/nn/labelled-folder.ts';
-import { NEU_DIR, REPO_ROOT } from '../test/helpers/fixtures.ts';
-import { option } from './bench-options.ts';
+import { REPO_ROOT } from '../test/helpers/fixtures.ts';
+import { NEU_DIR, option } from './bench-options.ts';
 
 interface ErrorTally {
   squares: number;

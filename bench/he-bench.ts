@@ -29,7 +29,8 @@ import {
 import { measureActivationRanges } from '../src-main/engine/nn/activation-ranges.ts';
 import { parseModel, serializeModel } from '../src-main/engine/nn/model-file.ts';
 import { NEU_CLASSES } from '../src-shared/domain/classes.ts';
-import { labelledFolder, neuImages } from '../test/helpers/fixtures.ts';
+import { imagesPerClass, labelledFolder } from '../test/helpers/fixtures.ts';
+import { NEU_DIR } from './bench-options.ts';
 import { runStoredLanesBench } from './lanes-bench.ts';
 
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
@@ -42,7 +43,7 @@ export async function runHeBench() {
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
   const log = (line: string) => process.stderr.write(`bench he: ${line}\n`);
   try {
-    const images = await neuImages(perClass, 100);
+    const images = await imagesPerClass(NEU_DIR, perClass, 100);
     await labelledFolder(path.join(dir, 'in'), images);
     const vaultDir = path.join(dir, 'vault');
     await initVault(vaultDir, 'bench passphrase', { kdf: { logN: 14 } });

@@ -5,7 +5,6 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CATALOGUE_FILE,
   importFolderWithLayout,
@@ -14,9 +13,7 @@ import {
 } from '../src-main/engine/index.ts';
 import { laneStoredBytes } from '../src-main/engine/vault/lane-store.ts';
 import { storedBytes } from '../src-main/engine/vault/image-store.ts';
-import { option } from './bench-options.ts';
-
-const NEU_DIR = fileURLToPath(new URL('../../shared/datasets/neu-cls', import.meta.url));
+import { NEU_DIR, option } from './bench-options.ts';
 
 export async function runImportBench(folder = process.env.SEALSIGHT_BENCH_FOLDER ?? NEU_DIR) {
   const layout = option('layout', 'auto');

@@ -19,7 +19,8 @@ import { laneStoredBytes } from '../src-main/engine/vault/lane-store.ts';
 import { ckksPresetById, DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ckks-presets.ts';
 import { aggregateImage, argmax, forwardChunk } from '../src-main/engine/nn/chunk-cnn.ts';
 import type { LoadedModel } from '../src-main/engine/nn/model-file.ts';
-import { neuImages } from '../test/helpers/fixtures.ts';
+import { imagesPerClass } from '../test/helpers/fixtures.ts';
+import { NEU_DIR, option } from './bench-options.ts';
 
 /** Largest chunk count per image (16 chunks): greedy whole-image packing wastes < 16 lanes. */
 const MAX_WASTE = 15;
@@ -41,7 +42,7 @@ export async function runStoredLanesBench(
   const perClass = Number(process.env.SEALSIGHT_BENCH_LANES_PER_CLASS ?? 240);
   // Round-robin over the classes so the subset is balanced.
   const byClass = new Map<string, Array<{ label: string; file: string }>>();
-  for (const image of await neuImages(perClass, 0))
+  for (const image of await imagesPerClass(option('data', NEU_DIR), perClass))
     byClass.set(image.label, [...(byClass.get(image.label) ?? []), image]);
   const order = Array.from({ length: perClass }, (_, i) =>
     [...byClass.values()].flatMap((list) => (list[i] ? [list[i]] : [])),

@@ -8,7 +8,6 @@
 import { mkdtemp, readdir, rm, symlink, mkdir } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createAppService } from '../src-main/app/app-service.ts';
 import { initTfWasm } from '../src-main/engine/nn/tf-wasm.ts';
@@ -16,9 +15,8 @@ import { inThreadEmbedder } from '../src-main/engine/obf/obf-embedder.ts';
 import { importFolderWithLayout, openVault } from '../src-main/engine/index.ts';
 import { indexObfuscated } from '../src-main/engine/vault/obf-embeddings.ts';
 import { listObfVaultModels } from '../src-main/engine/vault/obf-vault-models.ts';
-import { option } from './bench-options.ts';
+import { NEU_DIR, option } from './bench-options.ts';
 
-const NEU_DIR = fileURLToPath(new URL('../../shared/datasets/neu-cls', import.meta.url));
 const PASS = 'benchmark passphrase';
 
 /** Event-loop delay while `work` runs: max and p99 in ms (5 ms resolution). */

@@ -12,7 +12,6 @@ import { decodeBmp } from '../../src-main/engine/image/bmp.ts';
 import { GRAY_PALETTE, makeBmp } from '../../src-main/engine/image/bmp-writer.testutil.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const NEU_DIR = path.resolve(REPO_ROOT, '../shared/datasets/neu-cls');
 export const CLI = path.join(REPO_ROOT, 'bin', 'sealsight.mjs');
 /** The bundled NEU-CLS samples (2 per class): what tests use, so a bare clone passes. */
 export const SAMPLES_DIR = path.join(REPO_ROOT, 'assets', 'samples', 'neu-cls');
@@ -24,14 +23,11 @@ export async function makeTempDir(
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/**
- * The first `perClass` images of each class (sorted by name) of the full NEU-CLS data set
- * beside the project (benchmarks), or of `root`, as absolute paths.
- */
-export async function neuImages(
+/** The first `perClass` images of each NEU-CLS class (sorted by name) under `root`. */
+export async function imagesPerClass(
+  root: string,
   perClass: number,
   skip = 0,
-  root = NEU_DIR,
 ): Promise<Array<{ label: string; file: string }>> {
   const out: Array<{ label: string; file: string }> = [];
   for (const label of NEU_CLASSES) {
@@ -43,7 +39,7 @@ export async function neuImages(
 
 /** The first `perClass` bundled samples of each class (at most 2). */
 export function sampleImages(perClass: number, skip = 0) {
-  return neuImages(perClass, skip, SAMPLES_DIR);
+  return imagesPerClass(SAMPLES_DIR, perClass, skip);
 }
 
 // The eight symmetries of a square (clockwise rotations, and rotations of the left-right
@@ -76,7 +72,7 @@ async function cropBack(pixels: Uint8Array, n: number, margin: number): Promise<
 /**
  * `perClass` distinct images of each class made from the bundled samples, written as 8-bit
  * gray BMPs to `<dir>/<label>/` (so `dir` is a labelled folder), in the shape of
- * `neuImages`. Tests need more distinct images than the repo bundles (the vault
+ * `imagesPerClass`. Tests need more distinct images than the repo bundles (the vault
  * de-duplicates by content, so copies would not do), and the full data set beside the
  * project is for benchmarks only. Variant k of a class is bundled sample k mod 2 under one
  * of the 8 rotations/mirrorings of the square; from k = 16 on, a centred crop of it (10 px
