@@ -1,7 +1,6 @@
 // Trains a chunk CNN on the unlocked vault's labelled images in a worker thread. The
 // key holder (this thread) decrypts the originals into memory and hands only them to
 // the worker; the resulting model is stored in the vault, encrypted.
-import { Worker } from 'node:worker_threads';
 import {
   DEFAULT_FEATURE_THRESHOLD,
   DEFAULT_MIN_FEATURE_CHUNKS,
@@ -13,10 +12,9 @@ import { storeVaultModel } from '../engine/vault/vault-models.ts';
 import type { UnlockedVault } from '../engine/vault/vault.ts';
 import type { JobContext } from './jobs.ts';
 import type { TrainWorkerData, TrainWorkerMessage } from './train-worker.ts';
+import { runTrainingWorker } from './training-worker.ts';
 
-export class CancelledError extends Error {
-  override name = 'CancelledError';
-}
+export { CancelledError } from './training-worker.ts';
 
 export async function trainOnVault(
   vault: UnlockedVault,
@@ -52,78 +50,62 @@ export async function trainOnVault(
     seed: 1,
   };
   const history: TrainReportDto['history'] = [];
-  const worker = new Worker(new URL('./train-worker.ts', import.meta.url), { workerData: data });
+  const run = runTrainingWorker<TrainWorkerMessage>(
+    new URL('./train-worker.ts', import.meta.url),
+    data,
+    ctx,
+    (message) => {
+      if (message.type === 'load') {
+        ctx.progress(
+          0,
+          options.epochs * (options.members ?? 1),
+          null,
+          `preparing images ${message.done}/${message.total}`,
+        );
+        return;
+      }
+      history.push({
+        epoch: message.epoch,
+        loss: message.loss,
+        validationAccuracy: message.validationAccuracy,
+      });
+      ctx.progress(
+        message.epoch,
+        message.epochs,
+        message.etaMs,
+        `epoch ${message.epoch}/${message.epochs}, loss ${message.loss.toFixed(4)}`,
+        {
+          epoch: message.epoch,
+          loss: message.loss,
+          ...(message.validationAccuracy === null
+            ? {}
+            : { validationAccuracy: message.validationAccuracy }),
+        },
+      );
+    },
+  );
   for (const image of images) image.bytes.fill(0); // the worker has its own copy
-  const onAbort = () => worker.postMessage({ type: 'cancel' });
-  ctx.signal.addEventListener('abort', onAbort);
-  try {
-    const done = await new Promise<Extract<TrainWorkerMessage, { type: 'done' }>>(
-      (resolve, reject) => {
-        worker.on('message', (message: TrainWorkerMessage) => {
-          if (message.type === 'load') {
-            ctx.progress(
-              0,
-              options.epochs * (options.members ?? 1),
-              null,
-              `preparing images ${message.done}/${message.total}`,
-            );
-          } else if (message.type === 'epoch') {
-            history.push({
-              epoch: message.epoch,
-              loss: message.loss,
-              validationAccuracy: message.validationAccuracy,
-            });
-            ctx.progress(
-              message.epoch,
-              message.epochs,
-              message.etaMs,
-              `epoch ${message.epoch}/${message.epochs}, loss ${message.loss.toFixed(4)}`,
-              {
-                epoch: message.epoch,
-                loss: message.loss,
-                ...(message.validationAccuracy === null
-                  ? {}
-                  : { validationAccuracy: message.validationAccuracy }),
-              },
-            );
-          } else if (message.type === 'done') {
-            resolve(message);
-          } else {
-            reject(
-              message.cancelled
-                ? new CancelledError('training cancelled; no model stored')
-                : new Error(message.message),
-            );
-          }
-        });
-        worker.on('error', reject);
-        worker.on('exit', (code) => reject(new Error(`training worker exited with code ${code}`)));
-      },
-    );
-    const model = storeVaultModel(vault, done.modelText);
-    const validation = done.confusion ? metricsFromConfusion(done.confusion, present) : null;
-    return {
-      modelId: model.id,
-      classes: present,
-      images: { train: done.train, validation: done.validation },
-      history,
-      validation: validation
-        ? {
-            modelId: model.id,
-            source: `plaintext validation split (${done.validation} images held out of training)`,
-            classes: present,
-            n: validation.n,
-            accuracy: validation.accuracy,
-            macroF1: validation.macroF1,
-            confusion: validation.confusion,
-            perClass: validation.perClass,
-          }
-        : null,
-      seconds: done.seconds,
-      cancelled: false,
-    };
-  } finally {
-    ctx.signal.removeEventListener('abort', onAbort);
-    await worker.terminate();
-  }
+  const done = await run;
+  const model = storeVaultModel(vault, done.modelText);
+  const validation = done.confusion ? metricsFromConfusion(done.confusion, present) : null;
+  return {
+    modelId: model.id,
+    classes: present,
+    images: { train: done.train, validation: done.validation },
+    history,
+    validation: validation
+      ? {
+          modelId: model.id,
+          source: `plaintext validation split (${done.validation} images held out of training)`,
+          classes: present,
+          n: validation.n,
+          accuracy: validation.accuracy,
+          macroF1: validation.macroF1,
+          confusion: validation.confusion,
+          perClass: validation.perClass,
+        }
+      : null,
+    seconds: done.seconds,
+    cancelled: false,
+  };
 }
