@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadModel } from '../src-main/engine/index.ts';
+import { NEU_CLASSES } from '../src-shared/domain/classes.ts';
 import { REPO_ROOT } from './helpers/fixtures.ts';
 
 it('packages assets/models only, and that folder holds only the runtime steel model', async () => {
@@ -14,14 +15,7 @@ it('packages assets/models only, and that folder holds only the runtime steel mo
   const runtime = await readdir(path.join(REPO_ROOT, 'assets', 'models'));
   expect(runtime).toEqual(['neu-chunk-cnn.json']);
   const model = await loadModel(path.join(REPO_ROOT, 'assets', 'models', 'neu-chunk-cnn.json'));
-  expect(model.file.classes).toEqual([
-    'crazing',
-    'inclusion',
-    'patches',
-    'pitted_surface',
-    'rolled-in_scale',
-    'scratches',
-  ]);
+  expect(model.file.classes).toEqual([...NEU_CLASSES]);
   // The demo models are still in the repository, for measurement and the CLI.
   expect((await readdir(path.join(REPO_ROOT, 'assets', 'demo-models'))).sort()).toEqual([
     'neu-baseline-relu.json',

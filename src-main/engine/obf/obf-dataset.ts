@@ -129,51 +129,31 @@ export async function loadGrayFolder(
     throw new Error(`${root}: folders ${unknown.join(', ')} are not classes of the model`);
   if (found.length < 2 && !options.classes)
     throw new Error(`${root}: needs at least two class sub-folders with images`);
-  const pixels = new Uint8Array(files.length * size * size);
-  const labels: number[] = [];
-  const names: string[] = [];
-  const hashes: string[] = [];
-  const failed: Array<{ name: string; reason: string }> = [];
-  for (const [done, file] of files.entries()) {
-    try {
-      const bytes = await readFile(file.absolutePath);
-      const gray = await grayAt(bytes, file.name, size);
-      pixels.set(gray, names.length * size * size);
-      labels.push(classes.indexOf(file.label));
-      names.push(file.name);
-      hashes.push(createHash('sha256').update(bytes).digest('hex'));
-    } catch (error) {
-      failed.push({
-        name: file.name,
-        reason: error instanceof Error ? error.message : String(error),
-      });
-    }
-    options.onProgress?.(done + 1, files.length);
-  }
-  if (names.length === 0) throw new Error(`${root}: no image could be read`);
-  const labelBytes = Uint8Array.from(labels);
-  return {
-    source: root,
+  const data = await grayDatasetOf(
+    root,
     classes,
     size,
-    pixels: pixels.subarray(0, names.length * size * size),
-    labels: labelBytes,
-    names,
-    hashes,
-    dataHash: dataHashOf(hashes, labelBytes, classes),
-    failed,
-  };
+    files.map((file) => ({
+      name: file.name,
+      label: file.label,
+      read: () => readFile(file.absolutePath),
+    })),
+    options.onProgress,
+  );
+  if (data.labels.length === 0) throw new Error(`${root}: no image could be read`);
+  return data;
 }
 
 /**
- * Images already in memory (a vault's decrypted originals) → N×N gray, like a folder's.
- * `read` is called once per image; unreadable images are reported, not fatal.
+ * Images read one by one (a folder's files, a vault's decrypted originals) → N×N gray.
+ * `read` is called once per image and its bytes are wiped after; unreadable images are
+ * reported, not fatal.
  */
 export async function grayDatasetOf(
   source: string,
   classes: readonly string[],
   size: number,
-  items: ReadonlyArray<{ name: string; label: string; read(): Uint8Array }>,
+  items: ReadonlyArray<{ name: string; label: string; read(): Uint8Array | Promise<Uint8Array> }>,
   onProgress?: (done: number, total: number) => void,
 ): Promise<ObfDataset> {
   const pixels = new Uint8Array(items.length * size * size);
@@ -183,7 +163,7 @@ export async function grayDatasetOf(
   const failed: Array<{ name: string; reason: string }> = [];
   for (const [done, item] of items.entries()) {
     try {
-      const bytes = item.read();
+      const bytes = await item.read();
       try {
         pixels.set(await grayAt(bytes, item.name, size), names.length * size * size);
         hashes.push(createHash('sha256').update(bytes).digest('hex'));
