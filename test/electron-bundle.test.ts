@@ -45,7 +45,7 @@ describe('Electron bundles', () => {
         'main.js',
         'app-service.js',
         'import-worker.js',
-        'evaluator-worker.js',
+        'evaluation-worker.js',
       ]),
     );
     expect(existsSync(result.preload)).toBe(true);

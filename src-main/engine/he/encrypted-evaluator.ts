@@ -1,14 +1,15 @@
-// The encrypted evaluator: runs the packed CNN over stored feature-chunk
-// ciphertexts on worker threads (one node-seal instance per worker) and returns
-// one encrypted score vector per image. It is built from evaluation keys only;
-// its setup type has no place for a secret key.
-import { availableParallelism } from 'node:os';
-import { WorkerPool } from '../workers/worker-pool.ts';
+// The encrypted evaluator for the blocks layout on this machine: runs the packed CNN over
+// stored feature-chunk ciphertexts on evaluation threads (evaluation-pool.ts, the same
+// threads a farm node runs) and returns one encrypted score vector per image. Each of an
+// image's ciphertexts is a task of its own, so one image uses every core; the key-free
+// homomorphic sum of the parts happens here. Built from evaluation keys only.
 import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
 import { loadSeal, sealInput, toBytes } from './seal-runtime.ts';
 import { ckksPresetById, createCkksContext } from './ckks-presets.ts';
 import type { CkksContext } from './ckks-presets.ts';
 import { chunkPackingById } from './chunk-packing.ts';
+import { EvaluationPool } from './evaluation-pool.ts';
+import type { EvaluationOutput } from './evaluation-task.ts';
 
 export interface EvaluatorSetup {
   readonly presetId: string;
@@ -18,20 +19,6 @@ export interface EvaluatorSetup {
   readonly scoreScale: number;
   /** Evaluation keys only: relinearisation and Galois keys (public by design). */
   readonly keys: { readonly relinKeys: Uint8Array; readonly galoisKeys: Uint8Array };
-}
-
-export interface CiphertextJob {
-  readonly ciphertext: Uint8Array;
-  readonly occupiedBlocks: number;
-  readonly sumBlocks: boolean;
-}
-
-export interface CiphertextResult {
-  readonly result: Uint8Array;
-  readonly seconds: number;
-  readonly rotations: number;
-  /** Milliseconds per operation kind (rotate, multiplyPlain, rescale, …). */
-  readonly profileMs: Record<string, number>;
 }
 
 /** One image's block group as the evaluator sees it: ciphertexts and a chunk count. */
@@ -57,13 +44,13 @@ export interface EncryptedImageResult {
 }
 
 export class EncryptedEvaluator {
-  readonly #pool: WorkerPool<CiphertextJob, CiphertextResult>;
+  readonly #pool: EvaluationPool;
   readonly #ckks: CkksContext;
   readonly #seal: Awaited<ReturnType<typeof loadSeal>>;
   readonly #chunksPerCiphertext: number;
 
   private constructor(
-    pool: WorkerPool<CiphertextJob, CiphertextResult>,
+    pool: EvaluationPool,
     seal: Awaited<ReturnType<typeof loadSeal>>,
     ckks: CkksContext,
     chunksPerCiphertext: number,
@@ -80,12 +67,7 @@ export class EncryptedEvaluator {
   ): Promise<EncryptedEvaluator> {
     const seal = await loadSeal();
     const ckks = createCkksContext(seal, ckksPresetById(setup.presetId));
-    const workers = options.workers ?? availableParallelism();
-    const pool = new WorkerPool<CiphertextJob, CiphertextResult>(
-      new URL('./evaluator-worker.ts', import.meta.url),
-      workers,
-      setup,
-    );
+    const pool = new EvaluationPool(setup, { threads: options.workers });
     return new EncryptedEvaluator(
       pool,
       seal,
@@ -104,16 +86,16 @@ export class EncryptedEvaluator {
 
   /** One job per ciphertext, so an image's ciphertexts run on all cores at once. */
   #run(image: EncryptedImage, sumBlocks: boolean): Promise<CiphertextResult[]> {
-    const per = this.#chunksPerCiphertext;
+    const occupied = occupiedBlocksOf(image, this.#chunksPerCiphertext);
     return Promise.all(
-      image.ciphertexts.map((ciphertext, ordinal) =>
-        this.#pool.run({
-          ciphertext,
-          occupiedBlocks:
-            image.occupiedBlocks?.[ordinal] ?? Math.min(per, image.featureChunks - ordinal * per),
-          sumBlocks,
-        }),
-      ),
+      image.ciphertexts.map(async (ciphertext, ordinal) => {
+        const output = await this.#pool.run({
+          kind: 'blocks',
+          images: [{ ciphertexts: [ciphertext], occupiedBlocks: [occupied[ordinal]!] }],
+          combine: sumBlocks ? 'image' : 'chunks',
+        });
+        return { ...output, result: output.results[0]![0]! };
+      }),
     );
   }
 
@@ -155,6 +137,17 @@ export class EncryptedEvaluator {
     await this.#pool.close();
     this.#ckks[Symbol.dispose]();
   }
+}
+
+type CiphertextResult = EvaluationOutput & { readonly result: Uint8Array };
+
+/** Blocks of each ciphertext that hold a chunk: the sealed layout's, else chunks in order. */
+export function occupiedBlocksOf(image: EncryptedImage, chunksPerCiphertext: number): number[] {
+  return image.ciphertexts.map(
+    (_, ordinal) =>
+      image.occupiedBlocks?.[ordinal] ??
+      Math.min(chunksPerCiphertext, image.featureChunks - ordinal * chunksPerCiphertext),
+  );
 }
 
 export function sumProfiles(

@@ -1,9 +1,9 @@
-// The evaluator for lane batches (throughput layout): one batch per worker at a
-// time, batches spread over the cores. Same setup as the packed evaluator.
-import { availableParallelism } from 'node:os';
-import { WorkerPool } from '../workers/worker-pool.ts';
+// The evaluator for lane batches (throughput layout) on this machine: one batch per
+// evaluation thread at a time (evaluation-pool.ts, the threads a farm node runs too),
+// batches spread over the cores. Same setup as the packed evaluator, Galois keys optional.
 import { sumProfiles } from './encrypted-evaluator.ts';
 import type { EvaluatorSetup } from './encrypted-evaluator.ts';
+import { EvaluationPool } from './evaluation-pool.ts';
 import { splitHidden } from './lane-cnn-engine.ts';
 import type { HiddenRange } from './lane-cnn-engine.ts';
 
@@ -22,13 +22,6 @@ export interface LaneBatchResult {
    */
   readonly parts: Uint8Array[][];
   /** Worker seconds, summed over the parts. */
-  readonly seconds: number;
-  readonly profileMs: Record<string, number>;
-}
-
-/** What one worker returns for its share of a batch. */
-export interface LanePartResult {
-  readonly results: Uint8Array[];
   readonly seconds: number;
   readonly profileMs: Record<string, number>;
 }
@@ -55,15 +48,11 @@ export function laneSchedule(
 }
 
 export class LaneEvaluator {
-  readonly #pool: WorkerPool<LaneBatchJob, LanePartResult>;
+  readonly #pool: EvaluationPool;
   readonly #hidden: number;
 
   constructor(setup: LaneEvaluatorSetup, options: { workers?: number } = {}) {
-    this.#pool = new WorkerPool(
-      new URL('./lane-evaluator-worker.ts', import.meta.url),
-      options.workers ?? availableParallelism(),
-      setup,
-    );
+    this.#pool = new EvaluationPool(setup, { threads: options.workers });
     this.#hidden = setup.weights.architecture.hidden;
   }
 
@@ -78,10 +67,16 @@ export class LaneEvaluator {
   ): Promise<LaneBatchResult> {
     const ranges = splitHidden(this.#hidden, options.parts ?? 1);
     const shares = await Promise.all(
-      ranges.map((hidden) => this.#pool.run(ranges.length > 1 ? { ...job, hidden } : job)),
+      ranges.map((hidden) =>
+        this.#pool.run({
+          kind: 'lanes',
+          inputs: job.inputs,
+          hidden: ranges.length > 1 ? hidden : null,
+        }),
+      ),
     );
     return {
-      parts: shares.map((share) => share.results),
+      parts: shares.map((share) => share.results[0]!),
       seconds: shares.reduce((total, share) => total + share.seconds, 0),
       profileMs: sumProfiles(shares.map((share) => share.profileMs)),
     };
