@@ -15,6 +15,7 @@ import { obfIndexCommand, searchCommand } from './commands/obf-vault-commands.ts
 import { securityCommand } from './commands/security-command.ts';
 import { evaluateCommand } from './commands/evaluate-command.ts';
 import { ensembleCommand } from './commands/ensemble-command.ts';
+import { evaluatorCommand, farmStatusCommand } from './commands/farm-commands.ts';
 
 type Command = (argv: string[], ctx: CommandContext) => Promise<CommandResult>;
 
@@ -28,7 +29,17 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   list: { run: listCommand, usage: 'list <vault>' },
   classify: {
     run: classifyCommand,
-    usage: 'classify <vault> [--model FILE] [--workers N] [--all]',
+    usage:
+      'classify <vault> [--model FILE] [--workers N] [--all] [--broker redis://[user:password@]host:port [--tls]]',
+  },
+  evaluator: {
+    run: evaluatorCommand,
+    usage:
+      'evaluator --broker redis://[user:password@]host:port [--tls] [--concurrency N] [--name NODE] [--memory-budget MB] [--lock-seconds S]',
+  },
+  'farm status': {
+    run: farmStatusCommand,
+    usage: 'farm status --broker redis://[user:password@]host:port [--tls]',
   },
   train: {
     run: trainCommand,
@@ -68,6 +79,7 @@ export const USAGE = [
   'usage: sealsight <command> [options]',
   ...Object.values(COMMANDS).map((c) => `  sealsight ${c.usage} [--json] [--passphrase-file F]`),
   'The passphrase comes from SEALSIGHT_PASSPHRASE, --passphrase-file, or a prompt.',
+  "A broker's password may come from SEALSIGHT_BROKER_PASSWORD instead of the URL.",
   'With --json, stdout carries exactly one JSON document; progress and logs go to stderr.',
 ].join('\n');
 

@@ -27,7 +27,14 @@ export {
 } from './vault/read-image.ts';
 export { CATALOGUE_FILE } from './vault/catalogue.ts';
 export { classifyVault, readClassifications } from './vault/classify.ts';
-export type { ClassifyOptions, ClassifyReport, StoredClassification } from './vault/classify.ts';
+export type {
+  ClassifyOptions,
+  ClassifyProgress,
+  ClassifyReport,
+  StoredClassification,
+} from './vault/classify.ts';
+export { localEvaluation } from './he/evaluation-backend.ts';
+export type { EvaluationBackend } from './he/evaluation-backend.ts';
 export { loadModel, parseModel, serializeModel } from './nn/model-file.ts';
 export type { LoadedModel, ModelFile } from './nn/model-file.ts';
 export {

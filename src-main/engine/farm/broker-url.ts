@@ -128,3 +128,17 @@ export function describeBrokerOptions(options: BrokerOptions): string {
   const db = options.db === undefined ? '' : `/${options.db}`;
   return `${scheme}://${auth}${host}:${options.port}${db}`;
 }
+
+/**
+ * The URL with TLS switched on and/or a password put in: for a password kept apart from
+ * the URL (an environment variable, the vault's wrapped setting) and for `--tls`.
+ */
+export function brokerUrlWith(raw: string, options: { tls?: boolean; password?: string }): string {
+  parseBrokerUrl(raw);
+  const url = new URL(raw.trim());
+  if (options.tls) url.protocol = 'rediss:';
+  if (options.password !== undefined && options.password !== '') {
+    url.password = encodeURIComponent(options.password);
+  }
+  return url.toString().replace(/\/$/, '');
+}

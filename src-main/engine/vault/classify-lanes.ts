@@ -5,11 +5,10 @@
 // the per-lane class scores and sums each image's lanes (adding fc2's bias per chunk,
 // dividing out scoreScale). A batch is evaluated whole even if only some of its images
 // need a result: its cost does not depend on how many lanes are used.
-import { availableParallelism } from 'node:os';
 import type { Seal } from '../he/seal-runtime.ts';
 import type { CkksContext } from '../he/ckks-presets.ts';
-import { LaneEvaluator, laneSchedule } from '../he/lane-evaluator.ts';
 import type { LaneEvaluatorSetup } from '../he/lane-evaluator.ts';
+import type { EvaluationBackend, SetupIds } from '../he/evaluation-backend.ts';
 import { sumLaneScores } from '../he/lane-packing.ts';
 import { decryptLaneParts } from '../he/result-decryption.ts';
 import type { LoadedModel } from '../nn/model-file.ts';
@@ -25,7 +24,9 @@ export interface LaneClassifyContext {
   readonly scoreScale: number;
   /** The key holder's CKKS secret key (decryption stays in this thread). */
   readonly secretKey: Uint8Array;
-  readonly workers?: number;
+  /** Where lane batches are evaluated (this computer, or a farm). */
+  readonly evaluation: EvaluationBackend;
+  readonly ids: SetupIds;
   readonly signal?: AbortSignal;
   readonly onImage: (
     row: ImageRow,
@@ -57,16 +58,16 @@ export async function classifyLaneImages(
   }
   if (byBatch.size === 0) return;
   const keyset = vault.currentKeyset();
-  const poolSize = Math.max(1, ctx.workers ?? availableParallelism());
-  const evaluator = new LaneEvaluator(laneEvaluatorSetup(keyset, ctx.model, ctx.scoreScale), {
-    workers: poolSize,
-  });
-  const { concurrent: workers, parts } = laneSchedule(poolSize, byBatch.size);
+  const evaluator = await ctx.evaluation.lanes(
+    laneEvaluatorSetup(keyset, ctx.model, ctx.scoreScale),
+    ctx.ids,
+  );
+  const { concurrent: workers, parts } = evaluator.schedule(byBatch.size);
   const queue = [...byBatch.entries()];
   const bias = ctx.model.weights.fc2Bias;
   try {
-    // One batch per worker: a batch is ~180 MB of ciphertexts, read only when a worker
-    // is free for it, and released once evaluated.
+    // A few batches at a time: a batch is ~180 MB of ciphertexts, read only when the
+    // backend has room for it, and released once evaluated.
     const loops = Array.from({ length: workers }, async () => {
       while (queue.length > 0 && !ctx.signal?.aborted) {
         const [batchId, batchRows] = queue.shift()!;
@@ -76,7 +77,7 @@ export async function classifyLaneImages(
             laneLocation(vault, row, decryptMeta(vault, row).layout, laneMap),
           );
           const handedAt = performance.now();
-          const result = await evaluator.evaluateBatch({ inputs }, { parts });
+          const result = await evaluator.evaluateBatch(inputs, { parts, signal: ctx.signal });
           const slots = decryptLaneParts(ctx.seal, ctx.ckks, ctx.secretKey, result.parts);
           const seconds = (performance.now() - handedAt) / 1000;
           batchRows.forEach((row, i) => {
@@ -90,6 +91,8 @@ export async function classifyLaneImages(
             );
           });
         } catch (error) {
+          // Cancelled: the images are neither classified nor failed (a rerun does them).
+          if (ctx.signal?.aborted) return;
           for (const row of batchRows) ctx.onFailed(row, reasonOf(error));
         }
       }

@@ -1,15 +1,21 @@
 // `classify`: encrypted inference over a vault. The key holder (this process)
 // reads each unclassified image's CKKS ciphertexts, checks their MACs, and hands
-// them with the evaluation keys — never the secret key — to the evaluator's worker
-// threads; it then decrypts each image's encrypted scores and stores the result,
-// AES-GCM-encrypted, one transaction per image. Images stored in lane batches are
-// classified batch-wise first (classify-lanes.ts), then block-layout images.
+// them with the evaluation keys — never the secret key — to an evaluation backend (this
+// computer's evaluation threads, or an evaluation farm: he/evaluation-backend.ts); it then
+// decrypts each image's encrypted scores and stores the result, AES-GCM-encrypted, one
+// transaction per image. Images stored in lane batches are classified batch-wise first
+// (classify-lanes.ts), then block-layout images, in groups the backend asks for.
 import { sealAead, openAead } from '../crypto/index.ts';
 import { loadSeal } from '../he/seal-runtime.ts';
 import { ckksPresetById, createCkksContext } from '../he/ckks-presets.ts';
 import { planPackedEnsemble, packedCnnRotationSteps } from '../he/packed-cnn-plan.ts';
-import { EncryptedEvaluator } from '../he/encrypted-evaluator.ts';
-import type { EncryptedImageResult, EvaluatorSetup } from '../he/encrypted-evaluator.ts';
+import type {
+  EncryptedImage,
+  EncryptedImageResult,
+  EvaluatorSetup,
+} from '../he/encrypted-evaluator.ts';
+import { localEvaluation } from '../he/evaluation-backend.ts';
+import type { EvaluationBackend } from '../he/evaluation-backend.ts';
 import { DEFAULT_CHUNK_PACKING } from '../he/chunk-packing.ts';
 import { decryptScores, roundDecrypted } from '../he/result-decryption.ts';
 import { assertHeEvaluable, assertHeSafe, scoreScaleFor } from '../he/he-safety.ts';
@@ -26,10 +32,20 @@ import type { CkksKeyset, UnlockedVault } from './vault.ts';
 export interface ClassifyOptions {
   readonly model: LoadedModel;
   readonly workers?: number;
+  /** Where the evaluation runs; default this computer's threads (`workers` of them). */
+  readonly evaluation?: EvaluationBackend;
   /** Re-classify images this model has already classified. */
   readonly all?: boolean;
   readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: { done: number; total: number; etaMs: number | null }) => void;
+  readonly onProgress?: (progress: ClassifyProgress) => void;
+}
+
+export interface ClassifyProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly etaMs: number | null;
+  /** Evaluator nodes announced now, when a farm evaluates. */
+  readonly nodes?: number;
 }
 
 export interface StoredClassification {
@@ -53,6 +69,8 @@ export interface ClassifyReport {
   readonly failed: Array<{ id: string; name: string; reason: string }>;
   readonly cancelled: boolean;
   readonly seconds: number;
+  /** Where the evaluation ran: 'this computer (…)' or the farm's broker (no password). */
+  readonly evaluatedOn: string;
 }
 
 export async function classifyVault(
@@ -89,19 +107,19 @@ export async function classifyVault(
   const packingIds = new Set(todo.map((row) => row.packingId));
   if (packingIds.size > 1)
     throw new Error('images with different chunk packings cannot be classified together yet');
+  const backend = options.evaluation ?? localEvaluation({ workers: options.workers });
+  const ids = { keysetId: keyset.id, modelId: model.id };
   const evaluator = needBlocks
-    ? await EncryptedEvaluator.create(
+    ? await backend.blocks(
         evaluatorSetup(
           evalKeyset,
           model,
           [...packingIds][0] ?? DEFAULT_CHUNK_PACKING.id,
           scoreScale,
         ),
-        { workers: options.workers },
+        ids,
       )
     : null;
-  if (packingIds.size > 1)
-    throw new Error('images with different chunk packings cannot be classified together yet');
 
   const classified: ClassifyReport['classified'] = [];
   const failed: ClassifyReport['failed'] = [];
@@ -118,6 +136,7 @@ export async function classifyVault(
       done: finished,
       total,
       etaMs: (elapsed / finished) * (total - finished),
+      ...(backend.nodes ? { nodes: backend.nodes() } : {}),
     });
   };
   const finish = (
@@ -166,7 +185,8 @@ export async function classifyVault(
       model,
       scoreScale,
       secretKey,
-      workers: options.workers,
+      evaluation: backend,
+      ids,
       signal: options.signal,
       onImage: (row, scores, chunksUsed, seconds, workerSeconds) => {
         try {
@@ -181,38 +201,61 @@ export async function classifyVault(
         progressed();
       },
     });
-    // Two images in flight per worker keep every core busy without holding the
-    // whole vault's ciphertexts in memory.
+    // Groups are cut from the images left to do, in catalogue order: a classify run again
+    // after an interruption cuts the same groups for what is left (a farm finds its jobs).
+    const groupSize = evaluator?.groupSize ?? 1;
+    const groups: ImageRow[][] = [];
+    for (let i = 0; i < todo.length; i += groupSize) groups.push(todo.slice(i, i + groupSize));
     let next = 0;
-    const lanes = Array.from({ length: Math.max(1, (options.workers ?? 2) * 2) }, async () => {
-      while (next < todo.length && !options.signal?.aborted) {
-        const row = todo[next++]!;
-        try {
-          // Exactly the sealed ciphertexts, MAC-checked, placed as the sealed layout says.
-          const { layout } = decryptMeta(vault, row);
-          const { ciphertexts, occupiedBlocks } = readVerifiedCiphertexts(vault, row, layout);
-          if (layout.keysetId !== keyset.id)
-            throw new Error(`image ${row.uid} was encrypted under key set ${layout.keysetId}`);
-          const featureChunks = layout.blocks!.features.length;
-          const handedAt = performance.now();
-          const result = await evaluator!.evaluateImage({
-            id: row.uid,
-            ciphertexts,
-            featureChunks,
-            occupiedBlocks,
-          });
-          finish(row, featureChunks, result, handedAt);
-        } catch (error) {
-          failed.push({
-            id: row.uid,
-            name: safeName(vault, row),
-            reason: error instanceof Error ? error.message : String(error),
-          });
+    const fail = (row: ImageRow, error: unknown) => {
+      failed.push({
+        id: row.uid,
+        name: safeName(vault, row),
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      progressed();
+    };
+    const loops = Array.from({ length: Math.max(1, evaluator?.inFlight ?? 1) }, async () => {
+      while (next < groups.length && !options.signal?.aborted) {
+        const ready: Array<{ row: ImageRow; image: EncryptedImage }> = [];
+        for (const row of groups[next++]!) {
+          try {
+            // Exactly the sealed ciphertexts, MAC-checked, placed as the sealed layout says.
+            const { layout } = decryptMeta(vault, row);
+            if (layout.keysetId !== keyset.id)
+              throw new Error(`image ${row.uid} was encrypted under key set ${layout.keysetId}`);
+            const { ciphertexts, occupiedBlocks } = readVerifiedCiphertexts(vault, row, layout);
+            const featureChunks = layout.blocks!.features.length;
+            ready.push({ row, image: { id: row.uid, ciphertexts, featureChunks, occupiedBlocks } });
+          } catch (error) {
+            fail(row, error);
+          }
         }
-        progressed();
+        if (ready.length === 0) continue;
+        const handedAt = performance.now();
+        let results: EncryptedImageResult[];
+        try {
+          results = await evaluator!.evaluate(
+            ready.map((r) => r.image),
+            options.signal,
+          );
+        } catch (error) {
+          // Cancelled: the images are neither classified nor failed (a rerun does them).
+          if (options.signal?.aborted) return;
+          for (const { row } of ready) fail(row, error);
+          continue;
+        }
+        ready.forEach(({ row, image }, i) => {
+          try {
+            finish(row, image.featureChunks, results[i]!, handedAt);
+            progressed();
+          } catch (error) {
+            fail(row, error);
+          }
+        });
       }
     });
-    await Promise.all(lanes);
+    await Promise.all(loops);
   } finally {
     secretKey.fill(0);
     await evaluator?.close();
@@ -224,6 +267,7 @@ export async function classifyVault(
     failed,
     cancelled: options.signal?.aborted === true && finished < total,
     seconds: (performance.now() - started) / 1000,
+    evaluatedOn: backend.where,
   };
 }
 
