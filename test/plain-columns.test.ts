@@ -66,6 +66,10 @@ const WHY: Record<string, string> = {
   'vault_models.id': 'content hash of a model file the vault holds',
   'vault_models.created_at': 'when',
   'vault_models.model': 'sealed: the model file',
+  'vault_settings.name': 'which setting (e.g. evaluation), not its value',
+  'vault_settings.updated_at': 'when the setting was last changed',
+  'vault_settings.value': 'sealed: the setting (where classification runs, the broker)',
+  'vault_settings.secret': 'sealed, bound to the value: the broker password, or NULL',
 };
 
 describe('plain columns of the catalogue', () => {

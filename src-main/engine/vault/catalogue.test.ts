@@ -55,6 +55,7 @@ it('creates the schema at the latest version in WAL mode, owner-only, and reopen
     'obf_models',
     'vault_meta',
     'vault_models',
+    'vault_settings',
   ]);
   db.close();
   if (process.platform !== 'win32') expect((await stat(file)).mode & 0o777).toBe(0o600);

@@ -40,3 +40,16 @@ export function obfKeyAad(vaultId: string, keyId: number): string {
 export function obfModelAad(vaultId: string, modelId: string): string {
   return `sealsight/v1|vault=${vaultId}|obf-model=${modelId}`;
 }
+
+/**
+ * A stored vault setting (vault-settings.ts): its value is bound to its name, and its secret
+ * to the digest of the sealed value it was written with, so neither moves to another setting
+ * and an older secret cannot be put back under a newer value.
+ */
+export function vaultSettingAad(
+  vaultId: string,
+  name: string,
+  part: 'value' | `secret:${string}`,
+): string {
+  return `sealsight/v1|vault=${vaultId}|setting=${name}|${part}`;
+}

@@ -36,6 +36,13 @@ import { ckksSecretKeyAad } from './item-aad.ts';
 import type { ImageSealingKeys } from './sealed-image.ts';
 
 export { HEADER_BACKUP_FILE, HEADER_FILE, VaultError } from './header-file.ts';
+
+/**
+ * HKDF label of the subkey that seals the vault's settings and their secrets (a broker
+ * password). Its own purpose, held by the key holder only (never part of sealingKeys, which
+ * import workers get), like the secret-wrapping subkeys of the crypto library.
+ */
+export const SETTINGS_SUBKEY_LABEL = 'sealsight/v1/vault-settings';
 export type { HeaderSource } from './header-file.ts';
 
 export interface InitVaultOptions {
@@ -162,6 +169,8 @@ export class UnlockedVault {
   readonly #ckksWrapKey: Uint8Array;
   /** Wraps the vault's obfuscation keys (obf-key.ts). */
   readonly #obfWrapKey: Uint8Array;
+  /** Seals the vault's settings and their secrets (vault-settings.ts). */
+  readonly #settingsKey: Uint8Array;
   readonly #blobKey: Uint8Array;
   readonly #ckksMacKey: Uint8Array;
   readonly #dedupeKey: Uint8Array;
@@ -179,6 +188,7 @@ export class UnlockedVault {
     this.headerSource = headerSource;
     this.#ckksWrapKey = wrappingKey(masterKey, SUBKEY_LABELS.ckksSecret);
     this.#obfWrapKey = wrappingKey(masterKey, SUBKEY_LABELS.obfKey);
+    this.#settingsKey = hkdfSubkey(masterKey, SETTINGS_SUBKEY_LABEL);
     this.#blobKey = hkdfSubkey(masterKey, SUBKEY_LABELS.blob);
     this.#ckksMacKey = hkdfSubkey(masterKey, SUBKEY_LABELS.ckksMac);
     this.#dedupeKey = hkdfSubkey(masterKey, SUBKEY_LABELS.dedupe);
@@ -305,6 +315,16 @@ export class UnlockedVault {
     return unwrapWithKey(this.#obfWrapKey, wrapped, aad, what);
   }
 
+  /** Seals a setting's value or secret for storage (vault-settings.ts owns the table and AAD). */
+  sealSettingItem(plaintext: Uint8Array, aad: string, what: string): Uint8Array {
+    return wrapWithKey(this.#settingsKey, plaintext, aad, what);
+  }
+
+  /** Inverse of sealSettingItem; throws IntegrityError naming `what` on any mismatch. */
+  openSettingItem(sealed: Uint8Array, aad: string, what: string): Uint8Array {
+    return unwrapWithKey(this.#settingsKey, sealed, aad, what);
+  }
+
   close(): void {
     if (this.db.open) {
       // Fold the WAL back into the main file so a closed vault is two files.
@@ -314,6 +334,7 @@ export class UnlockedVault {
     for (const key of [
       this.#ckksWrapKey,
       this.#obfWrapKey,
+      this.#settingsKey,
       this.#blobKey,
       this.#ckksMacKey,
       this.#dedupeKey,

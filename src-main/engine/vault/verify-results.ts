@@ -1,10 +1,10 @@
 // verifyVault's part for what the vault stores about its images besides the images
-// themselves: classifications, obfuscated-tier embeddings, review states and the vault's
-// own models. Each is AES-GCM-authenticated; a tag that holds only proves the blob is
-// ours, so each is also parsed and checked for the shape its readers rely on (finite
-// scores, a class index in range, the right embedding length). Rows whose image is gone
-// are reported too: the foreign keys cascade deletes, so such a row was written behind
-// SQLite's back.
+// themselves: classifications, obfuscated-tier embeddings, review states, the vault's
+// own models and its settings. Each is AES-GCM-authenticated; a tag that holds only
+// proves the blob is ours, so each is also parsed and checked for the shape its readers
+// rely on (finite scores, a class index in range, the right embedding length). Rows
+// whose image is gone are reported too: the foreign keys cascade deletes, so such a row
+// was written behind SQLite's back.
 import { IntegrityError, openAead } from '../crypto/index.ts';
 import { CHUNK_COUNT } from '../../../src-shared/domain/geometry.ts';
 import { argmax } from '../nn/chunk-cnn.ts';
@@ -16,14 +16,16 @@ import { openReviewState } from './review-state.ts';
 import { openVaultModel } from './vault-models.ts';
 import { obfKeyById } from './obf-key.ts';
 import { loadObfVaultModel } from './obf-vault-models.ts';
+import { EVALUATION_SETTING, readEvaluationSetting } from './evaluation-setting.ts';
+import { storedSettingNames } from './vault-settings.ts';
 import type { UnlockedVault } from './vault.ts';
 
 /**
  * Called once per stored item: runs `fn`, which throws if the item fails; the caller
  * counts the item and records a problem `{ image, item, reason }` on a throw. `image` is
- * an image uid, `model <id>` for a vault model, or `image row <n>` for a row whose image
- * is gone. Items: `classification:<model id>`, `obf-embedding:<model id>`, `review`,
- * `model`, `obf-key`, `obf-model`. The same shape as verifyLaneBatches' callback.
+ * an image uid, `model <id>` for a vault model, `setting <name>` for a vault setting, or
+ * `image row <n>` for a row whose image is gone. Items: `classification:<model id>`, `obf-embedding:<model id>`, `review`,
+ * `model`, `obf-key`, `obf-model`, `setting`. The same shape as verifyLaneBatches' callback.
  */
 export type ResultCheck = (image: string, item: string, fn: () => void) => void;
 
@@ -59,6 +61,12 @@ export function verifyResults(
     .pluck()
     .all() as string[])
     check(`obfuscated-tier model ${id}`, 'obf-model', () => loadObfVaultModel(vault, id));
+  // The vault's settings: sealed values, their secrets, and the shape their readers rely on.
+  for (const name of storedSettingNames(vault))
+    check(`setting ${name}`, 'setting', () => {
+      if (name !== EVALUATION_SETTING) throw new Error('not a setting this SealSight stores');
+      readEvaluationSetting(vault);
+    });
   const rows = (sql: string) =>
     vault.db.prepare(sql).all() as Array<{
       imageId: number;

@@ -7,6 +7,7 @@ import { migration0004 } from './0004-review.ts';
 import { migration0005 } from './0005-lane-batches.ts';
 import { migration0006 } from './0006-sealed-layout.ts';
 import { migration0007 } from './0007-obfuscation-keys.ts';
+import { migration0008 } from './0008-vault-settings.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
   migration0001,
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0005,
   migration0006,
   migration0007,
+  migration0008,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
