@@ -8,7 +8,10 @@
 // and leaves the vault untouched; a job the nodes cannot run is reported with its reason.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { Redis } from 'ioredis';
 import path from 'node:path';
 import {
   classifyVault,
@@ -20,7 +23,17 @@ import {
 } from '../src-main/engine/index.ts';
 import type { StoredClassification } from '../src-main/engine/index.ts';
 import type { LoadedModel } from '../src-main/engine/nn/model-file.ts';
-import { FarmClient, farmEvaluation } from '../src-main/engine/farm/index.ts';
+import {
+  blobDigest,
+  FarmClient,
+  FarmJobError,
+  farmEvaluation,
+} from '../src-main/engine/farm/index.ts';
+import { evaluatorSetup } from '../src-main/engine/vault/classify.ts';
+import { DEFAULT_CHUNK_PACKING } from '../src-main/engine/he/chunk-packing.ts';
+import { LANE_PACKING_ID } from '../src-main/engine/vault/lane-store.ts';
+import { processImage } from '../src-main/engine/image/index.ts';
+import { startRecordingProxy } from './helpers/recording-proxy.ts';
 import { randomChunkCnn } from '../src-main/engine/nn/chunk-cnn.ts';
 import { mergeEnsemble } from '../src-main/engine/nn/chunk-cnn-ensemble.ts';
 import { measureActivationRanges } from '../src-main/engine/nn/activation-ranges.ts';
@@ -49,6 +62,7 @@ let modelFile: string;
 let model: LoadedModel;
 let local: Map<string, StoredClassification>;
 const nodes: TestNode[] = [];
+let imageFiles: Array<{ label: string; file: string }>;
 
 async function node(name: string, options: { lockSeconds?: number } = {}): Promise<TestNode> {
   const started = await startNode(server.url, name, options);
@@ -82,7 +96,8 @@ beforeAll(async () => {
   const blockImages = (await sampleVariants(path.join(tmp.dir, 'variants'), 1, 2)).slice(0, 3);
   await labelledFolder(path.join(tmp.dir, 'lanes'), laneImages);
   await labelledFolder(path.join(tmp.dir, 'blocks'), blockImages);
-  const chunks = (await featureChunks([...laneImages, ...blockImages].map((i) => i.file))).flat();
+  imageFiles = [...laneImages, ...blockImages];
+  const chunks = (await featureChunks(imageFiles.map((i) => i.file))).flat();
   const weights = mergeEnsemble([randomChunkCnn(MEMBER, 3), randomChunkCnn(MEMBER, 4)]);
   modelFile = path.join(tmp.dir, 'model.json');
   await writeFile(
@@ -116,8 +131,16 @@ beforeAll(async () => {
   }
 }, 300_000);
 
+// Each case starts with no node and an empty broker: job ids come from the work itself, so
+// a job left finished by one case would otherwise be collected by the next.
 afterEach(async () => {
   await Promise.all(nodes.splice(0).map((n) => n.stop('SIGKILL')));
+  const redis = new Redis(server.url);
+  try {
+    await redis.flushall();
+  } finally {
+    redis.disconnect();
+  }
 });
 
 afterAll(async () => {
@@ -164,4 +187,298 @@ describe('evaluation farm', () => {
     expect(await b.stop('SIGTERM')).toBe(0);
     for (const n of [a, b]) expect(n.log()).not.toContain(server.password!);
   }, 240_000);
+
+  it('a node killed mid-job: another node takes the job over and every image is classified exactly once', async () => {
+    const [a, b] = await Promise.all([node('node-a'), node('node-b')]);
+    const outcome = farmClassify({ all: true, groupSize: 1 });
+    // Whichever node starts a job first is killed while evaluating it.
+    const victim = await Promise.race(
+      [a, b].map((n) => n.waitForLog(/job \w+ \(\w+\) started/, 120_000).then(() => n)),
+    );
+    await victim.stop('SIGKILL');
+    const { report } = await outcome;
+    expect(report.failed).toEqual([]);
+    expect(report.classified).toHaveLength(15);
+    const survivor = victim === a ? b : a;
+    // The killed node's job was taken over: the survivor started a job the victim had started.
+    const started = (n: TestNode) =>
+      [...n.log().matchAll(/job (\w+) \(\w+\) started/g)].map((m) => m[1]);
+    expect(started(survivor).some((id) => started(victim).includes(id))).toBe(true);
+    await expectStoredOnceAndLikeLocal();
+  }, 240_000);
+
+  it('a broker restarted mid-classify (append-only file on): the classify completes', async () => {
+    const [a, b] = await Promise.all([node('node-a'), node('node-b')]);
+    const outcome = farmClassify({ all: true, groupSize: 1 });
+    await Promise.race([a, b].map((n) => n.waitForLog(/job \w+ \(\w+\) started/, 120_000)));
+    await server.restart();
+    const { report } = await outcome;
+    expect(report.failed).toEqual([]);
+    expect(report.classified).toHaveLength(15);
+    await expectStoredOnceAndLikeLocal();
+  }, 240_000);
+
+  it('a classify interrupted and run again collects what the farm did and submits only what is missing', async () => {
+    await forgetBlockResults();
+    await Promise.all([node('node-a'), node('node-b')]);
+    const controller = new AbortController();
+    const first = await farmClassify({
+      groupSize: 1,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    expect(first.report.cancelled).toBe(true);
+    expect(first.traffic.submitted).toBe(3); // one job per block image, all in flight at once
+    const left = 3 - first.report.classified.length;
+    expect(left).toBeGreaterThan(0);
+    const second = await farmClassify({ groupSize: 1 });
+    expect(second.report.failed).toEqual([]);
+    expect(second.report.classified).toHaveLength(left);
+    // Every job the rerun needed had been submitted by the first run: nothing is sent again.
+    expect(second.traffic.collected).toBe(left);
+    expect(second.traffic.submitted).toBe(0);
+    await expectStoredOnceAndLikeLocal();
+  }, 240_000);
+
+  it('a wrong password or an unreachable broker: one line naming the broker, the vault untouched', async () => {
+    const before = await vaultFingerprint();
+    const wrong = server.url.replace(server.password!, 'not-the-password');
+    const denied = cli(['classify', vaultDir, '--model', modelFile, '--all', '--broker', wrong]);
+    expect(denied.status).toBe(1);
+    const line = denied.stderr.trim();
+    expect(line.split('\n')).toHaveLength(1);
+    expect(line).toContain(`redis://:***@127.0.0.1:${server.port}`);
+    expect(line).toMatch(/password|credentials|auth/i);
+    expect(line).not.toContain('not-the-password');
+    const port = await closedPort();
+    const away = cli([
+      'classify',
+      vaultDir,
+      '--model',
+      modelFile,
+      '--broker',
+      `redis://127.0.0.1:${port}`,
+    ]);
+    expect(away.status).toBe(1);
+    expect(away.stderr.trim().split('\n')).toHaveLength(1);
+    expect(away.stderr).toContain(`redis://127.0.0.1:${port}`);
+    expect(await vaultFingerprint()).toEqual(before);
+    // A node given the wrong password does not start, and says why in one line.
+    const refused = spawnSync(process.execPath, [CLI, 'evaluator', '--broker', wrong], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(`redis://:***@127.0.0.1:${server.port}`);
+    expect(refused.stderr).not.toContain('not-the-password');
+  }, 120_000);
+
+  it('a job for a key set the nodes cannot fetch fails with that reason, and its images stay unclassified', async () => {
+    await forgetBlockResults();
+    // No node yet: the jobs wait in the queue while the key set's relinearisation keys vanish.
+    const vault = await openVault(vaultDir, PASS);
+    const client = await FarmClient.connect({ broker: server.url });
+    const backend = farmEvaluation(client, { groupSize: 1 });
+    try {
+      const relin = blobDigest(vault.currentKeyset().evaluation.relinKeys);
+      const outcome = classifyVault(vault, { model, evaluation: backend });
+      const redis = new Redis(server.url);
+      try {
+        for (let i = 0; i < 200 && (await redis.exists(`sealsight:blob:${relin}`)) === 0; i++)
+          await new Promise((r) => setTimeout(r, 100));
+        await waitForQueued(redis, 3);
+        const manifest = await redis.keys(`sealsight:*${relin}*`);
+        expect(manifest.length).toBeGreaterThan(0);
+        await redis.del(manifest);
+      } finally {
+        redis.disconnect();
+      }
+      await node('node-a');
+      const report = await outcome;
+      expect(report.classified).toEqual([]);
+      expect(report.failed).toHaveLength(3);
+      for (const failure of report.failed)
+        expect(failure.reason).toMatch(/cannot fetch the relinearisation keys of key set 1/);
+      const stored = vault.db
+        .prepare(
+          `SELECT count(*) FROM classifications c JOIN images i ON i.id = c.image_id
+           WHERE i.packing_id != ?`,
+        )
+        .pluck()
+        .get(LANE_PACKING_ID);
+      expect(stored).toBe(0);
+    } finally {
+      backend.stop();
+      await client.close();
+      vault.close();
+    }
+  }, 120_000);
+
+  it('a job that fails on every attempt is reported with its reason after the attempts', async () => {
+    const vault = await openVault(vaultDir, PASS);
+    const client = await FarmClient.connect({ broker: server.url, attempts: 2 });
+    try {
+      await node('node-a');
+      const setup = await client.prepare(
+        evaluatorSetup(vault.currentKeyset(), model, DEFAULT_CHUNK_PACKING.id, 1),
+        { keysetId: 1, modelId: model.id },
+      );
+      const garbage = new Uint8Array(4096).fill(7);
+      await expect(
+        client.run(setup, {
+          kind: 'blocks',
+          combine: 'image',
+          images: [{ ciphertexts: [garbage], occupiedBlocks: [1] }],
+        }),
+      ).rejects.toThrow(FarmJobError);
+      await expect(
+        client.run(setup, {
+          kind: 'blocks',
+          combine: 'image',
+          images: [{ ciphertexts: [garbage], occupiedBlocks: [1] }],
+        }),
+      ).rejects.toThrow(/after 2 attempt\(s\): .*not a ciphertext/);
+    } finally {
+      await client.close();
+      vault.close();
+    }
+  }, 120_000);
+
+  it('nothing written to Redis during a classify holds a key, the passphrase, a name, a label or pixels', async () => {
+    const proxy = await startRecordingProxy({ host: '127.0.0.1', port: server.port });
+    const through = server.url.replace(`:${server.port}`, `:${proxy.port}`);
+    try {
+      await Promise.all([
+        startNode(through, 'node-a').then((n) => nodes.push(n)),
+        startNode(through, 'node-b').then((n) => nodes.push(n)),
+      ]);
+      const { report } = await farmClassify({ all: true }, through);
+      expect(report.classified).toHaveLength(15);
+      await Promise.all(nodes.splice(0).map((n) => n.stop('SIGTERM')));
+      const sent = proxy.sent();
+      // The evaluation keys, weights and ciphertexts did go through (the scan sees the traffic).
+      expect(sent.byteLength).toBeGreaterThan(1_000_000);
+      const vault = await openVault(vaultDir, PASS);
+      const secrets: Array<[string, Uint8Array]> = [];
+      try {
+        const secretKey = vault.unwrapCkksSecretKey(vault.currentKeyset().id);
+        for (const offset of [0, 64, 1024, secretKey.byteLength - 48])
+          secrets.push([`secret key @${offset}`, secretKey.subarray(offset, offset + 32)]);
+        const { blobKey, ckksMacKey } = vault.sealingKeys;
+        for (const [what, key] of [
+          ['blob key', blobKey],
+          ['MAC key', ckksMacKey],
+          ['dedupe key', vault.dedupeKey],
+        ] as const) {
+          secrets.push([what, key]);
+          secrets.push([`${what} (hex)`, Buffer.from(Buffer.from(key).toString('hex'))]);
+        }
+        secrets.push(['vault id', Buffer.from(vault.vaultId)]);
+      } finally {
+        vault.close();
+      }
+      secrets.push(['passphrase', Buffer.from(PASS)]);
+      for (const { label, file } of imageFiles) {
+        secrets.push([`label ${label}`, Buffer.from(label)]);
+        secrets.push([`name ${path.basename(file)}`, Buffer.from(path.basename(file))]);
+        const bytes = await readFile(file);
+        const processed = await processImage(bytes, file, {});
+        for (const offset of [1000, 5000, 9000])
+          secrets.push([
+            `pixels of ${file} @${offset}`,
+            processed.pixels.subarray(offset, offset + 24),
+          ]);
+        for (const offset of [2000, bytes.byteLength - 100])
+          secrets.push([`bytes of ${file} @${offset}`, bytes.subarray(offset, offset + 24)]);
+      }
+      for (const [what, bytes] of secrets) {
+        // A run of one repeated byte says nothing (and could occur anywhere): skip it.
+        if (new Set(bytes).size < 4) continue;
+        expect(sent.indexOf(bytes), what).toBe(-1);
+      }
+    } finally {
+      await proxy.close();
+    }
+  }, 240_000);
 });
+
+/** Classify through the farm from the engine, with a client of its own. */
+async function farmClassify(
+  options: { all?: boolean; groupSize?: number; signal?: AbortSignal; onProgress?: () => void },
+  broker = server.url,
+) {
+  const vault = await openVault(vaultDir, PASS);
+  const client = await FarmClient.connect({ broker });
+  const backend = farmEvaluation(client, { groupSize: options.groupSize });
+  try {
+    const report = await classifyVault(vault, {
+      model,
+      all: options.all,
+      evaluation: backend,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+    return { report, traffic: { ...client.traffic } };
+  } finally {
+    backend.stop();
+    await client.close();
+    vault.close();
+  }
+}
+
+/** One stored classification per image, equal to local evaluation's. */
+async function expectStoredOnceAndLikeLocal(): Promise<void> {
+  const vault = await openVault(vaultDir, PASS);
+  try {
+    const rows = vault.db
+      .prepare(
+        'SELECT image_id, count(*) AS n FROM classifications WHERE model_id = ? GROUP BY image_id',
+      )
+      .all(model.id) as Array<{ n: number }>;
+    expect(rows).toHaveLength(15);
+    expect(rows.every((row) => row.n === 1)).toBe(true);
+    expectSameAsLocal(readClassifications(vault, model.id));
+  } finally {
+    vault.close();
+  }
+}
+
+/** Drops the block images' results so that a classify without --all has them to do. */
+async function forgetBlockResults(): Promise<void> {
+  const vault = await openVault(vaultDir, PASS);
+  try {
+    vault.db
+      .prepare(
+        'DELETE FROM classifications WHERE image_id IN (SELECT id FROM images WHERE packing_id != ?)',
+      )
+      .run(LANE_PACKING_ID);
+  } finally {
+    vault.close();
+  }
+}
+
+async function waitForQueued(redis: Redis, count: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if ((await redis.llen('sealsight:evaluate:wait')) >= count) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`fewer than ${count} jobs were queued`);
+}
+
+async function vaultFingerprint(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(vaultDir)).sort())
+    out[name] = createHash('sha256')
+      .update(await readFile(path.join(vaultDir, name)))
+      .digest('hex');
+  return out;
+}
+
+/** A loopback port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
