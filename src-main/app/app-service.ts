@@ -26,6 +26,8 @@ import { initVault, openVault } from '../engine/vault/vault.ts';
 import type { UnlockedVault } from '../engine/vault/vault.ts';
 import { loadModel } from '../engine/nn/model-file.ts';
 import type { LoadedModel } from '../engine/nn/model-file.ts';
+import type { EvaluationSettingChange } from '../../src-shared/contract/evaluation-setting.ts';
+import { getEvaluationSetting, setEvaluationSetting } from './evaluation-place.ts';
 import { AppError, checkResponse, parseRequest } from './renderer-boundary.ts';
 import { JobBusyError, Jobs } from './jobs.ts';
 import { trainSearchModel } from './obf-training.ts';
@@ -252,6 +254,10 @@ class Service implements AppService {
           classifyOutcome,
         );
       }
+      case 'evaluation:get':
+        return getEvaluationSetting(this.#requireVault());
+      case 'evaluation:set':
+        return setEvaluationSetting(this.#requireVault(), r.setting as EvaluationSettingChange);
       case 'review:set-label': {
         const vault = this.#requireVault();
         setImageLabel(vault, r.id as string, r.label as string | null);

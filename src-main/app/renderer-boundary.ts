@@ -8,7 +8,8 @@
 //    of the schemas has such a field, so this only fires if a schema is loosened later.
 // 4. Errors cross as { code, message }: the message only, never a stack or a cause chain.
 // Passphrases travel renderer → main only (vault:create, vault:unlock) and are dropped
-// as soon as the vault is open.
+// as soon as the vault is open; a farm's broker password travels the same way
+// (evaluation:set) and is stored only sealed in the vault (evaluation-place.ts).
 import {
   IPC_CHANNELS,
   IpcRequestError,

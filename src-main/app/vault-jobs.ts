@@ -11,6 +11,7 @@ import { evaluateOnVault } from '../engine/vault/model-evaluation.ts';
 import type { UnlockedVault } from '../engine/vault/vault.ts';
 import type { LoadedModel } from '../engine/nn/model-file.ts';
 import type { JobContext } from './jobs.ts';
+import { withEvaluationBackend } from './evaluation-place.ts';
 import { trainOnVault } from './vault-training.ts';
 
 type Request = Record<string, unknown>;
@@ -44,19 +45,32 @@ export function importOutcome(report: ImportReport) {
   };
 }
 
+/**
+ * Encrypted classification on this computer or on the vault's evaluation farm
+ * (evaluation-place.ts): on a farm, the broker is reached before anything is read or
+ * written, and progress says how many evaluator nodes are announced.
+ */
 export async function classifyJob(
   vault: UnlockedVault,
   model: LoadedModel,
   workers: number | undefined,
   ctx: JobContext,
 ) {
-  ctx.progress(0, 0, null, 'preparing the encrypted evaluator (Galois keys, workers)…');
-  const report = await classifyVault(vault, {
-    model,
-    workers,
-    signal: ctx.signal,
-    onProgress: (p) =>
-      ctx.progress(p.done, p.total, p.etaMs, `${p.done}/${p.total} classified under encryption`),
+  const report = await withEvaluationBackend(vault, ctx, (evaluation) => {
+    ctx.progress(0, 0, null, 'preparing the encrypted evaluator (Galois keys, workers)…');
+    return classifyVault(vault, {
+      model,
+      ...(evaluation ? { evaluation } : { workers }),
+      signal: ctx.signal,
+      onProgress: (p) =>
+        ctx.progress(
+          p.done,
+          p.total,
+          p.etaMs,
+          `${p.done}/${p.total} classified under encryption${p.nodes === undefined ? '' : ` on ${evaluatorNodes(p.nodes)}`}`,
+          p.nodes === undefined ? undefined : { nodes: p.nodes },
+        ),
+    });
   });
   return {
     modelId: report.modelId,
@@ -65,13 +79,18 @@ export async function classifyJob(
     failed: report.failed,
     cancelled: report.cancelled,
     seconds: report.seconds,
+    evaluatedOn: report.evaluatedOn,
   };
+}
+
+function evaluatorNodes(n: number): string {
+  return `${n} evaluator node${n === 1 ? '' : 's'}`;
 }
 
 export function classifyOutcome(report: Awaited<ReturnType<typeof classifyJob>>) {
   return {
     cancelled: report.cancelled,
-    message: `${report.classified} classified, ${report.skipped} already done, ${report.failed.length} failed`,
+    message: `${report.classified} classified on ${report.evaluatedOn}, ${report.skipped} already done, ${report.failed.length} failed`,
   };
 }
 

@@ -6,15 +6,17 @@
 // - Every request and response object is strict: an unknown field is an error, so a
 //   key, a passphrase or a file path the renderer was not meant to see cannot ride
 //   along in a response by accident.
-// - Passphrases only travel renderer → main (vault:create, vault:unlock). No response
-//   carries a passphrase, a key, or decrypted pixels other than display thumbnails
-//   (PNG data URLs made in memory, never written to disk).
+// - Passphrases only travel renderer → main (vault:create, vault:unlock), and so does a
+//   farm's broker password (evaluation:set). No response carries a passphrase, a
+//   password, a key, or decrypted pixels other than display thumbnails (PNG data URLs
+//   made in memory, never written to disk).
 // - Long jobs (import, classify, train) take a renderer-chosen jobId, resolve with
 //   their final report, and stream ProgressEvents with that jobId meanwhile;
 //   `job:cancel` stops one.
 import { z } from 'zod';
 import { CHUNK_COUNT } from '../domain/geometry.ts';
 import { MAX_ENSEMBLE_MEMBERS } from '../domain/ensemble.ts';
+import { EVALUATION_SETTING_CHANNELS } from './evaluation-setting.ts';
 import { ImportReportSchema } from './vault.ts';
 
 // ---------------------------------------------------------------- building blocks
@@ -122,6 +124,8 @@ export const ClassifyReportSchema = z.strictObject({
   failed: z.array(z.strictObject({ id: z.string(), name: z.string(), reason: z.string() })),
   cancelled: z.boolean(),
   seconds: z.number(),
+  /** Where it ran: 'this computer (…)' or 'the evaluation farm at redis://host:port'. */
+  evaluatedOn: z.string(),
 });
 
 // ---------------------------------------------------------------- models
@@ -312,6 +316,7 @@ export const IPC_CHANNELS = {
     request: z.strictObject({ jobId: JobIdSchema, modelId: ModelIdSchema.nullable() }),
     response: ClassifyReportSchema,
   },
+  ...EVALUATION_SETTING_CHANNELS,
   'review:set-label': {
     request: z.strictObject({ id: ImageIdSchema, label: ClassLabelSchema.nullable() }),
     response: GalleryItemSchema,

@@ -154,10 +154,11 @@ describe('Gallery: classify under encryption', () => {
       failed: [{ id: items[2]!.id, name: 'c.bmp', reason: 'no feature chunk' }],
       cancelled: false,
       seconds: 12.34,
+      evaluatedOn: 'this computer (2 evaluation threads)',
     });
     const shown = await screen.findByTestId('classify-report');
     expect(shown.textContent).toBe(
-      '2 classified under encryption in 12.3 s, 0 already done, 1 failed.',
+      '2 classified under encryption on this computer (2 evaluation threads) in 12.3 s, 0 already done, 1 failed.',
     );
     expect(screen.getByText('c.bmp', { selector: 'code' }).parentElement!.textContent).toBe(
       'c.bmp — no feature chunk',
@@ -181,11 +182,12 @@ describe('Gallery: classify under encryption', () => {
       failed: [],
       cancelled: true,
       seconds: 2,
+      evaluatedOn: 'this computer (2 evaluation threads)',
     }));
     const user = await openScreen('Gallery', [item('a.bmp')]);
     await user.click(screen.getByRole('button', { name: 'Classify under encryption' }));
     expect((await screen.findByTestId('classify-report')).textContent).toBe(
-      'Cancelled: 1 classified under encryption in 2.0 s, 4 already done.',
+      'Cancelled: 1 classified under encryption on this computer (2 evaluation threads) in 2.0 s, 4 already done.',
     );
   });
 

@@ -5,6 +5,7 @@ import type { Evaluation, IpcResponse, ModelInfo } from '../../../src-shared/con
 import { api, errorMessage, newJobId } from '../api.ts';
 import { ClassifyPanel } from '../components/ClassifyPanel.tsx';
 import { EvaluationView } from '../components/Evaluation.tsx';
+import { EvaluationPlacePanel } from '../components/EvaluationPlacePanel.tsx';
 import { JobProgress } from '../components/ProgressBar.tsx';
 import { SearchModelPanel } from '../components/SearchModelPanel.tsx';
 import { TierLabel } from '../components/TierLabel.tsx';
@@ -113,6 +114,7 @@ export function ModelScreen() {
             )}
           </label>
         ))}
+        <EvaluationPlacePanel />
         <div className="toolbar">
           <ClassifyPanel modelId={selected} />
           <button type="button" onClick={() => void evaluate()}>

@@ -9,6 +9,7 @@
 // channel with no handler here (the Model and Search screens' jobs) rejects, naming
 // itself, unless a test gives it one with fake.handle().
 import { buildSealSightApi, TIER_LABELS } from '../../../src-shared/contract/ipc.ts';
+import type { EvaluationSettingDto } from '../../../src-shared/contract/evaluation-setting.ts';
 import type {
   GalleryItem,
   IpcChannel,
@@ -33,6 +34,8 @@ export interface FakeCall {
 /** What the in-memory vault holds; tests set it before rendering. */
 export interface FakeVault {
   status: VaultStatus;
+  /** The vault's evaluation setting, as the app shows it (never a password). */
+  evaluation: EvaluationSettingDto;
   items: GalleryItem[];
   classes: string[];
   folderPicker: boolean;
@@ -115,7 +118,13 @@ export function deferred<T>() {
 }
 
 function freshVault(): FakeVault {
-  return { status: lockedStatus(), items: [], classes: [...CLASSES], folderPicker: false };
+  return {
+    status: lockedStatus(),
+    evaluation: { kind: 'local' },
+    items: [],
+    classes: [...CLASSES],
+    folderPicker: false,
+  };
 }
 
 class FakeBackend {
@@ -163,7 +172,24 @@ class FakeBackend {
       failed: [],
       cancelled: false,
       seconds: 0.1,
+      evaluatedOn: 'this computer (2 evaluation threads)',
     }),
+    'evaluation:get': () => this.vault.evaluation,
+    'evaluation:set': ({ setting }) => {
+      const before = this.vault.evaluation;
+      const had = before.kind === 'farm' && before.auth === 'password';
+      const { password } = setting.kind === 'farm' ? setting : { password: 'clear' };
+      this.vault.evaluation =
+        setting.kind === 'local'
+          ? { kind: 'local' }
+          : {
+              kind: 'farm',
+              broker: setting.broker,
+              auth:
+                typeof password === 'object' || (password === 'keep' && had) ? 'password' : 'none',
+            };
+      return this.vault.evaluation;
+    },
     'review:set-label': ({ id, label }) => this.update(id, { label }),
     'review:set-reviewed': ({ id, reviewed }) => this.update(id, { reviewed }),
     'review:export-csv': () => ({

@@ -1,0 +1,32 @@
+// A narrow random ensemble model file for the tests that classify through an evaluation
+// farm from the app: two members of one channel (kernel 7, stride 7 → 4×4, 4 hidden
+// units), merged, with activation ranges measured on the images the test classifies. Its
+// encrypted pass takes a fraction of a second per image, so a farm test spends its time on
+// the farm (broker, nodes, jobs), not on the network.
+import { writeFile } from 'node:fs/promises';
+import { NEU_CLASSES } from '../../src-shared/domain/classes.ts';
+import { measureActivationRanges } from '../../src-main/engine/nn/activation-ranges.ts';
+import { randomChunkCnn } from '../../src-main/engine/nn/chunk-cnn.ts';
+import { mergeEnsemble } from '../../src-main/engine/nn/chunk-cnn-ensemble.ts';
+import { serializeModel } from '../../src-main/engine/nn/model-file.ts';
+import { featureChunks } from './models.ts';
+
+const MEMBER = { inputSize: 28, channels: 1, kernel: 7, stride: 7, hidden: 4, classes: 6 };
+
+/** Writes the model to `file`, calibrated on `images` (files the test will classify). */
+export async function writeNarrowEnsembleModel(
+  file: string,
+  images: readonly string[],
+): Promise<void> {
+  const weights = mergeEnsemble([randomChunkCnn(MEMBER, 3), randomChunkCnn(MEMBER, 4)]);
+  await writeFile(
+    file,
+    serializeModel(weights, {
+      classes: NEU_CLASSES,
+      threshold: 100,
+      minFeatureChunks: 0,
+      activationRanges: measureActivationRanges(weights, (await featureChunks(images)).flat()),
+      provenance: { kind: 'random weights for tests', seed: 3 },
+    }),
+  );
+}
