@@ -29,8 +29,7 @@ import {
   FarmJobError,
   farmEvaluation,
 } from '../src-main/engine/farm/index.ts';
-import { evaluatorSetup } from '../src-main/engine/vault/classify.ts';
-import { DEFAULT_CHUNK_PACKING } from '../src-main/engine/he/chunk-packing.ts';
+import { laneEvaluatorSetup } from '../src-main/engine/vault/classify-lanes.ts';
 import { LANE_PACKING_ID } from '../src-main/engine/vault/lane-store.ts';
 import { processImage } from '../src-main/engine/image/index.ts';
 import { startRecordingProxy } from './helpers/recording-proxy.ts';
@@ -170,6 +169,11 @@ describe('evaluation farm', () => {
     // Both nodes did some of the jobs (2 lane shares + 1 block group).
     expect(Object.keys(report.farm.byNode).sort()).toEqual(['node-a', 'node-b']);
     expect(report.farm.submitted).toBe(3);
+    // The two shares of the lane batch name one upload of its 784 ciphertexts: the key
+    // holder sent it once (keys, weights and the block group are far smaller than a batch).
+    const batchBytes = await laneBatchBytes();
+    expect(report.farm.bytesSent).toBeGreaterThan(batchBytes);
+    expect(report.farm.bytesSent).toBeLessThan(1.5 * batchBytes);
     const vault = await openVault(vaultDir, PASS);
     try {
       expectSameAsLocal(readClassifications(vault, model.id));
@@ -189,8 +193,9 @@ describe('evaluation farm', () => {
   }, 240_000);
 
   it('a node killed mid-job: another node takes the job over and every image is classified exactly once', async () => {
+    await forgetBlockResults();
     const [a, b] = await Promise.all([node('node-a'), node('node-b')]);
-    const outcome = farmClassify({ all: true, groupSize: 1 });
+    const outcome = farmClassify({ groupSize: 1 });
     // Whichever node starts a job first is killed while evaluating it.
     const victim = await Promise.race(
       [a, b].map((n) => n.waitForLog(/job \w+ \(\w+\) started/, 120_000).then(() => n)),
@@ -198,7 +203,7 @@ describe('evaluation farm', () => {
     await victim.stop('SIGKILL');
     const { report } = await outcome;
     expect(report.failed).toEqual([]);
-    expect(report.classified).toHaveLength(15);
+    expect(report.classified).toHaveLength(3);
     const survivor = victim === a ? b : a;
     // The killed node's job was taken over: the survivor started a job the victim had started.
     const started = (n: TestNode) =>
@@ -208,13 +213,14 @@ describe('evaluation farm', () => {
   }, 240_000);
 
   it('a broker restarted mid-classify (append-only file on): the classify completes', async () => {
+    await forgetBlockResults();
     const [a, b] = await Promise.all([node('node-a'), node('node-b')]);
-    const outcome = farmClassify({ all: true, groupSize: 1 });
+    const outcome = farmClassify({ groupSize: 1 });
     await Promise.race([a, b].map((n) => n.waitForLog(/job \w+ \(\w+\) started/, 120_000)));
     await server.restart();
     const { report } = await outcome;
     expect(report.failed).toEqual([]);
-    expect(report.classified).toHaveLength(15);
+    expect(report.classified).toHaveLength(3);
     await expectStoredOnceAndLikeLocal();
   }, 240_000);
 
@@ -319,25 +325,20 @@ describe('evaluation farm', () => {
     const client = await FarmClient.connect({ broker: server.url, attempts: 2 });
     try {
       await node('node-a');
-      const setup = await client.prepare(
-        evaluatorSetup(vault.currentKeyset(), model, DEFAULT_CHUNK_PACKING.id, 1),
-        { keysetId: 1, modelId: model.id },
+      // A lane job with one ciphertext where a batch has 784: the node's engine refuses it.
+      const setup = await client.prepare(laneEvaluatorSetup(vault.currentKeyset(), model, 1), {
+        keysetId: 1,
+        modelId: model.id,
+      });
+      const task = { kind: 'lanes', inputs: [new Uint8Array(64).fill(7)], hidden: null } as const;
+      const failure = client.run(setup, task);
+      await expect(failure).rejects.toThrow(FarmJobError);
+      await expect(failure).rejects.toThrow(
+        /after 2 attempt\(s\): a lane batch has 784 ciphertexts, got 1/,
       );
-      const garbage = new Uint8Array(4096).fill(7);
-      await expect(
-        client.run(setup, {
-          kind: 'blocks',
-          combine: 'image',
-          images: [{ ciphertexts: [garbage], occupiedBlocks: [1] }],
-        }),
-      ).rejects.toThrow(FarmJobError);
-      await expect(
-        client.run(setup, {
-          kind: 'blocks',
-          combine: 'image',
-          images: [{ ciphertexts: [garbage], occupiedBlocks: [1] }],
-        }),
-      ).rejects.toThrow(/after 2 attempt\(s\): .*not a ciphertext/);
+      // Run again, the failed job is submitted afresh (and fails again, for the same reason).
+      await expect(client.run(setup, task)).rejects.toThrow(/after 2 attempt\(s\)/);
+      expect(client.traffic.submitted).toBe(2);
     } finally {
       await client.close();
       vault.close();
@@ -422,6 +423,19 @@ async function farmClassify(
   } finally {
     backend.stop();
     await client.close();
+    vault.close();
+  }
+}
+
+/** Bytes of the vault's lane batch ciphertexts, as stored. */
+async function laneBatchBytes(): Promise<number> {
+  const vault = await openVault(vaultDir, PASS);
+  try {
+    return vault.db
+      .prepare('SELECT sum(length(data)) FROM lane_ciphertexts')
+      .pluck()
+      .get() as number;
+  } finally {
     vault.close();
   }
 }

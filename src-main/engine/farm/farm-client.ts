@@ -10,6 +10,7 @@
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { EvaluationOutput, EvaluationSetup, EvaluationTask } from '../he/evaluation-task.ts';
 import { DEFAULT_PREFIX } from './blob-layout.ts';
+import { BlobMissingError } from './blob-errors.ts';
 import { BlobStore } from './blob-store.ts';
 import { openBroker, type BrokerConnection } from './broker-connection.ts';
 import { parseBrokerUrl } from './broker-url.ts';
@@ -46,6 +47,8 @@ export interface FarmSetup {
   readonly keyset: FarmJob['keyset'];
   readonly model: FarmJob['model'];
   readonly packingId: string;
+  /** Result ciphertexts a lane job must return (one per class); checked, never sent. */
+  readonly classes: number;
 }
 
 export interface FarmTraffic {
@@ -88,6 +91,7 @@ export class FarmClient {
   readonly #pollMs: number;
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #inputUsers = new Map<string, number>();
+  readonly #laneUploads = new WeakMap<readonly Uint8Array[], Promise<string>>();
   readonly traffic: FarmTraffic = {
     submitted: 0,
     collected: 0,
@@ -158,13 +162,13 @@ export class FarmClient {
       },
       model: { id: ids.modelId, weights, scoreScale: setup.scoreScale },
       packingId: setup.packingId,
+      classes: setup.weights.architecture.classes,
     };
   }
 
   /** Runs one task on the farm (or collects it from an earlier run) and returns its outputs. */
   async run(setup: FarmSetup, task: EvaluationTask, signal?: AbortSignal): Promise<FarmOutput> {
-    const inputs = task.kind === 'lanes' ? task.inputs : task.images.flatMap((i) => i.ciphertexts);
-    const inputDigest = await this.#put(packBlobs(inputs));
+    const inputDigest = await this.#putInputs(task);
     // Shares of one lane batch name the same inputs: the last one to finish removes them.
     this.#inputUsers.set(inputDigest, (this.#inputUsers.get(inputDigest) ?? 0) + 1);
     try {
@@ -176,11 +180,29 @@ export class FarmClient {
     }
   }
 
+  /**
+   * The task's ciphertexts, framed into one blob and put in the broker. The shares of one
+   * lane batch carry the same inputs array: it is framed and uploaded once for all of them
+   * (each share checking the broker on its own would upload the ~180 MB once per share).
+   */
+  #putInputs(task: EvaluationTask): Promise<string> {
+    if (task.kind === 'blocks')
+      return this.#put(packBlobs(task.images.flatMap((i) => i.ciphertexts)));
+    let upload = this.#laneUploads.get(task.inputs);
+    if (!upload) {
+      upload = this.#put(packBlobs(task.inputs));
+      this.#laneUploads.set(task.inputs, upload);
+      upload.catch(() => this.#laneUploads.delete(task.inputs));
+    }
+    return upload;
+  }
+
   async #submitAndCollect(
     setup: FarmSetup,
     task: EvaluationTask,
     inputDigest: string,
     signal: AbortSignal | undefined,
+    resubmit = false,
   ): Promise<FarmOutput> {
     const job: FarmJob = {
       format: JOB_FORMAT,
@@ -203,11 +225,11 @@ export class FarmClient {
     let collected = false;
     let finished = await this.#timed(() => this.#queue.getJob(jobId));
     const state = finished ? await this.#timed(() => finished!.getState()) : 'unknown';
-    if (state === 'failed') {
+    if (state === 'failed' || (resubmit && finished)) {
       await this.#timed(() => finished!.remove());
       finished = undefined;
     } else if (state !== 'unknown') collected = true;
-    if (!finished || state === 'failed') {
+    if (!finished) {
       await this.#timed(() =>
         this.#queue.add(task.kind, job, {
           jobId,
@@ -224,10 +246,18 @@ export class FarmClient {
     const result = FarmResultSchema.safeParse(done.returnvalue);
     if (!result.success) throw new Error(`the farm returned a malformed result for a job`);
     const { results, counts, node } = result.data;
-    const blob = await this.#timed(() => this.#store.get(results));
+    let blob: Buffer;
+    try {
+      blob = await this.#timed(() => this.#store.get(results));
+    } catch (error) {
+      // A job finished long ago whose result has expired or been evicted: do it again, once.
+      if (error instanceof BlobMissingError && collected && !resubmit)
+        return this.#submitAndCollect(setup, task, inputDigest, signal, true);
+      throw error;
+    }
     this.traffic.bytesReceived += blob.byteLength;
     const flat = unpackBlobs(blob, `the result of a job from node ${node}`);
-    checkCounts(task, counts, flat.length, node);
+    checkCounts(task, setup.classes, counts, flat.length, node);
     let next = 0;
     const grouped = counts.map((count) => flat.slice(next, (next += count)));
     this.traffic.nodeSeconds += result.data.seconds;
@@ -311,7 +341,13 @@ export class FarmClient {
 }
 
 /** A result must have the shape its task asks for; anything else is refused. */
-function checkCounts(task: EvaluationTask, counts: number[], total: number, node: string): void {
+function checkCounts(
+  task: EvaluationTask,
+  classes: number,
+  counts: number[],
+  total: number,
+  node: string,
+): void {
   const sum = counts.reduce((a, b) => a + b, 0);
   const expected =
     task.kind === 'lanes'
@@ -320,7 +356,7 @@ function checkCounts(task: EvaluationTask, counts: number[], total: number, node
   const ok =
     sum === total &&
     (expected === null
-      ? counts.length === 1
+      ? counts.length === 1 && counts[0] === classes
       : counts.length === expected.length && counts.every((c, i) => c === expected[i]));
   if (!ok) throw new Error(`node ${node} returned a result of the wrong shape`);
 }
