@@ -79,12 +79,12 @@ export function EvaluationPlacePanel() {
 
   return (
     <form
-      className="card evaluation-place"
+      className="evaluation-place"
       aria-label="Evaluate on"
       onSubmit={(e) => void save(e)}
       onChange={() => setSaved(false)}
     >
-      <fieldset disabled={stored === null}>
+      <fieldset className="card" disabled={stored === null}>
         <legend>Evaluate on</legend>
         <label className="check">
           <input
@@ -105,7 +105,7 @@ export function EvaluationPlacePanel() {
           an evaluation farm
         </label>
         {kind === 'farm' && (
-          <div className="toolbar">
+          <div className="toolbar evaluation-farm">
             <label>
               Broker URL
               <input
@@ -146,9 +146,11 @@ export function EvaluationPlacePanel() {
             )}
           </div>
         )}
-        <button type="submit" disabled={saving}>
-          Save
-        </button>
+        <div>
+          <button type="submit" disabled={saving}>
+            Save
+          </button>
+        </div>
       </fieldset>
       {kind === 'farm' && (
         <p className="muted small">
