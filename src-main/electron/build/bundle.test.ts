@@ -10,17 +10,17 @@ describe('rewriteImportMetaUrls', () => {
     const source = path.join(REPO, 'src-main', 'engine', 'vault', 'import-folder.ts');
     const { code, workers } = rewriteImportMetaUrls(
       "pool(new URL('./import-worker.ts', import.meta.url), 2);\n" +
-        'new URL(\n  "../he/evaluator-worker.ts",\n  import.meta.url\n)',
+        'new URL(\n  "../he/evaluation-worker.ts",\n  import.meta.url\n)',
       source,
       OUT,
     );
     expect(code).toBe(
       'pool(new URL("./import-worker.js", import.meta.url), 2);\n' +
-        'new URL("./evaluator-worker.js", import.meta.url)',
+        'new URL("./evaluation-worker.js", import.meta.url)',
     );
     expect([...workers]).toEqual([
       [path.join(REPO, 'src-main', 'engine', 'vault', 'import-worker.ts'), 'import-worker.js'],
-      [path.join(REPO, 'src-main', 'engine', 'he', 'evaluator-worker.ts'), 'evaluator-worker.js'],
+      [path.join(REPO, 'src-main', 'engine', 'he', 'evaluation-worker.ts'), 'evaluation-worker.js'],
     ]);
   });
 
