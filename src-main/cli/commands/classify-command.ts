@@ -44,7 +44,15 @@ export async function classifyCommand(argv: string[], ctx: CommandContext): Prom
   const client = broker === undefined ? undefined : await FarmClient.connect({ broker });
   const farm = client && farmEvaluation(client);
   const evaluation: EvaluationBackend | undefined = farm;
-  if (client) ctx.log(`evaluating on the farm at ${client.broker}`);
+  if (client) {
+    const announced = await client.nodes();
+    ctx.log(
+      announced.length > 0
+        ? `evaluating on the farm at ${client.broker}: ${announced.length} node(s) announced`
+        : `evaluating on the farm at ${client.broker}: no evaluator node is announced yet; ` +
+            'the jobs wait in the queue until one starts (sealsight evaluator --broker …)',
+    );
+  }
   try {
     return await classifyWith(ctx, values, dir, model, workers, print, evaluation, client);
   } finally {
