@@ -166,8 +166,10 @@ export class EvaluatorNode {
         const output = await (await entry.pool).run(task);
         const putting = performance.now();
         const counts = output.results.map((results) => results.length);
+        // The job id leads the result blob: the blob is this job's alone (two jobs with equal
+        // outputs must not share one blob, which the first to be collected would delete).
         const { digest } = await this.#store.put(
-          packBlobs(output.results.flat()),
+          packBlobs([Buffer.from(job.id ?? ''), ...output.results.flat()]),
           data.resultTtlMs,
         );
         // Fetching the inputs and storing the result; making the threads for a new key set

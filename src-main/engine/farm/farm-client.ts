@@ -256,7 +256,9 @@ export class FarmClient {
       throw error;
     }
     this.traffic.bytesReceived += blob.byteLength;
-    const flat = unpackBlobs(blob, `the result of a job from node ${node}`);
+    const [owner, ...flat] = unpackBlobs(blob, `the result of a job from node ${node}`);
+    if (owner === undefined || Buffer.from(owner).toString() !== jobId)
+      throw new Error(`node ${node} returned the result of another job`);
     checkCounts(task, setup.classes, counts, flat.length, node);
     let next = 0;
     const grouped = counts.map((count) => flat.slice(next, (next += count)));

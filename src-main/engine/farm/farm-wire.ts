@@ -67,7 +67,7 @@ export const FarmJobSchema = z.strictObject({
 export type FarmJob = z.infer<typeof FarmJobSchema>;
 
 export const FarmResultSchema = z.strictObject({
-  /** Digest of the framed result ciphertexts (packBlobs). */
+  /** Digest of the framed result: the job's id, then its result ciphertexts (packBlobs). */
   results: Digest,
   /** How many result ciphertexts belong to each image (blocks) or to the batch (lanes). */
   counts: z.array(Count).min(1).max(1024),
