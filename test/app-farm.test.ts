@@ -18,6 +18,7 @@ import {
 import type { StoredClassification } from '../src-main/engine/index.ts';
 import { createAppService } from '../src-main/app/app-service.ts';
 import type { AppService } from '../src-main/app/app-service.ts';
+import { checkResponse } from '../src-main/app/renderer-boundary.ts';
 import type { ProgressEvent } from '../src-shared/contract/ipc.ts';
 import { labelledFolder, makeTempDir, sampleImages } from './helpers/fixtures.ts';
 import { writeNarrowEnsembleModel } from './helpers/narrow-model.ts';
@@ -112,6 +113,10 @@ describe('classify on an evaluation farm from the app', () => {
     const got = await service.handle('evaluation:get', {});
     expect(got).toEqual(set);
     expect(JSON.stringify([set, got])).not.toContain(server.password!);
+    // The contract has no field for it: a response that carried one would not leave.
+    expect(() => checkResponse('evaluation:get', { ...got, password: server.password })).toThrow(
+      /response does not match the contract/,
+    );
     await expect(
       service.handle('evaluation:set', {
         setting: { kind: 'farm', broker: 'http://127.0.0.1:6379', password: 'keep' },

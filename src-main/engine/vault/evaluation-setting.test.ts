@@ -18,6 +18,7 @@ import { LATEST_SCHEMA_VERSION } from './migrations/index.ts';
 import { initVault, openVault } from './vault.ts';
 import type { UnlockedVault } from './vault.ts';
 import { verifyVault } from './verify-vault.ts';
+import { readSetting } from './vault-settings.ts';
 import { makeTempDir } from '../../../test/helpers/fixtures.ts';
 
 const PASS = 'evaluation setting passphrase';
@@ -204,6 +205,10 @@ describe('evaluation setting', () => {
         reason: 'not a setting this SealSight stores',
       }),
     ]);
+    // Its value is bound to the name it was written under: under another name it does not open.
+    expect(() => readSetting(vault, 'other')).toThrow(
+      /integrity check failed for the vault's other setting/,
+    );
     vault.db.prepare("DELETE FROM vault_settings WHERE name = 'other'").run();
   });
 
