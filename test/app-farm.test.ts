@@ -114,9 +114,9 @@ describe('classify on an evaluation farm from the app', () => {
     expect(got).toEqual(set);
     expect(JSON.stringify([set, got])).not.toContain(server.password!);
     // The contract has no field for it: a response that carried one would not leave.
-    expect(() => checkResponse('evaluation:get', { ...got, password: server.password })).toThrow(
-      /response does not match the contract/,
-    );
+    expect(() =>
+      checkResponse('evaluation:get', { ...(got as object), password: server.password }),
+    ).toThrow(/response does not match the contract/);
     await expect(
       service.handle('evaluation:set', {
         setting: { kind: 'farm', broker: 'http://127.0.0.1:6379', password: 'keep' },
