@@ -6,8 +6,6 @@
 // two nodes classify the vault with the results of local evaluation (the same vault
 // classified on this computer first), and progress counts the evaluator nodes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   classifyVault,
@@ -22,6 +20,7 @@ import { checkResponse } from '../src-main/app/renderer-boundary.ts';
 import type { ProgressEvent } from '../src-shared/contract/ipc.ts';
 import { labelledFolder, makeTempDir, sampleImages } from './helpers/fixtures.ts';
 import { writeNarrowEnsembleModel } from './helpers/narrow-model.ts';
+import { expectSameClassifications, vaultDigests } from './helpers/farm-assertions.ts';
 import { startRedisServer, type RedisTestServer } from './helpers/redis-server.ts';
 import { startNode } from './helpers/evaluator-nodes.ts';
 
@@ -34,16 +33,6 @@ let vaultDir: string;
 let modelFile: string;
 let local: Map<string, StoredClassification>;
 const events: ProgressEvent[] = [];
-
-/** sha256 of every file of the vault, by name. */
-async function vaultDigests(): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const name of (await readdir(vaultDir)).sort())
-    out[name] = createHash('sha256')
-      .update(await readFile(path.join(vaultDir, name)))
-      .digest('hex');
-  return out;
-}
 
 function setFarm(password: 'keep' | 'clear' | { replace: string }) {
   return service.handle('evaluation:set', {
@@ -137,7 +126,7 @@ describe('classify on an evaluation farm from the app', () => {
 
   it('fails with the broker’s one line on a wrong password and writes nothing to the vault', async () => {
     await setFarm({ replace: 'not the broker password' });
-    const before = await vaultDigests();
+    const before = await vaultDigests(vaultDir);
     const run = service.handle('classify:run', { jobId: 'job-farm-wrong', modelId: null });
     const error = (await run.catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(Error);
@@ -146,7 +135,7 @@ describe('classify on an evaluation farm from the app', () => {
     expect(error.message).not.toContain('not the broker password');
     const failed = events.filter((e) => e.jobId === 'job-farm-wrong').at(-1)!;
     expect(failed).toMatchObject({ phase: 'failed', message: error.message });
-    expect(await vaultDigests()).toEqual(before);
+    expect(await vaultDigests(vaultDir)).toEqual(before);
   });
 
   it('classifies through two evaluator nodes with the results of local evaluation', async () => {
@@ -180,15 +169,7 @@ describe('classify on an evaluation farm from the app', () => {
     await service.handle('vault:lock', {});
     const vault = await openVault(vaultDir, PASS);
     try {
-      const farm = readClassifications(vault, [...local.values()][0]!.modelId);
-      expect([...farm.keys()].sort()).toEqual([...local.keys()].sort());
-      for (const [uid, expected] of local) {
-        const got = farm.get(uid)!;
-        expect(got.predicted, uid).toBe(expected.predicted);
-        got.scores.forEach((score, c) =>
-          expect(Math.abs(score - expected.scores[c]!), uid).toBeLessThan(1e-3),
-        );
-      }
+      expectSameClassifications(readClassifications(vault, [...local.values()][0]!.modelId), local);
     } finally {
       vault.close();
     }

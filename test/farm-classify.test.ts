@@ -8,8 +8,7 @@
 // and leaves the vault untouched; a job the nodes cannot run is reported with its reason.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import path from 'node:path';
@@ -33,11 +32,6 @@ import { laneEvaluatorSetup } from '../src-main/engine/vault/classify-lanes.ts';
 import { LANE_PACKING_ID } from '../src-main/engine/vault/lane-store.ts';
 import { processImage } from '../src-main/engine/image/index.ts';
 import { startRecordingProxy } from './helpers/recording-proxy.ts';
-import { randomChunkCnn } from '../src-main/engine/nn/chunk-cnn.ts';
-import { mergeEnsemble } from '../src-main/engine/nn/chunk-cnn-ensemble.ts';
-import { measureActivationRanges } from '../src-main/engine/nn/activation-ranges.ts';
-import { serializeModel } from '../src-main/engine/nn/model-file.ts';
-import { NEU_CLASSES } from '../src-shared/domain/classes.ts';
 import {
   CLI,
   labelledFolder,
@@ -45,14 +39,14 @@ import {
   sampleImages,
   sampleVariants,
 } from './helpers/fixtures.ts';
-import { featureChunks } from './helpers/models.ts';
+import { writeNarrowEnsembleModel } from './helpers/narrow-model.ts';
+import { expectSameClassifications, vaultDigests } from './helpers/farm-assertions.ts';
 import { startRedisServer, type RedisTestServer } from './helpers/redis-server.ts';
 import { startNode, type TestNode } from './helpers/evaluator-nodes.ts';
 
 const PASS = 'evaluation farm test';
-// A narrow member (1 channel, kernel 7, stride 7 → 4×4, hidden 4), two of them merged: a
-// lane batch then goes as two jobs, one per member, that two nodes can share.
-const MEMBER = { inputSize: 28, channels: 1, kernel: 7, stride: 7, hidden: 4, classes: 6 };
+// A narrow two-member ensemble (helpers/narrow-model.ts): a lane batch then goes as two
+// jobs, one per member, that two nodes can share.
 
 let server: RedisTestServer;
 let tmp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -78,14 +72,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 function expectSameAsLocal(results: Map<string, StoredClassification>): void {
-  expect([...results.keys()].sort()).toEqual([...local.keys()].sort());
-  for (const [uid, expected] of local) {
-    const got = results.get(uid)!;
-    expect(got.predicted, uid).toBe(expected.predicted);
-    got.scores.forEach((score, c) =>
-      expect(Math.abs(score - expected.scores[c]!), uid).toBeLessThan(1e-3),
-    );
-  }
+  expectSameClassifications(results, local);
 }
 
 beforeAll(async () => {
@@ -96,17 +83,10 @@ beforeAll(async () => {
   await labelledFolder(path.join(tmp.dir, 'lanes'), laneImages);
   await labelledFolder(path.join(tmp.dir, 'blocks'), blockImages);
   imageFiles = [...laneImages, ...blockImages];
-  const chunks = (await featureChunks(imageFiles.map((i) => i.file))).flat();
-  const weights = mergeEnsemble([randomChunkCnn(MEMBER, 3), randomChunkCnn(MEMBER, 4)]);
   modelFile = path.join(tmp.dir, 'model.json');
-  await writeFile(
+  await writeNarrowEnsembleModel(
     modelFile,
-    serializeModel(weights, {
-      classes: NEU_CLASSES,
-      threshold: 100,
-      minFeatureChunks: 0,
-      activationRanges: measureActivationRanges(weights, chunks),
-    }),
+    imageFiles.map((i) => i.file),
   );
   model = await loadModel(modelFile);
   vaultDir = path.join(tmp.dir, 'vault');
@@ -247,7 +227,7 @@ describe('evaluation farm', () => {
   }, 240_000);
 
   it('a wrong password or an unreachable broker: one line naming the broker, the vault untouched', async () => {
-    const before = await vaultFingerprint();
+    const before = await vaultDigests(vaultDir);
     const wrong = server.url.replace(server.password!, 'not-the-password');
     const denied = cli(['classify', vaultDir, '--model', modelFile, '--all', '--broker', wrong]);
     expect(denied.status).toBe(1);
@@ -268,7 +248,7 @@ describe('evaluation farm', () => {
     expect(away.status).toBe(1);
     expect(away.stderr.trim().split('\n')).toHaveLength(1);
     expect(away.stderr).toContain(`redis://127.0.0.1:${port}`);
-    expect(await vaultFingerprint()).toEqual(before);
+    expect(await vaultDigests(vaultDir)).toEqual(before);
     // A node given the wrong password does not start, and says why in one line.
     const refused = spawnSync(process.execPath, [CLI, 'evaluator', '--broker', wrong], {
       encoding: 'utf8',
@@ -477,15 +457,6 @@ async function waitForQueued(redis: Redis, count: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`fewer than ${count} jobs were queued`);
-}
-
-async function vaultFingerprint(): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const name of (await readdir(vaultDir)).sort())
-    out[name] = createHash('sha256')
-      .update(await readFile(path.join(vaultDir, name)))
-      .digest('hex');
-  return out;
 }
 
 /** A loopback port with nothing listening on it. */

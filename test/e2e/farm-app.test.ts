@@ -26,6 +26,7 @@ import { startPreviewServer } from '../../src-main/preview/preview-server.ts';
 import type { PreviewServer } from '../../src-main/preview/preview-server.ts';
 import type { ProgressEvent } from '../../src-shared/contract/ipc.ts';
 import { buildRenderer, CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium.ts';
+import { expectSameClassifications } from '../helpers/farm-assertions.ts';
 import { startNode, type TestNode } from '../helpers/evaluator-nodes.ts';
 import { labelledFolder, makeTempDir, REPO_ROOT, sampleImages } from '../helpers/fixtures.ts';
 import { writeNarrowEnsembleModel } from '../helpers/narrow-model.ts';
@@ -173,15 +174,7 @@ describe('desktop app on an evaluation farm in Chromium (preview server, real en
     await service.handle('vault:lock', {});
     const vault = await openVault(vaultDir, PASSPHRASE);
     try {
-      const farm = readClassifications(vault, modelId);
-      expect([...farm.keys()].sort()).toEqual([...local.keys()].sort());
-      for (const [uid, expected] of local) {
-        const got = farm.get(uid)!;
-        expect(got.predicted, uid).toBe(expected.predicted);
-        got.scores.forEach((score, c) =>
-          expect(Math.abs(score - expected.scores[c]!), uid).toBeLessThan(1e-3),
-        );
-      }
+      expectSameClassifications(readClassifications(vault, modelId), local);
     } finally {
       vault.close();
     }
