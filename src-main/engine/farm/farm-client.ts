@@ -77,7 +77,6 @@ export class FarmJobError extends Error {
 }
 
 export const DEFAULT_BLOB_TTL_MS = 24 * 3600 * 1000;
-const FINAL_STATES = new Set(['completed', 'failed']);
 
 export class FarmClient {
   readonly broker: string;
@@ -303,7 +302,7 @@ export class FarmClient {
         throw new FarmJobError(
           `evaluation failed after ${job.attemptsMade} attempt(s): ${job.failedReason}`,
         );
-      if (!FINAL_STATES.has(state)) await this.#sleep(jobId, signal);
+      await this.#sleep(jobId, signal);
     }
   }
 

@@ -45,7 +45,6 @@ export function farmEvaluation(
   const groupSize = Math.max(1, options.groupSize ?? 4);
 
   return {
-    kind: 'farm',
     where: `the evaluation farm at ${client.broker}`,
     nodes: () => nodes.length,
     refreshNodes,

@@ -42,8 +42,7 @@ export interface LaneEvaluation {
 }
 
 export interface EvaluationBackend {
-  /** 'local' or 'farm', and for a farm its broker without the password. */
-  readonly kind: 'local' | 'farm';
+  /** Where it evaluates, for reports: this computer, or a farm's broker without password. */
   readonly where: string;
   blocks(setup: EvaluatorSetup, ids: SetupIds): Promise<BlockEvaluation>;
   lanes(setup: LaneEvaluatorSetup, ids: SetupIds): Promise<LaneEvaluation>;
@@ -55,7 +54,6 @@ export interface EvaluationBackend {
 export function localEvaluation(options: { workers?: number } = {}): EvaluationBackend {
   const threads = Math.max(1, options.workers ?? availableParallelism());
   return {
-    kind: 'local',
     where: `this computer (${threads} evaluation thread${threads === 1 ? '' : 's'})`,
     async blocks(setup) {
       const evaluator = await EncryptedEvaluator.create(setup, { workers: threads });
