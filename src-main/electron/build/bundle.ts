@@ -30,6 +30,14 @@ export const NATIVE_EXTERNALS = [
   '@tensorflow/*',
 ] as const;
 
+/**
+ * Modules a dependency requires only inside a try/catch, as an optional alternative we do
+ * not install: bullmq's Valkey GLIDE client and its PostgreSQL backend (the farm uses
+ * ioredis). They stay external and absent, so the require fails and bullmq takes its
+ * ioredis path.
+ */
+export const ABSENT_OPTIONAL_EXTERNALS = ['@valkey/valkey-glide', 'pg'] as const;
+
 /** `new URL('<spec>', import.meta.url)` with a literal, relative spec. */
 const IMPORT_META_URL = /new\s+URL\(\s*(['"])(\.{1,2}\/[^'"\n]*)\1\s*,\s*import\.meta\.url\s*\)/g;
 const MODULE_SPEC = /\.(ts|mts|js|mjs)$/;
@@ -156,7 +164,7 @@ export async function bundleElectron(options: BundleOptions): Promise<BundleResu
         platform: 'node',
         format: 'esm',
         target: 'node22',
-        external: [...NATIVE_EXTERNALS],
+        external: [...NATIVE_EXTERNALS, ...ABSENT_OPTIONAL_EXTERNALS],
         banner: { js: ESM_REQUIRE_BANNER },
         plugins: [plugin],
       }),
