@@ -12,7 +12,7 @@
 // evaluation seconds, and 1 − (one node's images/s ÷ local 1-thread images/s). Farm results
 // must equal local ones (same class for every image).
 //
-// `npm run bench -- farm [--layout lanes|blocks] [--images N] [--vault DIR] [--data DIR]
+// `npm run bench -- farm [--layout lanes|blocks] [--images N] [--runs all|farm] [--vault DIR] [--data DIR]
 //  [--out FILE] [--json]`. Lanes default to the images that fill exactly two lane batches
 // (2 batches × 3 ensemble members = 6 jobs: balanced over 2 nodes; one batch would be 3
 // jobs over 2 nodes, at best 1.5×); blocks default to 32 images (8 jobs of 4). The JSON goes
@@ -56,7 +56,7 @@ const SHIPPED_MODEL = path.join(REPO, 'assets', 'models', 'neu-chunk-cnn.json');
 const PASSPHRASE = process.env.SEALSIGHT_PASSPHRASE ?? 'farm bench passphrase';
 /** Lane batches the default lanes run fills: 6 jobs, 3 per node. */
 const LANE_BATCHES = 2;
-/** Greedy whole-image packing wastes < 16 lanes per cut (lanes-bench.ts). */
+/** Greedy whole-image packing wastes < 16 lanes per cut (he-bench.ts). */
 const MAX_WASTE = 15;
 const BLOCK_IMAGES = 32;
 const GROUP_SIZE = 4;
@@ -119,10 +119,21 @@ async function measure(vault: UnlockedVault, model: LoadedModel, layout: Layout,
     weights: encodeWeights(model.weights).byteLength,
   };
 
-  const { report: reference, ...local2 } = await localRun(vault, model, 2, log);
-  const { report: local1Report, ...local1 } = await localRun(vault, model, 1, log);
+  // `--runs farm` leaves out the local runs (the ratio and overhead by broker seconds
+  // need only the farm runs; the overhead by throughput needs local1): a lanes run is
+  // ~25 min shorter.
+  const withLocal = option('runs', 'all') !== 'farm';
+  const localRuns = withLocal
+    ? {
+        local2: await localRun(vault, model, 2, log),
+        local1: await localRun(vault, model, 1, log),
+      }
+    : null;
   const { report: farm1Report, ...farm1 } = await farmRun(vault, model, 1, log);
   const { report: farm2Report, ...farm2 } = await farmRun(vault, model, 2, log);
+  const reference = localRuns?.local2.report ?? farm1Report;
+  const local2 = localRuns && withoutReport(localRuns.local2);
+  const local1 = localRuns && withoutReport(localRuns.local1);
   const chunks = reference.classified.reduce((t, c) => t + c.chunksUsed, 0);
 
   const ips = (run: { imagesPerSecond: number }) => run.imagesPerSecond;
@@ -167,10 +178,10 @@ async function measure(vault: UnlockedVault, model: LoadedModel, layout: Layout,
       bestTwoOverOne: round4(bestRatio),
     },
     oneOffBlobBytes: oneOffBytes,
-    runs: { local2, local1, farm1, farm2 },
+    runs: { ...(local2 && local1 ? { local2, local1 } : {}), farm1, farm2 },
     imagesPerSecond: {
-      local2: ips(local2),
-      local1: ips(local1),
+      local2: local2 && ips(local2),
+      local1: local1 && ips(local1),
       farm1: ips(farm1),
       farm2: ips(farm2),
     },
@@ -178,7 +189,7 @@ async function measure(vault: UnlockedVault, model: LoadedModel, layout: Layout,
     bytesPerImage: { farm1: bytesPerImage(farm1), farm2: bytesPerImage(farm2) },
     brokerOverhead: {
       byBrokerSeconds: { farm1: overheadByTime(farm1), farm2: overheadByTime(farm2) },
-      byThroughput: round4(1 - ips(farm1) / ips(local1)),
+      byThroughput: local1 && round4(1 - ips(farm1) / ips(local1)),
       note:
         'byBrokerSeconds = (key holder broker seconds + node broker seconds) / node evaluation seconds; ' +
         "the key holder's broker seconds are summed over its concurrent calls. " +
@@ -186,13 +197,15 @@ async function measure(vault: UnlockedVault, model: LoadedModel, layout: Layout,
         "so it also holds the key holder's and redis-server's CPU competing with the node)",
     },
     firstResultSeconds: {
-      local2: local2.firstResultSeconds,
-      local1: local1.firstResultSeconds,
+      local2: local2?.firstResultSeconds ?? null,
+      local1: local1?.firstResultSeconds ?? null,
       farm1: farm1.firstResultSeconds,
       farm2: farm2.firstResultSeconds,
     },
+    /** Against local2's results, or farm1's when the local runs were left out. */
     sameAsLocal: {
-      local1: compare(reference, local1Report),
+      reference: localRuns ? 'local2' : 'farm1',
+      local1: localRuns && compare(reference, localRuns.local1.report),
       farm1: compare(reference, farm1Report),
       farm2: compare(reference, farm2Report),
     },
@@ -206,6 +219,12 @@ async function measure(vault: UnlockedVault, model: LoadedModel, layout: Layout,
 }
 
 type Log = (line: string) => void;
+
+function withoutReport<T extends { report: unknown }>(run: T): Omit<T, 'report'> {
+  const rest: Partial<T> = { ...run };
+  delete rest.report;
+  return rest as Omit<T, 'report'>;
+}
 
 interface Timed {
   report: ClassifyReport;
