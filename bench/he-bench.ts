@@ -1,235 +1,218 @@
-// `npm run bench -- he`: the packed CKKS engine against the float64 network and the
-// TenSEAL-style baseline, measured in one run on the same NEU-CLS images; then the
-// lanes layout measured from a second vault that stores it (lanes-bench.ts).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+// `npm run bench -- he [--model FILE] [--compare FILE,…] [--data DIR] [--workers N]
+// [--no-paper] [--out FILE]`: encrypted inference as users wait for it — the shipped
+// model (or the given one) classifying from a vault, end to end from the stored
+// ciphertexts to the decrypted, stored classes:
+//   blocks, 1 image and 16 images: latency per image;
+//   lanes, a part-filled batch (costs a full one) and a batch per core (≥ 4,096 chunks):
+//   throughput; each with peak RSS, the profile by operation, agreement with the float64
+//   network, and the cost model's prediction beside the measurement.
+// `--compare` adds rows for other model files in the same run (ratios need one run: the
+// machine is noisy). The paper's smaller net (random weights, measured ranges) is the
+// last row, with the TenSEAL-style baseline on a few of its chunks. One JSON document on
+// stdout, also written to docs/results/he-bench.json (or --out).
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { importFolder, initVault, openVault } from '../src-main/engine/index.ts';
-import { listImageRows, storedBytes } from '../src-main/engine/vault/image-store.ts';
-import {
-  decryptChunkGrid,
-  decryptMeta,
-  readVerifiedCiphertexts,
-} from '../src-main/engine/vault/read-image.ts';
-import { evaluatorSetup } from '../src-main/engine/vault/classify.ts';
-import { EncryptedEvaluator, sumProfiles } from '../src-main/engine/he/encrypted-evaluator.ts';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { loadSeal } from '../src-main/engine/he/seal-runtime.ts';
-import { ckksPresetById, createCkksContext } from '../src-main/engine/he/ckks-presets.ts';
-import { packedCnnRotationSteps, planPackedCnn } from '../src-main/engine/he/packed-cnn-plan.ts';
-import { decryptScores } from '../src-main/engine/he/result-decryption.ts';
-import { scoreScaleFor } from '../src-main/engine/he/he-safety.ts';
+import { createCkksContext, DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ckks-presets.ts';
+import { calibrateOpCosts } from '../src-main/engine/he/op-costs.ts';
+import type { OpCosts } from '../src-main/engine/he/cost-model.ts';
+import { crossoverImages } from './he-crossover.ts';
 import { TensealStyleBaseline } from '../src-main/engine/he/baseline/tenseal-style.ts';
-import {
-  aggregateImage,
-  argmax,
-  forwardChunk,
-  PAPER_ARCHITECTURE,
-  randomChunkCnn,
-} from '../src-main/engine/nn/chunk-cnn.ts';
+import { PAPER_ARCHITECTURE, randomChunkCnn } from '../src-main/engine/nn/chunk-cnn.ts';
 import { measureActivationRanges } from '../src-main/engine/nn/activation-ranges.ts';
-import { parseModel, serializeModel } from '../src-main/engine/nn/model-file.ts';
+import { loadModel, serializeModel } from '../src-main/engine/nn/model-file.ts';
 import { NEU_CLASSES } from '../src-shared/domain/classes.ts';
-import { imagesPerClass, labelledFolder } from '../test/helpers/fixtures.ts';
-import { NEU_DIR } from './bench-options.ts';
-import { runStoredLanesBench } from './lanes-bench.ts';
+import { benchImages, withinChunks } from './he-images.ts';
+import type { PhaseRequest, runPhase } from './he-phase.ts';
+import { NEU_DIR, option } from './bench-options.ts';
 
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+const SHIPPED_MODEL = path.join(REPO, 'assets', 'models', 'neu-chunk-cnn.json');
+const PHASE_SCRIPT = fileURLToPath(new URL('./he-phase.ts', import.meta.url));
+/** Lane images per class to choose the full batches from (enough for 2 × 4,096 chunks). */
+const LANE_POOL_PER_CLASS = 240;
+/** Greedy whole-image packing wastes fewer than 16 lanes per cut. */
+const MAX_WASTE = 15;
+const PART_FILLED_IMAGES = 24;
+const BASELINE_CHUNKS = 2;
+
+type Phase = Awaited<ReturnType<typeof runPhase>>;
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+const log = (line: string) => process.stderr.write(`bench he: ${line}\n`);
+
+async function phase(request: PhaseRequest): Promise<Phase> {
+  log(`${request.name} (own process)`);
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [PHASE_SCRIPT, JSON.stringify(request)],
+    { maxBuffer: 64 * 1024 * 1024 },
+  ).catch((error: { stderr?: string }) => {
+    throw new Error(`${request.name} failed: ${error.stderr?.trim().split('\n').pop() ?? error}`);
+  });
+  return JSON.parse(stdout) as Phase;
+}
+
+async function measureModel(
+  label: string,
+  modelFile: string,
+  common: Omit<PhaseRequest, 'name' | 'layout' | 'modelFile' | 'perClass' | 'from' | 'to'>,
+) {
+  const model = await loadModel(modelFile);
+  const slots = DEFAULT_CKKS_PRESET.polyModulusDegree / 2;
+  const pool = await benchImages(common.dataDir, LANE_POOL_PER_CLASS);
+  const full = withinChunks(pool, common.workers * slots - common.workers * MAX_WASTE).length;
+  const run = (name: string, layout: 'blocks' | 'lanes', count: number) =>
+    phase({
+      ...common,
+      name: `${label}, ${name}`,
+      layout,
+      modelFile,
+      perClass: LANE_POOL_PER_CLASS,
+      from: 0,
+      to: count,
+    });
+  const blocks1 = await run('blocks, 1 image', 'blocks', 1);
+  const blocks16 = await run('blocks, 16 images', 'blocks', 16);
+  const lanesPart = await run(`lanes, ${PART_FILLED_IMAGES} images`, 'lanes', PART_FILLED_IMAGES);
+  const lanesFull = await run(`lanes, one batch per core`, 'lanes', full);
+  const meanChunks = lanesFull.featureChunks / lanesFull.images;
+  return {
+    label,
+    file: path.relative(REPO, modelFile),
+    modelId: model.id,
+    architecture: model.weights.architecture,
+    summary: {
+      blocksSecondsPerImage: { oneImage: blocks1.seconds, sixteenImages: blocks16.secondsPerImage },
+      lanesChunksPerSecond: lanesFull.chunksPerSecond,
+      lanesSecondsPerImage: lanesFull.secondsPerImage,
+      lanesPeakRssMB: lanesFull.peakRssMB,
+      agreement: Math.min(...[blocks1, blocks16, lanesPart, lanesFull].map((p) => p.agreement)),
+      maxAbsError: Math.max(...[blocks1, blocks16, lanesPart, lanesFull].map((p) => p.maxAbsError)),
+      crossover: crossoverImages(model, meanChunks, common.costs, common.workers),
+    },
+    phases: { blocks1, blocks16, lanesPart, lanesFull },
+  };
+}
+
+/** The paper's net with random weights, ranges measured on bench images: a model file. */
+async function paperModelFile(dataDir: string, scratch: string): Promise<string> {
+  const weights = randomChunkCnn(PAPER_ARCHITECTURE, 1);
+  const chunks = (await benchImages(dataDir, 8)).flatMap((image) => image.chunks);
+  const file = path.join(scratch, 'paper-net-random.json');
+  await writeFile(
+    file,
+    serializeModel(weights, {
+      classes: NEU_CLASSES,
+      threshold: 100,
+      minFeatureChunks: 0,
+      activationRanges: measureActivationRanges(weights, chunks),
+    }),
+  );
+  return file;
+}
+
+async function tensealBaseline(modelFile: string, dataDir: string) {
+  const model = await loadModel(modelFile);
+  const seal = await loadSeal();
+  using baseline = new TensealStyleBaseline(seal, model.weights);
+  const sample = (await benchImages(dataDir, 1))[0]!.chunks.slice(0, BASELINE_CHUNKS);
+  let seconds = 0;
+  let rotations = 0;
+  let keySwitches = 0;
+  for (const chunk of sample) {
+    const r = baseline.classifyChunk(chunk);
+    seconds += r.seconds;
+    rotations += r.rotations;
+    keySwitches += r.keySwitches;
+  }
+  return {
+    chunks: sample.length,
+    secondsPerChunk: round(seconds / sample.length, 2),
+    chunksPerSecond: round(sample.length / seconds, 4),
+    rotationsPerChunk: rotations / sample.length,
+    keySwitchesPerChunk: keySwitches / sample.length,
+  };
+}
+
+async function calibrate(): Promise<OpCosts> {
+  const seal = await loadSeal();
+  using ckks = createCkksContext(seal, DEFAULT_CKKS_PRESET);
+  return calibrateOpCosts(seal, ckks);
+}
 
 export async function runHeBench() {
-  const perClass = Number(process.env.SEALSIGHT_BENCH_PER_CLASS ?? 8);
-  const baselineChunks = Number(process.env.SEALSIGHT_BENCH_BASELINE_CHUNKS ?? 2);
-  const dir = await mkdtemp(path.join(tmpdir(), 'sealsight-he-bench-'));
-  let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
-  const log = (line: string) => process.stderr.write(`bench he: ${line}\n`);
+  const dataDir = option('data', NEU_DIR);
+  const workers = Number(option('workers', String(availableParallelism())));
+  const modelFile = path.resolve(option('model', SHIPPED_MODEL));
+  const compare = option('compare', '')
+    .split(',')
+    .filter(Boolean)
+    .map((f) => path.resolve(f));
+  const scratch = await mkdtemp(path.join(tmpdir(), 'sealsight-he-bench-'));
   try {
-    const images = await imagesPerClass(NEU_DIR, perClass, 100);
-    await labelledFolder(path.join(dir, 'in'), images);
-    const vaultDir = path.join(dir, 'vault');
-    await initVault(vaultDir, 'bench passphrase', { kdf: { logN: 14 } });
-    const vault = await openVault(vaultDir, 'bench passphrase');
-    await importFolder(vault, path.join(dir, 'in'), { labelsFromFolders: true });
-    const rows = listImageRows(vault.db);
-    const signed = (row: (typeof rows)[number]) => decryptMeta(vault, row).layout.signedIndices;
-    const featureCount = (row: (typeof rows)[number]) => signed(row).filter((i) => i > 0).length;
-
-    // Feature chunks as the network sees them (decrypted by the key holder: the oracle's input).
-    const chunksOf = new Map<string, Float64Array[]>();
-    for (const row of rows) {
-      const grid = await decryptChunkGrid(vault, row.uid);
-      chunksOf.set(
-        row.uid,
-        signed(row).flatMap((index, p) =>
-          index > 0 ? [Float64Array.from(grid[p]!, (v) => v / 255)] : [],
-        ),
-      );
-    }
-    // No trained model ships yet: random weights with ranges measured on these chunks.
-    const weights = randomChunkCnn(PAPER_ARCHITECTURE, 1);
-    const ranges = measureActivationRanges(weights, [...chunksOf.values()].flat());
-    const model = parseModel(
-      serializeModel(weights, {
-        classes: NEU_CLASSES,
-        threshold: 100,
-        minFeatureChunks: 0,
-        activationRanges: ranges,
-      }),
-      'bench',
-    );
-    const keyset = vault.currentKeyset();
-    const preset = ckksPresetById(keyset.evaluation.presetId);
-    const seal = await loadSeal();
-    using ckks = createCkksContext(seal, preset);
-    const scoreScale = scoreScaleFor(ranges, preset);
-    const plan = planPackedCnn(weights, ckks.slotCount, { scoreScale });
-    const galoisStarted = performance.now();
-    const evalKeyset = await vault.ensureGaloisKeys(packedCnnRotationSteps(plan));
-    const galoisSeconds = (performance.now() - galoisStarted) / 1000;
-    const secretKey = vault.unwrapCkksSecretKey(keyset.id);
-    const workers = availableParallelism();
-    const evaluator = await EncryptedEvaluator.create(
-      evaluatorSetup(evalKeyset, model, rows[0]!.packingId, scoreScale),
-      { workers },
-    );
-    const toJob = (row: (typeof rows)[number]) => ({
-      id: row.uid,
-      ...readVerifiedCiphertexts(vault, row),
-      featureChunks: featureCount(row),
-    });
-    try {
-      log(`warm-up (${workers} workers encode the model's plaintexts)`);
-      await evaluator.evaluateImage(toJob(rows[0]!));
-
-      log(`throughput over ${rows.length} images`);
-      const started = performance.now();
-      const results = await evaluator.evaluate(rows.map(toJob));
-      const wall = (performance.now() - started) / 1000;
-      const totalChunks = rows.reduce((s, r) => s + featureCount(r), 0);
-
-      let agreeImages = 0;
-      let maxAbsError = 0;
-      results.forEach((result, i) => {
-        const he = decryptScores(seal, ckks, plan, secretKey, result.result);
-        const expected = aggregateImage(
-          chunksOf.get(rows[i]!.uid)!.map((c) => forwardChunk(weights, c).scores),
-        );
-        he.forEach((v, c) => (maxAbsError = Math.max(maxAbsError, Math.abs(v - expected[c]!))));
-        if (argmax(he) === argmax(expected)) agreeImages++;
-      });
-
-      log('chunk-level agreement on a sample');
-      let agreeChunks = 0;
-      let chunkCount = 0;
-      for (const row of rows.slice(0, Math.min(rows.length, 12))) {
-        const parts = await evaluator.evaluateChunks(toJob(row));
-        const chunks = chunksOf.get(row.uid)!;
-        chunks.forEach((chunk, k) => {
-          const he = decryptScores(seal, ckks, plan, secretKey, parts[Math.floor(k / 4)]!, k % 4);
-          const expected = forwardChunk(weights, chunk).scores;
-          he.forEach((v, c) => (maxAbsError = Math.max(maxAbsError, Math.abs(v - expected[c]!))));
-          if (argmax(he) === argmax(expected)) agreeChunks++;
-          chunkCount++;
-        });
-      }
-
-      log('single image latency (16 feature chunks, warm evaluator)');
-      const single = rows.reduce((best, r) => (featureCount(r) > featureCount(best) ? r : best));
-      const latencies: number[] = [];
-      for (let rep = 0; rep < 3; rep++) {
-        const t0 = performance.now();
-        const result = await evaluator.evaluateImage(toJob(single)); // read + MAC check included
-        argmax(decryptScores(seal, ckks, plan, secretKey, result.result));
-        latencies.push((performance.now() - t0) / 1000);
-      }
-      latencies.sort((a, b) => a - b);
-
-      log(`TenSEAL-style baseline on ${baselineChunks} chunk(s)`);
-      using baseline = new TensealStyleBaseline(seal, weights);
-      const sample = chunksOf.get(single.uid)!.slice(0, baselineChunks);
-      let baselineSeconds = 0;
-      let baselineRotations = 0;
-      let baselineKeySwitches = 0;
-      for (const chunk of sample) {
-        const r = baseline.classifyChunk(chunk);
-        baselineSeconds += r.seconds;
-        baselineRotations += r.rotations;
-        baselineKeySwitches += r.keySwitches;
-      }
-      const referenceChunksPerSecond = sample.length / baselineSeconds;
-      const lanes =
-        process.env.SEALSIGHT_BENCH_LANES === '0'
-          ? 'skipped (SEALSIGHT_BENCH_LANES=0)'
-          : await runStoredLanesBench(model, dir, log);
-      const chunksPerSecond = totalChunks / wall;
-      const profile = sumProfiles(results.map((r) => r.profileMs));
-      const profileTotal = Object.values(profile).reduce((a, b) => a + b, 0);
-      const bytes = storedBytes(vault.db);
-      return {
-        benchmark: 'he',
-        cores: workers,
-        preset: preset.id,
-        model:
-          'random weights (seed 1), activation ranges measured on these images; no trained model yet',
-        scoreScale: round(scoreScale, 4),
-        images: rows.length,
-        featureChunks: totalChunks,
-        chunksPerSecond: round(chunksPerSecond, 2),
-        /** The stored lanes layout, classified from a vault (details under `lanes`). */
-        lanesChunksPerSecond: typeof lanes === 'string' ? null : lanes.chunksPerSecond,
-        singleImageSeconds: round(latencies[1]!, 3),
-        singleImageChunks: featureCount(single),
-        referenceChunksPerSecond: round(referenceChunksPerSecond, 4),
-        speedup: round(chunksPerSecond / referenceChunksPerSecond, 1),
-        speedupPerCore: round(chunksPerSecond / workers / referenceChunksPerSecond, 1),
-        bytesPerImage: Math.round(bytes.ckks / bytes.images),
-        peakRssMB: round(peakRss / 2 ** 20, 0),
-        agreement: round(agreeImages / rows.length, 4),
-        chunkAgreement: round(agreeChunks / chunkCount, 4),
-        chunksCompared: chunkCount,
-        maxAbsError: Number(maxAbsError.toExponential(2)),
-        perCiphertext: {
-          rotations:
-            plan.conv.rotations +
-            plan.fc1.rotations +
-            plan.fc2.rotations +
-            plan.blockSumSteps.length,
-          multiplyPlain:
-            plan.conv.multiplications + plan.fc1.multiplications + plan.fc2.multiplications,
-          layers: Object.fromEntries(
-            [plan.conv, plan.fc1, plan.fc2].map((l) => [
-              l.name,
-              { rotations: l.rotations, multiplyPlain: l.multiplications },
-            ]),
-          ),
-        },
-        galoisKeys: {
-          steps: evalKeyset.evaluation.galoisSteps.length,
-          bytes: evalKeyset.evaluation.galoisKeys!.length,
-          generationSeconds: round(galoisSeconds, 2),
-        },
-        baseline: {
-          chunks: sample.length,
-          secondsPerChunk: round(baselineSeconds / sample.length, 2),
-          rotationsPerChunk: baselineRotations / sample.length,
-          keySwitchesPerChunk: baselineKeySwitches / sample.length,
-        },
-        lanes,
-        profile: Object.fromEntries(
-          Object.entries(profile)
-            .sort(([, a], [, b]) => b - a)
-            .map(([op, ms]) => [
-              op,
-              { seconds: round(ms / 1000, 2), share: round(ms / profileTotal, 3) },
-            ]),
-        ),
+    log('calibrating the cost model (each CKKS operation, per level)');
+    const costs = await calibrate();
+    const common = { dataDir, workers, costs, scratch };
+    const models = [];
+    models.push(await measureModel(path.basename(modelFile, '.json'), modelFile, common));
+    for (const file of compare)
+      models.push(await measureModel(path.basename(file, '.json'), file, common));
+    let paper = null;
+    if (!process.argv.includes('--no-paper')) {
+      const file = await paperModelFile(dataDir, scratch);
+      const row = await measureModel("paper's net (random weights)", file, common);
+      log(`TenSEAL-style baseline on ${BASELINE_CHUNKS} chunks of the paper's net`);
+      const baseline = await tensealBaseline(file, dataDir);
+      const lanes = row.phases.lanesFull.chunksPerSecond;
+      paper = {
+        ...row,
+        file: null,
+        baseline,
+        speedupOverBaseline: round(lanes / baseline.chunksPerSecond, 1),
       };
-    } finally {
-      secretKey.fill(0);
-      await evaluator.close();
-      vault.close();
     }
+    const [first] = models;
+    const result = {
+      benchmark: 'he',
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+      preset: DEFAULT_CKKS_PRESET.id,
+      workers,
+      data: dataDir,
+      opCostsMs: costs,
+      targets: {
+        blocksSecondsPerImage: 1.5,
+        lanesChunksPerSecond: 60,
+        lanesPeakRssMB: 2048,
+        met: first && {
+          blocks: first.summary.blocksSecondsPerImage.sixteenImages <= 1.5,
+          lanes: first.summary.lanesChunksPerSecond >= 60,
+          memory: first.summary.lanesPeakRssMB <= 2048,
+        },
+      },
+      ratiosToFirst: models.slice(1).map((m) => ({
+        model: m.label,
+        blocksSpeedup: round(
+          first!.summary.blocksSecondsPerImage.sixteenImages /
+            m.summary.blocksSecondsPerImage.sixteenImages,
+          2,
+        ),
+        lanesSpeedup: round(
+          m.summary.lanesChunksPerSecond / first!.summary.lanesChunksPerSecond,
+          2,
+        ),
+      })),
+      models,
+      paper,
+    };
+    const out = option('out', '') || path.join(REPO, 'docs', 'results', 'he-bench.json');
+    await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
+    log(`wrote ${path.relative(REPO, out)}`);
+    return result;
   } finally {
-    clearInterval(sampler);
-    await rm(dir, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
   }
 }

@@ -6,7 +6,8 @@
 //   at a time on all cores; cost grows with the number of chunks.
 // - lanes (throughput): one chunk per slot, 4096 chunks per 784-ciphertext batch;
 //   a batch costs the same whether it holds 1 chunk or 4096, so it only pays off
-//   for large sets. `auto` picks lanes from LANES_MIN_CHUNKS chunks up.
+//   for large sets. `auto` picks the layout the cost model predicts faster for these
+//   images, this model and these workers (cost-model.ts).
 import { availableParallelism } from 'node:os';
 import { loadSeal } from './seal-runtime.ts';
 import { createCkksContext, DEFAULT_CKKS_PRESET } from './ckks-presets.ts';
@@ -23,11 +24,10 @@ import { packLanes, sumLaneScores } from './lane-packing.ts';
 import { decryptLaneParts, decryptScores } from './result-decryption.ts';
 import { assertHeEvaluable, assertHeSafe, scoreScaleFor } from './he-safety.ts';
 import type { LoadedModel } from '../nn/model-file.ts';
+import { fasterLayout } from './cost-model.ts';
+import { REFERENCE_OP_COSTS } from './op-costs.ts';
 
 export type InferenceLayout = 'blocks' | 'lanes';
-
-/** From this many chunks on, `auto` uses lanes (≈ one lane batch per core of work). */
-export const LANES_MIN_CHUNKS = 2048;
 
 export interface FreshKeyInferenceOptions {
   readonly layout?: InferenceLayout | 'auto';
@@ -46,13 +46,31 @@ export interface FreshKeyInferenceResult {
   readonly profileMs: Record<string, number>;
 }
 
+/** The layout asked for, or with `auto` the one the cost model predicts faster. */
 export function chooseLayout(
   images: ReadonlyArray<readonly Uint8Array[]>,
-  layout: InferenceLayout | 'auto' = 'auto',
+  model: LoadedModel,
+  options: { layout?: InferenceLayout | 'auto'; workers?: number } = {},
 ): InferenceLayout {
+  const layout = options.layout ?? 'auto';
   if (layout !== 'auto') return layout;
-  const chunks = images.reduce((n, chunks) => n + chunks.length, 0);
-  return chunks >= LANES_MIN_CHUNKS ? 'lanes' : 'blocks';
+  const preset = DEFAULT_CKKS_PRESET;
+  const slotCount = preset.polyModulusDegree / 2;
+  const input = {
+    plans: planPackedEnsemble(model.weights, slotCount, {
+      scoreScale: scoreScaleFor(model.file.activationRanges, preset),
+    }),
+    weights: model.weights,
+    topLevel: preset.coeffModulusBits.length - 1,
+    scale: 2 ** preset.scaleBits,
+    slotCount,
+    costs: REFERENCE_OP_COSTS,
+    workers: Math.max(1, options.workers ?? availableParallelism()),
+  };
+  return fasterLayout(
+    input,
+    images.map((chunks) => chunks.length),
+  ).layout;
 }
 
 /** `images[i]` = image i's feature chunks (784 raw pixels each). */
@@ -65,7 +83,7 @@ export async function inferWithFreshKeys(
   assertHeEvaluable(model.weights.architecture, `model ${model.id}`);
   assertHeSafe(model.file.activationRanges, preset, `model ${model.id}`);
   const scoreScale = scoreScaleFor(model.file.activationRanges, preset);
-  const layout = chooseLayout(images, options.layout);
+  const layout = chooseLayout(images, model, options);
   const seal = await loadSeal();
   using ckks = createCkksContext(seal, preset);
   const run = layout === 'lanes' ? inferLanes : inferBlocks;

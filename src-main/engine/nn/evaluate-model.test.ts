@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { meanCrossEntropy } from './evaluate-model.ts';
-import { laneBatches, chooseLayout, LANES_MIN_CHUNKS } from '../he/fresh-key-inference.ts';
+import { laneBatches } from '../he/fresh-key-inference.ts';
 
 describe('meanCrossEntropy', () => {
   it('is −log softmax of the true class, averaged (by hand)', () => {
@@ -31,11 +31,5 @@ describe('lane batches', () => {
       ],
     ]);
     expect(() => laneBatches([chunks(13)], 12)).toThrow(/more than 12 chunks/);
-  });
-  it('auto picks lanes only for large sets', () => {
-    expect(chooseLayout([chunks(16)])).toBe('blocks');
-    const many = Array.from({ length: LANES_MIN_CHUNKS / 16 }, () => chunks(16));
-    expect(chooseLayout(many)).toBe('lanes');
-    expect(chooseLayout([chunks(1)], 'lanes')).toBe('lanes');
   });
 });

@@ -1,0 +1,257 @@
+// What a classify of n images costs in each CKKS layout, before running it: the
+// operations the plans will execute, counted per RNS level, times what one operation
+// costs on this kind of machine (op-costs.ts). Why: the two layouts cross over — blocks
+// cost grows with every ciphertext (rotations, four chunks each), a lane batch costs the
+// same from 1 chunk to 4,096 — and where they cross depends on the model (an ensemble of
+// three costs three nets in blocks, while lanes skip the merged net's zero weights). A
+// fixed chunk threshold could only be right for one model; `auto` asks this instead.
+//
+// Counts follow the engines exactly (packed-cnn-engine.ts, lane-cnn-engine.ts): one
+// rescale per layer, x² = square + relinearise + rescale, zero diagonals and zero weights
+// skipped. A level is named by the number of primes a ciphertext has left (the fresh
+// ciphertext has all data primes; each rescale drops one).
+import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
+import { convOutputSize, flattenedSize } from '../nn/chunk-cnn.ts';
+import type { LinearPlan } from './linear-plan.ts';
+import type { PackedCnnPlan } from './packed-cnn-plan.ts';
+import { scoreLayer } from './packed-cnn-plan.ts';
+import { splitHidden } from './lane-cnn-engine.ts';
+import type { HiddenRange } from './lane-cnn-engine.ts';
+import { laneSchedule } from './lane-evaluator.ts';
+
+/** Operations the cost model knows, each timed per level (op-costs.ts). */
+export const COSTED_OPS = [
+  'rotate',
+  'multiplyAdd',
+  'squareRelin',
+  'rescale',
+  'encodeVector',
+  'encodeConstant',
+  'load',
+] as const;
+export type CostedOp = (typeof COSTED_OPS)[number];
+
+/** Operation counts by op and level (primes left). */
+export type OpCounts = Record<CostedOp, Map<number, number>>;
+
+/** Milliseconds per operation, by op and level. */
+export type OpCosts = Record<CostedOp, Readonly<Record<number, number>>>;
+
+export function emptyCounts(): OpCounts {
+  return Object.fromEntries(COSTED_OPS.map((op) => [op, new Map<number, number>()])) as OpCounts;
+}
+
+function add(counts: OpCounts, op: CostedOp, level: number, n: number): void {
+  if (n !== 0) counts[op].set(level, (counts[op].get(level) ?? 0) + n);
+}
+
+export function addCounts(into: OpCounts, from: OpCounts, times = 1): OpCounts {
+  for (const op of COSTED_OPS) for (const [level, n] of from[op]) add(into, op, level, n * times);
+  return into;
+}
+
+/** Milliseconds the counted operations take at the given per-operation costs. */
+export function costMs(counts: OpCounts, costs: OpCosts): number {
+  let ms = 0;
+  for (const op of COSTED_OPS) {
+    for (const [level, n] of counts[op]) {
+      const each = costs[op][level];
+      if (each === undefined) throw new RangeError(`no cost for ${op} at level ${level}`);
+      ms += n * each;
+    }
+  }
+  return ms;
+}
+
+/** Non-zero diagonals (plaintext products) of a linear plan. */
+function terms(plan: LinearPlan): number {
+  return plan.giantSteps.reduce((n, g) => n + g.terms.length, 0);
+}
+
+/** Rotations a linear plan executes (baby steps, giant steps with terms, folds). */
+function rotations(plan: LinearPlan): number {
+  return (
+    plan.babySteps.filter((b) => b !== 0).length +
+    plan.giantSteps.filter((g) => g.step !== 0 && g.terms.length > 0).length +
+    plan.foldSteps.length
+  );
+}
+
+/** A blocks layer: rotations and products at its input's level, a rescale, + bias vector. */
+function linearLayer(counts: OpCounts, plan: LinearPlan, level: number): void {
+  add(counts, 'rotate', level, rotations(plan));
+  add(counts, 'multiplyAdd', level, terms(plan));
+  add(counts, 'rescale', level, 1);
+  add(counts, 'encodeVector', level - 1, 1);
+}
+
+/** One stored block ciphertext (up to four chunks) through every member's plan. */
+export function blockCiphertextCounts(plans: readonly PackedCnnPlan[], topLevel: number): OpCounts {
+  const counts = emptyCounts();
+  add(counts, 'load', topLevel, 1);
+  for (const plan of plans) {
+    linearLayer(counts, plan.conv, topLevel);
+    add(counts, 'squareRelin', topLevel - 1, 1);
+    add(counts, 'rescale', topLevel - 1, 1);
+    linearLayer(counts, plan.fc1, topLevel - 2);
+    add(counts, 'squareRelin', topLevel - 3, 1);
+    add(counts, 'rescale', topLevel - 3, 1);
+    linearLayer(counts, scoreLayer(plan, plan.blocks, true).linear, topLevel - 4);
+  }
+  return counts;
+}
+
+/** What each blocks worker encodes once, on its first ciphertext: every diagonal. */
+export function blockSetupCounts(plans: readonly PackedCnnPlan[], topLevel: number): OpCounts {
+  const counts = emptyCounts();
+  for (const plan of plans) {
+    add(counts, 'encodeVector', topLevel, terms(plan.conv));
+    add(counts, 'encodeVector', topLevel - 2, terms(plan.fc1));
+    add(counts, 'encodeVector', topLevel - 4, terms(plan.fc2));
+  }
+  return counts;
+}
+
+/**
+ * One share of a lane batch (hidden units `range`): conv outputs some unit of the share
+ * reads, fc1 terms of its units, fc2 terms of its live units. Encoding fc1's constants
+ * happens on the fly, one per term; conv's are cached per worker (not counted).
+ */
+export function laneShareCounts(
+  weights: ChunkCnnWeights,
+  range: HiddenRange,
+  topLevel: number,
+  scale: number,
+): OpCounts {
+  // Counting walks every weight (~1M for the shipped model): once per share and weights.
+  const key = `${range.from}-${range.to}@${topLevel}/${scale}`;
+  let known = shareCounts.get(weights);
+  if (!known) shareCounts.set(weights, (known = new Map()));
+  let counts = known.get(key);
+  if (!counts) known.set(key, (counts = countLaneShare(weights, range, topLevel, scale)));
+  return counts;
+}
+
+const shareCounts = new WeakMap<ChunkCnnWeights, Map<string, OpCounts>>();
+
+function countLaneShare(
+  weights: ChunkCnnWeights,
+  range: HiddenRange,
+  topLevel: number,
+  scale: number,
+): OpCounts {
+  const arch = weights.architecture;
+  const flat = flattenedSize(arch);
+  const perChannel = convOutputSize(arch) ** 2;
+  const taps = arch.kernel * arch.kernel;
+  const zero = (w: number) => Math.abs(w) * scale < 0.5;
+  const counts = emptyCounts();
+  add(counts, 'load', topLevel, arch.inputSize ** 2);
+  const liveHidden = new Set<number>();
+  for (let o = 0; o < flat; o++) {
+    let reads = 0;
+    for (let h = range.from; h < range.to; h++) {
+      if (zero(weights.fc1Weight[h * flat + o]!)) continue;
+      reads++;
+      liveHidden.add(h);
+    }
+    if (reads === 0) continue;
+    const channel = Math.floor(o / perChannel);
+    let liveTaps = 0;
+    for (let t = 0; t < taps; t++) if (!zero(weights.convWeight[channel * taps + t]!)) liveTaps++;
+    add(counts, 'multiplyAdd', topLevel, liveTaps);
+    add(counts, 'rescale', topLevel, 1);
+    add(counts, 'squareRelin', topLevel - 1, 1);
+    add(counts, 'rescale', topLevel - 1, 1);
+    add(counts, 'multiplyAdd', topLevel - 2, reads);
+    add(counts, 'encodeConstant', topLevel - 2, reads);
+  }
+  add(counts, 'rescale', topLevel - 2, liveHidden.size);
+  add(counts, 'squareRelin', topLevel - 3, liveHidden.size);
+  add(counts, 'rescale', topLevel - 3, liveHidden.size);
+  for (let c = 0; c < arch.classes; c++) {
+    let live = 0;
+    for (const h of liveHidden) if (!zero(weights.fc2Weight[c * arch.hidden + h]!)) live++;
+    add(counts, 'multiplyAdd', topLevel - 4, live);
+    add(counts, 'encodeConstant', topLevel - 4, live);
+    add(counts, 'rescale', topLevel - 4, 1);
+  }
+  return counts;
+}
+
+export interface CostModelInput {
+  readonly plans: readonly PackedCnnPlan[];
+  readonly weights: ChunkCnnWeights;
+  /** Primes of a fresh ciphertext (the preset's data primes). */
+  readonly topLevel: number;
+  /** The encoding scale Δ (zero weights: |w|·Δ < ½). */
+  readonly scale: number;
+  readonly slotCount: number;
+  readonly costs: OpCosts;
+  readonly workers: number;
+}
+
+export interface LayoutPrediction {
+  readonly seconds: number;
+  /** Work units: block ciphertexts, or lane batches. */
+  readonly units: number;
+}
+
+/** Blocks: each image's ciphertexts spread over the workers, after each worker's setup. */
+export function predictBlocks(
+  input: CostModelInput,
+  chunksPerImage: readonly number[],
+  chunksPerCiphertext = 4,
+): LayoutPrediction {
+  const ciphertexts = chunksPerImage.reduce((n, c) => n + Math.ceil(c / chunksPerCiphertext), 0);
+  const perCiphertext = costMs(blockCiphertextCounts(input.plans, input.topLevel), input.costs);
+  const setup = costMs(blockSetupCounts(input.plans, input.topLevel), input.costs);
+  const rounds = Math.ceil(ciphertexts / Math.max(1, input.workers));
+  return { seconds: (setup + rounds * perCiphertext) / 1000, units: ciphertexts };
+}
+
+/**
+ * Lanes: ⌈chunks / slots⌉ batches, each a whole batch's cost however full; with fewer
+ * batches than workers each is split into shares by hidden units (lane-evaluator.ts).
+ * Images do not straddle batches, so a batch is taken as filled to the last whole image.
+ */
+export function predictLanes(
+  input: CostModelInput,
+  chunksPerImage: readonly number[],
+  /** Batches as stored, when known (an import packs in the order its workers finish). */
+  storedBatches?: number,
+): LayoutPrediction {
+  const batches = storedBatches ?? laneBatchCount(chunksPerImage, input.slotCount);
+  if (batches === 0) return { seconds: 0, units: 0 };
+  const { concurrent, parts } = laneSchedule(input.workers, batches);
+  const shares = splitHidden(input.weights.architecture.hidden, parts).map((range) =>
+    costMs(laneShareCounts(input.weights, range, input.topLevel, input.scale), input.costs),
+  );
+  const slowestShare = Math.max(...shares);
+  const rounds = Math.ceil(batches / concurrent);
+  return { seconds: (rounds * slowestShare) / 1000, units: batches };
+}
+
+export function laneBatchCount(chunksPerImage: readonly number[], slotCount: number): number {
+  let batches = 0;
+  let used = slotCount;
+  for (const chunks of chunksPerImage) {
+    if (chunks === 0) continue;
+    if (used + chunks > slotCount) {
+      batches++;
+      used = 0;
+    }
+    used += chunks;
+  }
+  return batches;
+}
+
+/** The layout the model predicts faster for these images (ties go to blocks: less memory). */
+export function fasterLayout(
+  input: CostModelInput,
+  chunksPerImage: readonly number[],
+): { layout: 'blocks' | 'lanes'; blocks: LayoutPrediction; lanes: LayoutPrediction } {
+  const blocks = predictBlocks(input, chunksPerImage);
+  const lanes = predictLanes(input, chunksPerImage);
+  return { layout: lanes.seconds < blocks.seconds ? 'lanes' : 'blocks', blocks, lanes };
+}
