@@ -150,24 +150,26 @@ export async function runPhase(request: PhaseRequest) {
         : predictLanes(costInput, chunksPerImage, batches);
     const profile = recorder.profile();
     const profileTotal = Object.values(profile).reduce((a, b) => a + b, 0);
-    const chunks = chunkCount(images);
+    const chunks = report.classified.reduce((n, item) => n + item.chunksUsed, 0);
     return {
       name: request.name,
       layout: request.layout,
       workers: request.workers,
-      images: images.length,
+      images: report.classified.length,
+      /** Files the import left out as byte-identical to one already stored. */
+      duplicatesSkipped: images.length - report.classified.length,
       featureChunks: chunks,
       ...(request.layout === 'lanes' ? { laneBatches: batches } : { ciphertexts: predicted.units }),
       seconds: round(seconds, 2),
-      secondsPerImage: round(seconds / images.length, 3),
+      secondsPerImage: round(seconds / report.classified.length, 3),
       chunksPerSecond: round(chunks / seconds, 2),
       predictedSeconds: round(predicted.seconds, 2),
       predictedOverMeasured: round(predicted.seconds / seconds, 3),
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-      agreement: round(agree / images.length, 4),
+      agreement: round(agree / report.classified.length, 4),
       accuracy: {
-        encrypted: round(correct / images.length, 4),
-        plaintext: round(plainCorrect / images.length, 4),
+        encrypted: round(correct / report.classified.length, 4),
+        plaintext: round(plainCorrect / report.classified.length, 4),
       },
       maxAbsError: Number(maxAbsError.toExponential(2)),
       galoisKeySeconds: round(galoisKeySeconds, 2),
