@@ -23,6 +23,7 @@ import type { OpCosts, OpCounts } from './cost-model.ts';
 import { calibrateOpCosts, REFERENCE_OP_COSTS } from './op-costs.ts';
 import { chooseLayout } from './fresh-key-inference.ts';
 import { mulberry32, PAPER_ARCHITECTURE, randomChunkCnn } from '../nn/chunk-cnn.ts';
+import { ensembleMembers, mergeEnsemble } from '../nn/chunk-cnn-ensemble.ts';
 import { loadModel } from '../nn/model-file.ts';
 
 const SHIPPED = fileURLToPath(
@@ -35,28 +36,50 @@ const total = (counts: OpCounts, op: keyof OpCounts) =>
   [...counts[op].values()].reduce((a, b) => a + b, 0);
 
 describe('cost model counts', () => {
-  it('counts the rotations and plaintext products the blocks engine executes', async () => {
+  it('counts what the blocks engine executes for an ensemble, whose members share the input rotations', async () => {
     const seal = await loadSeal();
     using ckks = createCkksContext(seal, DEFAULT_CKKS_PRESET);
-    const weights = randomChunkCnn(PAPER_ARCHITECTURE, 4);
-    const plan = planPackedCnn(weights, ckks.slotCount);
-    const keys = generateCkksKeys(seal, ckks, packedCnnRotationSteps(plan));
-    using cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, keys.secretKey);
-    using engine = new PackedCnnEngine(seal, ckks, plan, {
+    const merged = mergeEnsemble([4, 5].map((seed) => randomChunkCnn(PAPER_ARCHITECTURE, seed)));
+    const plans = planPackedEnsemble(merged, ckks.slotCount);
+    const keys = generateCkksKeys(seal, ckks, packedCnnRotationSteps(plans));
+    const evaluationKeys = {
       relinKeys: keys.evaluation.relinKeys,
       galoisKeys: keys.evaluation.galoisKeys!,
-    });
+    };
+    using cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, keys.secretKey);
+    using engine = new PackedCnnEngine(seal, ckks, plans, evaluationKeys);
     const random = mulberry32(2);
     const chunks = Array.from({ length: 4 }, () =>
       Uint8Array.from({ length: 784 }, () => Math.floor(random() * 256)),
     );
-    using input = engine.load(cipher.encryptChunks(chunks)[0]!);
-    engine.inferCiphertext(input, 4, { sumBlocks: true }).delete();
-    const counts = blockCiphertextCounts([plan], TOP);
+    const bytes = cipher.encryptChunks(chunks)[0]!;
+    using input = engine.load(bytes);
+    using together = engine.inferCiphertext(input, 4, { sumBlocks: true });
+    const counts = blockCiphertextCounts(plans, TOP);
     expect(total(counts, 'rotate')).toBe(engine.counters.rotations);
     expect(total(counts, 'multiplyAdd')).toBe(engine.counters.multiplications);
     // conv at the top level, fc1 two rescales down, fc2 four.
     expect([...counts.rotate.keys()].sort()).toEqual([2, 4, 6]);
+    // Shared rotations change no bit: the members run alone and added give the same bytes.
+    const [first, second] = ensembleMembers(merged).map(
+      (member) =>
+        new PackedCnnEngine(seal, ckks, planPackedCnn(member, ckks.slotCount), evaluationKeys),
+    );
+    try {
+      using a = first!.inferCiphertext(input, 4, { sumBlocks: true });
+      using b = second!.inferCiphertext(input, 4, { sumBlocks: true });
+      using evaluator = new seal.Evaluator(ckks.context);
+      evaluator.addInplace(a, b);
+      expect(Buffer.from(engine.serialize(a)).equals(Buffer.from(engine.serialize(together)))).toBe(
+        true,
+      );
+      const alone = first!.counters.rotations + second!.counters.rotations;
+      const convBabies = plans[0]!.conv.babySteps.filter((step) => step !== 0).length;
+      expect(engine.counters.rotations).toBe(alone - convBabies);
+    } finally {
+      first![Symbol.dispose]();
+      second![Symbol.dispose]();
+    }
   });
 
   it('counts a lane share: only conv outputs a unit reads, only live weights', () => {

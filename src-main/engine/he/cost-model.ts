@@ -68,29 +68,40 @@ function terms(plan: LinearPlan): number {
   return plan.giantSteps.reduce((n, g) => n + g.terms.length, 0);
 }
 
-/** Rotations a linear plan executes (baby steps, giant steps with terms, folds). */
-function rotations(plan: LinearPlan): number {
+/** Rotations a linear plan executes (baby steps not already made, giants with terms, folds). */
+function rotations(plan: LinearPlan, made: ReadonlySet<number> = new Set()): number {
   return (
-    plan.babySteps.filter((b) => b !== 0).length +
+    plan.babySteps.filter((b) => b !== 0 && !made.has(b)).length +
     plan.giantSteps.filter((g) => g.step !== 0 && g.terms.length > 0).length +
     plan.foldSteps.length
   );
 }
 
 /** A blocks layer: rotations and products at its input's level, a rescale, + bias vector. */
-function linearLayer(counts: OpCounts, plan: LinearPlan, level: number): void {
-  add(counts, 'rotate', level, rotations(plan));
+function linearLayer(
+  counts: OpCounts,
+  plan: LinearPlan,
+  level: number,
+  made?: ReadonlySet<number>,
+): void {
+  add(counts, 'rotate', level, rotations(plan, made));
   add(counts, 'multiplyAdd', level, terms(plan));
   add(counts, 'rescale', level, 1);
   add(counts, 'encodeVector', level - 1, 1);
 }
 
-/** One stored block ciphertext (up to four chunks) through every member's plan. */
+/**
+ * One stored block ciphertext (up to four chunks) through every member's plan; the
+ * members share the input's rotations (packed-cnn-engine.ts), so a conv baby step is
+ * rotated once per ciphertext.
+ */
 export function blockCiphertextCounts(plans: readonly PackedCnnPlan[], topLevel: number): OpCounts {
   const counts = emptyCounts();
   add(counts, 'load', topLevel, 1);
+  const inputRotations = new Set<number>();
   for (const plan of plans) {
-    linearLayer(counts, plan.conv, topLevel);
+    linearLayer(counts, plan.conv, topLevel, inputRotations);
+    for (const step of plan.conv.babySteps) inputRotations.add(step);
     add(counts, 'squareRelin', topLevel - 1, 1);
     add(counts, 'rescale', topLevel - 1, 1);
     linearLayer(counts, plan.fc1, topLevel - 2);

@@ -100,7 +100,10 @@ export class PackedCnnEngine implements Disposable {
    * Runs the network on one ciphertext of packed chunks, of which the first
    * `occupiedBlocks` blocks hold chunks. Returns a new ciphertext (caller deletes).
    * An ensemble's members run one after another on the same input; their score
-   * ciphertexts (same level and scale) are added.
+   * ciphertexts (same level and scale) are added. The members' convs read the same input
+   * at the same baby steps (one architecture), so each rotation of the input is made
+   * once and shared: rotating a ciphertext is deterministic, so the result is the same
+   * ciphertext as rotating it per member, at the cost of one member's conv rotations.
    */
   inferCiphertext(
     input: Ciphertext,
@@ -108,12 +111,17 @@ export class PackedCnnEngine implements Disposable {
     options: { sumBlocks: boolean },
   ): Ciphertext {
     let total: Ciphertext | null = null;
-    for (const plan of this.plans) {
-      const scores = this.#inferMember(plan, input, occupiedBlocks, options);
-      if (total) {
-        this.#evaluator.addInplace(total, scores);
-        scores.delete();
-      } else total = scores;
+    const inputRotations = new Map<number, Ciphertext>([[0, input]]);
+    try {
+      for (const plan of this.plans) {
+        const scores = this.#inferMember(plan, inputRotations, occupiedBlocks, options);
+        if (total) {
+          this.#evaluator.addInplace(total, scores);
+          scores.delete();
+        } else total = scores;
+      }
+    } finally {
+      for (const [step, ciphertext] of inputRotations) if (step !== 0) ciphertext.delete();
     }
     this.counters.ciphertexts++;
     return total!;
@@ -121,12 +129,14 @@ export class PackedCnnEngine implements Disposable {
 
   #inferMember(
     plan: PackedCnnPlan,
-    input: Ciphertext,
+    inputRotations: Map<number, Ciphertext>,
     occupiedBlocks: number,
     options: { sumBlocks: boolean },
   ): Ciphertext {
     const mask = (values: Float64Array) => maskBlocks(values, plan, occupiedBlocks);
-    const conv = this.#linear(plan.conv, input, mask(plan.biases.conv));
+    const conv = this.#linear(plan.conv, inputRotations.get(0)!, mask(plan.biases.conv), {
+      rotations: inputRotations,
+    });
     const hidden = this.#linear(plan.fc1, this.#squareInplace(conv), mask(plan.biases.fc1));
     conv.delete();
     const last = scoreLayer(plan, occupiedBlocks, options.sumBlocks);
@@ -140,11 +150,21 @@ export class PackedCnnEngine implements Disposable {
     this.#evaluator.addInplace(a, b);
   }
 
-  /** mm / conv2d: Σ_g rot_g(Σ_b P_{g,b} ⊙ rot_b(x)), folds, one rescale, + bias. */
-  #linear(plan: LinearPlan, x: Ciphertext, bias: Float64Array): Ciphertext {
+  /**
+   * mm / conv2d: Σ_g rot_g(Σ_b P_{g,b} ⊙ rot_b(x)), folds, one rescale, + bias. With
+   * `shared.rotations` (x's rotations by step, 0 → x) the baby steps are taken from and
+   * added to it, and the caller deletes them; otherwise they are this call's own.
+   */
+  #linear(
+    plan: LinearPlan,
+    x: Ciphertext,
+    bias: Float64Array,
+    shared?: { rotations: Map<number, Ciphertext> },
+  ): Ciphertext {
     const ev = this.#evaluator;
-    const rotated = new Map<number, Ciphertext>();
-    for (const step of plan.babySteps) rotated.set(step, step === 0 ? x : this.#rotate(x, step));
+    const rotated = shared?.rotations ?? new Map<number, Ciphertext>([[0, x]]);
+    for (const step of plan.babySteps)
+      if (!rotated.has(step)) rotated.set(step, this.#rotate(x, step));
     let output: Ciphertext | null = null;
     using product = new this.#seal.Ciphertext();
     for (const giant of plan.giantSteps) {
@@ -182,7 +202,7 @@ export class PackedCnnEngine implements Disposable {
         inner.delete();
       } else output = inner;
     }
-    for (const [step, ciphertext] of rotated) if (step !== 0) ciphertext.delete();
+    if (!shared) for (const [step, ciphertext] of rotated) if (step !== 0) ciphertext.delete();
     if (!output)
       throw new Error(
         `${plan.name}: every weight is below the CKKS encoding's resolution; the model is degenerate`,
