@@ -14,7 +14,7 @@ import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
 import { convOutputSize, flattenedSize } from '../nn/chunk-cnn.ts';
 import type { LinearPlan } from './linear-plan.ts';
 import type { PackedCnnPlan } from './packed-cnn-plan.ts';
-import { scoreLayer } from './packed-cnn-plan.ts';
+import { packedCnnRotationSteps, scoreLayer } from './packed-cnn-plan.ts';
 import { splitHidden } from './lane-cnn-engine.ts';
 import type { HiddenRange } from './lane-cnn-engine.ts';
 import { laneSchedule } from './lane-evaluator.ts';
@@ -28,6 +28,7 @@ export const COSTED_OPS = [
   'encodeVector',
   'encodeConstant',
   'load',
+  'loadGaloisKey',
 ] as const;
 export type CostedOp = (typeof COSTED_OPS)[number];
 
@@ -112,9 +113,13 @@ export function blockCiphertextCounts(plans: readonly PackedCnnPlan[], topLevel:
   return counts;
 }
 
-/** What each blocks worker encodes once, on its first ciphertext: every diagonal. */
+/**
+ * What each blocks worker does once per classify, all workers at once: load the Galois
+ * keys (one per rotation step) and encode every weight diagonal on its first ciphertext.
+ */
 export function blockSetupCounts(plans: readonly PackedCnnPlan[], topLevel: number): OpCounts {
   const counts = emptyCounts();
+  add(counts, 'loadGaloisKey', topLevel, packedCnnRotationSteps(plans).length);
   for (const plan of plans) {
     add(counts, 'encodeVector', topLevel, terms(plan.conv));
     add(counts, 'encodeVector', topLevel - 2, terms(plan.fc1));

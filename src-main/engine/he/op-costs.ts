@@ -28,6 +28,7 @@ export const REFERENCE_OP_COSTS: OpCosts = {
   encodeVector: { 6: 1.74, 5: 1.73, 4: 1.79, 3: 1.77, 2: 1.75, 1: 1.78 },
   encodeConstant: { 4: 0.267, 2: 0.135 },
   load: { 6: 3.43 },
+  loadGaloisKey: { 6: 21.4 },
 };
 
 /** Levels each operation is used at by the engines (top level 6: five rescales, to 1). */
@@ -39,6 +40,7 @@ const LEVELS: Record<keyof OpCosts, readonly number[]> = {
   encodeVector: [6, 5, 4, 3, 2, 1],
   encodeConstant: [4, 2],
   load: [6],
+  loadGaloisKey: [6],
 };
 
 function median(values: number[]): number {
@@ -51,7 +53,8 @@ export function calibrateOpCosts(seal: Seal, ckks: CkksContext, reps = 5): OpCos
   const topLevel = ckks.preset.coeffModulusBits.length - 1;
   if (topLevel !== 6)
     throw new RangeError(`calibration knows the 6-prime chain, not ${topLevel} primes`);
-  const keys = generateCkksKeys(seal, ckks, [1]);
+  const galoisSteps = [1, 2, 3, 4];
+  const keys = generateCkksKeys(seal, ckks, galoisSteps);
   const random = mulberry32(7);
   const vector = Float64Array.from({ length: ckks.slotCount }, () => random());
   const evaluator = new seal.Evaluator(ckks.context);
@@ -138,6 +141,14 @@ export function calibrateOpCosts(seal: Seal, ckks: CkksContext, reps = 5): OpCos
     });
     measure('encodeConstant', (_, ct) => () => constants.encode(0.37, ct).delete());
     measure('load', () => () => out.loadFromArray(ckks.context, sealInput(stored)));
+    // Per rotation step: a Galois key set is one key-switching key per step.
+    const galoisBytes = keys.evaluation.galoisKeys!;
+    using loaded = new seal.GaloisKeys();
+    result.loadGaloisKey = {
+      [topLevel]: round(
+        time(() => loaded.loadFromArray(ckks.context, sealInput(galoisBytes))) / galoisSteps.length,
+      ),
+    };
     return result as unknown as OpCosts;
   } finally {
     keys.secretKey.fill(0);
