@@ -25,6 +25,18 @@ interface Template {
   readonly moduli: readonly bigint[];
 }
 
+/**
+ * The integer a constant encodes to, c = round(value · scale), rounded half away from
+ * zero as SEAL does (Math.round rounds −2.5 to −2); 0 (or −0) when it encodes to zero.
+ * The RNS kernel (rns-combination.ts) multiplies by the same integer.
+ */
+export function constantInteger(value: number, scale: number): number {
+  const scaled = value * scale;
+  if (!Number.isFinite(scaled) || Math.abs(scaled) >= Number.MAX_SAFE_INTEGER)
+    throw new RangeError(`constant ${value} at scale ${scale} does not fit an exact encoding`);
+  return Math.sign(scaled) * Math.round(Math.abs(scaled));
+}
+
 export class ConstantPlaintexts implements Disposable {
   readonly #seal: Seal;
   readonly #ckks: CkksContext;
@@ -44,11 +56,7 @@ export class ConstantPlaintexts implements Disposable {
    * of `like` and the given scale (default: the context's working scale).
    */
   encode(value: number, like: Ciphertext, scale = this.#ckks.scale): Plaintext {
-    const scaled = value * scale;
-    if (!Number.isFinite(scaled) || Math.abs(scaled) >= Number.MAX_SAFE_INTEGER)
-      throw new RangeError(`constant ${value} at scale ${scale} does not fit an exact encoding`);
-    // Round half away from zero, as SEAL does (Math.round rounds −2.5 to −2).
-    const c = Math.sign(scaled) * Math.round(Math.abs(scaled));
+    const c = constantInteger(value, scale);
     const template = this.#template(like, scale);
     const bytes = template.bytes.slice();
     const n = this.#ckks.preset.polyModulusDegree;

@@ -4,12 +4,20 @@
 // only the image sums need rotations: each image owns an aligned group of 16 lanes,
 // summed by a rotate-and-sum over 1, 2, 4, 8 folded into the last layer before its
 // rescale. Conv outputs are streamed (conv → x² → accumulate into fc1) so only the
-// input, one conv output and the 128 fc1 accumulators are alive at a time.
+// input, one conv output and the fc1 accumulators are alive at a time.
+//
+// Conv and fc1 are sums of scalar × ciphertext terms, by default done on the RNS kernel
+// (lane-kernel-layers.ts, which streams the input too), giving the very bytes of SEAL's
+// multiplyPlain + addInplace per term; `linear: 'seal'` keeps that SEAL path (the tests
+// compare the two).
 import type { Ciphertext, GaloisKeys, Plaintext, RelinKeys } from 'node-seal/throws';
 import type { Seal } from './seal-runtime.ts';
 import { sealInput, toBytes } from './seal-runtime.ts';
 import type { CkksContext } from './ckks-presets.ts';
 import { ConstantPlaintexts } from './constant-plaintext.ts';
+import { RnsLinear } from './rns-linear.ts';
+import { kernelHidden } from './lane-kernel-layers.ts';
+import type { LaneSteps } from './lane-kernel-layers.ts';
 import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
 import { convOutputSize, flattenedSize } from '../nn/chunk-cnn.ts';
 
@@ -37,6 +45,9 @@ export function laneSumSteps(lanesPerImage = LANES_PER_IMAGE): number[] {
   return steps;
 }
 
+/** Where conv's and fc1's scalar products run: the RNS kernel, or SEAL term by term. */
+export type LaneLinearPath = 'kernel' | 'seal';
+
 export class LaneCnnEngine implements Disposable {
   readonly #seal: Seal;
   readonly #ckks: CkksContext;
@@ -49,7 +60,24 @@ export class LaneCnnEngine implements Disposable {
   readonly #galoisKeys: GaloisKeys | null;
   /** Constant plaintexts, one per (scalar value, level). */
   readonly #constants = new Map<string, Plaintext>();
-  readonly ms = { multiplyPlain: 0, add: 0, squareRelin: 0, rescale: 0, rotate: 0, encode: 0 };
+  /** The RNS kernel, or null on the SEAL path. */
+  readonly #linear: RnsLinear | null;
+  readonly #steps: LaneSteps = {
+    rescale: (x) => this.#rescale(x),
+    addConstant: (x, value) => this.#addConstant(x, value),
+    square: (x) => this.#square(x),
+  };
+  /** Milliseconds per step; `kernel` (the RNS kernel) and `serialize` (its SEAL I/O). */
+  readonly ms = {
+    multiplyPlain: 0,
+    add: 0,
+    squareRelin: 0,
+    rescale: 0,
+    rotate: 0,
+    encode: 0,
+    kernel: 0,
+    serialize: 0,
+  };
 
   constructor(
     seal: Seal,
@@ -57,6 +85,7 @@ export class LaneCnnEngine implements Disposable {
     weights: ChunkCnnWeights,
     scoreScale: number,
     keys: { relinKeys: Uint8Array; galoisKeys: Uint8Array | null },
+    options: { linear?: LaneLinearPath } = {},
   ) {
     this.#seal = seal;
     this.#ckks = ckks;
@@ -70,6 +99,7 @@ export class LaneCnnEngine implements Disposable {
       this.#galoisKeys = new seal.GaloisKeys();
       this.#galoisKeys.loadFromArray(ckks.context, sealInput(keys.galoisKeys));
     } else this.#galoisKeys = null;
+    this.#linear = options.linear === 'seal' ? null : new RnsLinear(seal, ckks, this.ms);
   }
 
   /**
@@ -89,8 +119,6 @@ export class LaneCnnEngine implements Disposable {
   ): Uint8Array[] {
     const arch = this.#weights.architecture;
     const n = arch.inputSize;
-    const out = convOutputSize(arch);
-    const k = arch.kernel;
     const flat = flattenedSize(arch);
     const { from, to } = options.hidden ?? { from: 0, to: arch.hidden };
     if (!(
@@ -107,6 +135,69 @@ export class LaneCnnEngine implements Disposable {
       throw new Error('summing images in lanes needs Galois keys for laneSumSteps()');
     if (inputs.length !== n * n)
       throw new RangeError(`a lane batch has ${n * n} ciphertexts, got ${inputs.length}`);
+    const hidden = this.#linear
+      ? kernelHidden(this.#linear, this.#weights, inputs, { from, to }, live, this.#steps)
+      : this.#sealHidden(inputs, { from, to }, live);
+    using product = new this.#seal.Ciphertext();
+    // A hidden unit whose weights all decayed below the encoding's resolution (training
+    // with weight decay leaves such dead units) is the constant (bias)² in every lane:
+    // its fc2 terms become a constant added to the score.
+    const squared = hidden.map((h, index) => {
+      if (!h) return null;
+      this.#rescale(h);
+      this.#addConstant(h, this.#weights.fc1Bias[index]!);
+      this.#square(h);
+      return h;
+    });
+    try {
+      const results: Uint8Array[] = [];
+      for (let c = 0; c < arch.classes; c++) {
+        using score = new this.#seal.Ciphertext();
+        let first = true;
+        let constant = 0;
+        squared.forEach((h, index) => {
+          if (index < from || index >= to) return;
+          const w = this.#scoreScale * this.#weights.fc2Weight[c * arch.hidden + index]!;
+          if (!h) constant += w * this.#weights.fc1Bias[index]! ** 2;
+          else if (!this.#encodesToZero(w)) {
+            this.#multiplyAdd(score, h, w, first, product, false);
+            first = false;
+          }
+        });
+        if (first) throw new Error(`class ${c} has no live inputs: the model is degenerate`);
+        this.#addConstant(score, constant);
+        // The image sum rides on the last layer, before its rescale (less noise).
+        if (options.sumImages) {
+          for (const step of laneSumSteps()) {
+            const t0 = performance.now();
+            using rotated = new this.#seal.Ciphertext();
+            this.#evaluator.rotateVector(score, step, this.#galoisKeys!, rotated);
+            this.#evaluator.addInplace(score, rotated);
+            this.ms.rotate += performance.now() - t0;
+          }
+        }
+        this.#rescale(score);
+        // Bias: once per chunk, i.e. the image's chunk count times in a summed lane; the
+        // key holder adds it after decryption (it knows the counts), keeping it exact.
+        results.push(toBytes(score.saveToArray(this.#seal.ComprModeType.zstd)));
+      }
+      return results;
+    } finally {
+      for (const h of squared) h?.delete();
+    }
+  }
+
+  /** Conv and fc1 on SEAL, term by term: fc1's accumulators, as kernelHidden returns them. */
+  #sealHidden(
+    inputs: readonly Uint8Array[],
+    { from, to }: HiddenRange,
+    live: (h: number, o: number) => boolean,
+  ): Array<Ciphertext | null> {
+    const arch = this.#weights.architecture;
+    const n = arch.inputSize;
+    const out = convOutputSize(arch);
+    const k = arch.kernel;
+    const flat = flattenedSize(arch);
     const pixels = inputs.map((bytes) => {
       const ct = new this.#seal.Ciphertext();
       ct.loadFromArray(this.#ckks.context, sealInput(bytes));
@@ -154,52 +245,7 @@ export class LaneCnnEngine implements Disposable {
     } finally {
       for (const ct of pixels) ct.delete();
     }
-    // A hidden unit whose weights all decayed below the encoding's resolution (training
-    // with weight decay leaves such dead units) is the constant (bias)² in every lane:
-    // its fc2 terms become a constant added to the score.
-    const squared = hidden.map((h, index) => {
-      if (!h) return null;
-      this.#rescale(h);
-      this.#addConstant(h, this.#weights.fc1Bias[index]!);
-      this.#square(h);
-      return h;
-    });
-    try {
-      const results: Uint8Array[] = [];
-      for (let c = 0; c < arch.classes; c++) {
-        using score = new this.#seal.Ciphertext();
-        let first = true;
-        let constant = 0;
-        squared.forEach((h, index) => {
-          if (index < from || index >= to) return;
-          const w = this.#scoreScale * this.#weights.fc2Weight[c * arch.hidden + index]!;
-          if (!h) constant += w * this.#weights.fc1Bias[index]! ** 2;
-          else if (!this.#encodesToZero(w)) {
-            this.#multiplyAdd(score, h, w, first, product, false);
-            first = false;
-          }
-        });
-        if (first) throw new Error(`class ${c} has no live inputs: the model is degenerate`);
-        this.#addConstant(score, constant);
-        // The image sum rides on the last layer, before its rescale (less noise).
-        if (options.sumImages) {
-          for (const step of laneSumSteps()) {
-            const t0 = performance.now();
-            using rotated = new this.#seal.Ciphertext();
-            this.#evaluator.rotateVector(score, step, this.#galoisKeys!, rotated);
-            this.#evaluator.addInplace(score, rotated);
-            this.ms.rotate += performance.now() - t0;
-          }
-        }
-        this.#rescale(score);
-        // Bias: once per chunk, i.e. the image's chunk count times in a summed lane; the
-        // key holder adds it after decryption (it knows the counts), keeping it exact.
-        results.push(toBytes(score.saveToArray(this.#seal.ComprModeType.zstd)));
-      }
-      return results;
-    } finally {
-      for (const h of squared) h?.delete();
-    }
+    return hidden;
   }
 
   /**
@@ -277,6 +323,7 @@ export class LaneCnnEngine implements Disposable {
     for (const plaintext of this.#constants.values()) plaintext.delete();
     this.#constants.clear();
     this.#constantPlaintexts[Symbol.dispose]();
+    this.#linear?.[Symbol.dispose]();
     for (const handle of [this.#evaluator, this.#galoisKeys, this.#relinKeys]) {
       if (handle && !handle.isDeleted()) handle.delete();
     }

@@ -1,0 +1,77 @@
+// One lane batch share of the shipped model on the lanes engine's two paths for conv and
+// fc1, side by side in one process: the RNS kernel and SEAL term by term. Prints the wall
+// time, the engine's profile and the peak RSS after each path, and checks both give the
+// same result bytes. The inputs are real encryptions (zstd, as a vault stores them) of
+// random chunks: timings do not depend on the pixels.
+//
+//   node bench/lane-kernel-bench.ts [--from 0] [--to 128] [--paths kernel,seal]
+import { readFileSync } from 'node:fs';
+import { loadModel } from '../src-main/engine/nn/model-file.ts';
+import { mulberry32 } from '../src-main/engine/nn/chunk-cnn.ts';
+import { loadSeal } from '../src-main/engine/he/seal-runtime.ts';
+import { createCkksContext, DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ckks-presets.ts';
+import { generateCkksKeys } from '../src-main/engine/he/ckks-keys.ts';
+import { CkksChunkCipher } from '../src-main/engine/he/chunk-cipher.ts';
+import { BLOCK_PACKING_1024 } from '../src-main/engine/he/chunk-packing.ts';
+import { packLanes } from '../src-main/engine/he/lane-packing.ts';
+import { scoreScaleFor } from '../src-main/engine/he/he-safety.ts';
+import type { LaneLinearPath } from '../src-main/engine/he/lane-cnn-engine.ts';
+import { LaneCnnEngine } from '../src-main/engine/he/lane-cnn-engine.ts';
+import { option } from './bench-options.ts';
+
+/** The process's peak resident set so far (kernel's high-water mark), in MiB. */
+function peakRssMib(): number {
+  const line = readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\s+(\d+) kB/);
+  return line ? Math.round(Number(line[1]) / 1024) : Number.NaN;
+}
+
+const model = await loadModel(option('model', 'assets/models/neu-chunk-cnn.json'));
+const hidden = { from: Number(option('from', '0')), to: Number(option('to', '128')) };
+const paths = option('paths', 'kernel,seal').split(',') as LaneLinearPath[];
+const seal = await loadSeal();
+using ckks = createCkksContext(seal, DEFAULT_CKKS_PRESET);
+const keys = generateCkksKeys(seal, ckks);
+const random = mulberry32(1);
+const chunks = Array.from({ length: ckks.slotCount }, () =>
+  Uint8Array.from({ length: 784 }, () => Math.floor(random() * 256)),
+);
+const t0 = performance.now();
+const inputs = (() => {
+  using cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, keys.secretKey);
+  return packLanes(chunks, ckks.slotCount).map((vector) => cipher.encryptVector(vector));
+})();
+const encryptS = (performance.now() - t0) / 1000;
+console.log(`encrypted 784 pixel ciphertexts in ${encryptS.toFixed(1)} s; RSS ${peakRssMib()} MiB`);
+const scoreScale = scoreScaleFor(model.file.activationRanges, DEFAULT_CKKS_PRESET);
+const results = new Map<LaneLinearPath, Uint8Array[]>();
+for (const linear of paths) {
+  using engine = new LaneCnnEngine(
+    seal,
+    ckks,
+    model.weights,
+    scoreScale,
+    { relinKeys: keys.evaluation.relinKeys, galoisKeys: null },
+    { linear },
+  );
+  const started = performance.now();
+  results.set(linear, engine.inferBatch(inputs, { sumImages: false, hidden }));
+  const seconds = (performance.now() - started) / 1000;
+  const profile = Object.fromEntries(
+    Object.entries(engine.ms).map(([step, ms]) => [step, Math.round(ms)]),
+  );
+  console.log(
+    JSON.stringify({
+      linear,
+      hidden,
+      seconds: Number(seconds.toFixed(2)),
+      peakRssMib: peakRssMib(),
+      profileMs: profile,
+    }),
+  );
+}
+const [first, ...rest] = [...results.values()];
+const same = rest.every((other) =>
+  other.every((bytes, c) => Buffer.compare(bytes, first![c]!) === 0),
+);
+console.log(same ? 'result ciphertexts: byte-identical' : 'result ciphertexts DIFFER');
+if (!same) process.exitCode = 1;

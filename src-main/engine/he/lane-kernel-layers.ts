@@ -1,0 +1,177 @@
+// The lanes layout's conv and fc1 on the RNS kernel (rns-linear.ts) instead of a SEAL
+// multiplyPlain + addInplace per term: the same ciphertexts byte for byte, at a fraction
+// of the time (those products were most of a lane batch).
+//
+// Conv goes position by position: the k² pixels of a patch are the rows and the channels
+// the units (a GEMM of channels × taps). Each conv output then takes SEAL's steps
+// (rescale, bias, x², relinearise, rescale) and is pushed into an fc1 combination (units:
+// hidden units; rows: the conv outputs they read), which sums a block of rows at a time.
+// So only the patch rows' pixels, one position's conv outputs, a block of fc1 rows and
+// the accumulators are held at once. Hidden units that share no input (an ensemble's
+// members: fc1 is block-diagonal) get one combination each, so no GEMM multiplies the
+// zeros between members.
+import type { Ciphertext } from 'node-seal/throws';
+import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
+import { convOutputSize, flattenedSize } from '../nn/chunk-cnn.ts';
+import type { RnsLinear } from './rns-linear.ts';
+import type { LinearCombination } from './rns-combination.ts';
+
+/** The engine's SEAL steps between conv and fc1 (its own, so they keep its profile). */
+export interface LaneSteps {
+  rescale(x: Ciphertext): void;
+  addConstant(x: Ciphertext, value: number): void;
+  square(x: Ciphertext): void;
+}
+
+/**
+ * fc1's accumulators, before their rescale, of hidden units [from, to) (by unit index;
+ * null where no weight of the unit encodes to a nonzero constant), from a lane batch's
+ * serialised pixel ciphertexts. `live(h, o)`: W1[h, o] encodes to a nonzero constant.
+ */
+export function kernelHidden(
+  linear: RnsLinear,
+  weights: ChunkCnnWeights,
+  inputs: readonly Uint8Array[],
+  range: { readonly from: number; readonly to: number },
+  live: (h: number, o: number) => boolean,
+  steps: LaneSteps,
+): Array<Ciphertext | null> {
+  const arch = weights.architecture;
+  const out = convOutputSize(arch);
+  const area = out * out;
+  const flat = flattenedSize(arch);
+  const k = arch.kernel;
+  const { groups, groupOf } = independentUnits(range, flat, live);
+  // Every channel some position needs: the conv GEMM's units.
+  const channels: number[] = [];
+  for (let c = 0; c < arch.channels; c++) {
+    let read = false;
+    for (let p = 0; p < area && !read; p++) read = groupOf[c * area + p]! >= 0;
+    if (read) channels.push(c);
+  }
+  const hidden: Array<Ciphertext | null> = Array.from({ length: arch.hidden }, () => null);
+  if (channels.length === 0) return hidden;
+  const pixels = new PixelRows(linear, inputs, arch.inputSize);
+  using conv = linear.combination(channels.length, { rows: k * k });
+  const rows = groups.map(() => 0);
+  for (const g of groupOf) if (g >= 0) rows[g]!++;
+  const fc1: LinearCombination[] = [];
+  for (const [g, units] of groups.entries())
+    fc1.push(linear.combination(units.length, { rows: rows[g] }));
+  try {
+    for (let i = 0; i < out; i++) {
+      pixels.dropAbove(i * arch.stride);
+      for (let j = 0; j < out; j++) {
+        const at = i * out + j;
+        if (channels.every((c) => groupOf[c * area + at]! < 0)) continue;
+        conv.reset();
+        for (let dy = 0; dy < k; dy++) {
+          for (let dx = 0; dx < k; dx++) {
+            const pixel = (i * arch.stride + dy) * arch.inputSize + j * arch.stride + dx;
+            const tap = dy * k + dx;
+            conv.push(pixels.raw(pixel), (u) => weights.convWeight[channels[u]! * k * k + tap]!);
+          }
+        }
+        conv.finish((u, bytes) => {
+          const o = channels[u]! * area + at;
+          const group = groupOf[o]!;
+          if (group < 0) return; // no unit of the range reads this output
+          if (!bytes)
+            throw new Error(`conv channel ${channels[u]} has no weight a constant encodes`);
+          using y = linear.load(bytes);
+          steps.rescale(y);
+          steps.addConstant(y, weights.convBias[channels[u]!]!);
+          steps.square(y);
+          const units = groups[group]!;
+          fc1[group]!.push(linear.save(y), (unit) => weights.fc1Weight[units[unit]! * flat + o]!);
+        });
+      }
+    }
+    groups.forEach((units, g) =>
+      fc1[g]!.finish((unit, bytes) => {
+        if (bytes) hidden[units[unit]!] = linear.load(bytes);
+      }),
+    );
+    return hidden;
+  } catch (error) {
+    for (const h of hidden) h?.delete();
+    throw error;
+  } finally {
+    for (const combination of fc1) combination[Symbol.dispose]();
+  }
+}
+
+/**
+ * The range's units split into groups that read disjoint conv outputs (connected
+ * components of "unit h reads output o"), and each output's group (−1: none reads it).
+ * Units reading nothing are in no group.
+ */
+export function independentUnits(
+  { from, to }: { readonly from: number; readonly to: number },
+  flat: number,
+  live: (h: number, o: number) => boolean,
+): { groups: number[][]; groupOf: Int32Array } {
+  const count = to - from;
+  const parent = Int32Array.from({ length: count }, (_, i) => i);
+  const root = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  const reads = new Uint8Array(count);
+  /** Per output, the first unit reading it (−1: none). */
+  const first = new Int32Array(flat).fill(-1);
+  for (let o = 0; o < flat; o++) {
+    for (let i = 0; i < count; i++) {
+      if (!live(from + i, o)) continue;
+      reads[i] = 1;
+      if (first[o]! < 0) first[o] = i;
+      else parent[root(i)] = root(first[o]!);
+    }
+  }
+  const index = new Map<number, number>();
+  const groups: number[][] = [];
+  for (let i = 0; i < count; i++) {
+    if (!reads[i]) continue;
+    const r = root(i);
+    if (!index.has(r)) {
+      index.set(r, groups.length);
+      groups.push([]);
+    }
+    groups[index.get(r)!]!.push(from + i);
+  }
+  const groupOf = Int32Array.from(first, (f) => (f < 0 ? -1 : index.get(root(f))!));
+  return { groups, groupOf };
+}
+
+/**
+ * Uncompressed pixel ciphertexts, loaded when first read and dropped once the patches
+ * have moved below their image row (each is read by the patches overlapping it only).
+ */
+class PixelRows {
+  readonly #linear: RnsLinear;
+  readonly #inputs: readonly Uint8Array[];
+  readonly #width: number;
+  readonly #raw = new Map<number, Uint8Array>();
+
+  constructor(linear: RnsLinear, inputs: readonly Uint8Array[], width: number) {
+    this.#linear = linear;
+    this.#inputs = inputs;
+    this.#width = width;
+  }
+
+  raw(pixel: number): Uint8Array {
+    let raw = this.#raw.get(pixel);
+    if (!raw) {
+      using ciphertext = this.#linear.load(this.#inputs[pixel]!);
+      raw = this.#linear.save(ciphertext);
+      this.#raw.set(pixel, raw);
+    }
+    return raw;
+  }
+
+  /** Forgets the pixels of image rows above `row`. */
+  dropAbove(row: number): void {
+    for (const pixel of this.#raw.keys())
+      if (Math.floor(pixel / this.#width) < row) this.#raw.delete(pixel);
+  }
+}
