@@ -66,6 +66,11 @@ export class LaneCnnEngine implements Disposable {
     rescale: (x) => this.#rescale(x),
     addConstant: (x, value) => this.#addConstant(x, value),
     square: (x) => this.#square(x),
+    hidden: (h, index) => {
+      this.#rescale(h);
+      this.#addConstant(h, this.#weights.fc1Bias[index]!);
+      this.#square(h);
+    },
   };
   /** Milliseconds per step; `kernel` (the RNS kernel) and `serialize` (its SEAL I/O). */
   readonly ms = {
@@ -135,20 +140,17 @@ export class LaneCnnEngine implements Disposable {
       throw new Error('summing images in lanes needs Galois keys for laneSumSteps()');
     if (inputs.length !== n * n)
       throw new RangeError(`a lane batch has ${n * n} ciphertexts, got ${inputs.length}`);
-    const hidden = this.#linear
+    // fc1 after its sums: rescale, bias, x². A hidden unit whose weights all decayed
+    // below the encoding's resolution (training with weight decay leaves such dead units)
+    // is null: the constant (bias)² in every lane, its fc2 terms a constant added to the
+    // score. The kernel path takes each unit through these steps as its sum comes out.
+    const squared = this.#linear
       ? kernelHidden(this.#linear, this.#weights, inputs, { from, to }, live, this.#steps)
-      : this.#sealHidden(inputs, { from, to }, live);
+      : this.#sealHidden(inputs, { from, to }, live).map((h, index) => {
+          if (h) this.#steps.hidden(h, index);
+          return h;
+        });
     using product = new this.#seal.Ciphertext();
-    // A hidden unit whose weights all decayed below the encoding's resolution (training
-    // with weight decay leaves such dead units) is the constant (bias)² in every lane:
-    // its fc2 terms become a constant added to the score.
-    const squared = hidden.map((h, index) => {
-      if (!h) return null;
-      this.#rescale(h);
-      this.#addConstant(h, this.#weights.fc1Bias[index]!);
-      this.#square(h);
-      return h;
-    });
     try {
       const results: Uint8Array[] = [];
       for (let c = 0; c < arch.classes; c++) {
@@ -187,7 +189,7 @@ export class LaneCnnEngine implements Disposable {
     }
   }
 
-  /** Conv and fc1 on SEAL, term by term: fc1's accumulators, as kernelHidden returns them. */
+  /** Conv and fc1 on SEAL, term by term: fc1's accumulators (before their rescale). */
   #sealHidden(
     inputs: readonly Uint8Array[],
     { from, to }: HiddenRange,

@@ -21,11 +21,13 @@ export interface LaneSteps {
   rescale(x: Ciphertext): void;
   addConstant(x: Ciphertext, value: number): void;
   square(x: Ciphertext): void;
+  /** fc1's steps after the sum of hidden unit `index` (rescale, bias, x²). */
+  hidden(h: Ciphertext, index: number): void;
 }
 
 /**
- * fc1's accumulators, before their rescale, of hidden units [from, to) (by unit index;
- * null where no weight of the unit encodes to a nonzero constant), from a lane batch's
+ * fc1's outputs after `steps.hidden` of hidden units [from, to) (by unit index; null
+ * where no weight of the unit encodes to a nonzero constant), from a lane batch's
  * serialised pixel ciphertexts. `live(h, o)`: W1[h, o] encodes to a nonzero constant.
  */
 export function kernelHidden(
@@ -89,7 +91,11 @@ export function kernelHidden(
     }
     groups.forEach((units, g) =>
       fc1[g]!.finish((unit, bytes) => {
-        if (bytes) hidden[units[unit]!] = linear.load(bytes);
+        if (!bytes) return;
+        // Taken on at once, so only one accumulator at fc1's level is alive in SEAL.
+        const h = linear.load(bytes);
+        hidden[units[unit]!] = h;
+        steps.hidden(h, units[unit]!);
       }),
     );
     return hidden;
