@@ -5,6 +5,12 @@
 // random chunks: timings do not depend on the pixels.
 //
 //   node bench/lane-kernel-bench.ts [--from 0] [--to 128] [--paths kernel,seal]
+//
+// With --pool B: instead, B distinct whole batches on the evaluation worker pool at once
+// (one per core, as an evaluation of a vault with B lane batches runs them), kernel path:
+// the wall time and the process's peak RSS (inputs, workers and all).
+//
+//   node bench/lane-kernel-bench.ts --pool 2
 import { readFileSync } from 'node:fs';
 import { loadModel } from '../src-main/engine/nn/model-file.ts';
 import { mulberry32 } from '../src-main/engine/nn/chunk-cnn.ts';
@@ -17,6 +23,7 @@ import { packLanes } from '../src-main/engine/he/lane-packing.ts';
 import { scoreScaleFor } from '../src-main/engine/he/he-safety.ts';
 import type { LaneLinearPath } from '../src-main/engine/he/lane-cnn-engine.ts';
 import { LaneCnnEngine } from '../src-main/engine/he/lane-cnn-engine.ts';
+import { LaneEvaluator } from '../src-main/engine/he/lane-evaluator.ts';
 import { option } from './bench-options.ts';
 
 /** The process's peak resident set so far (kernel's high-water mark), in MiB. */
@@ -35,14 +42,48 @@ const random = mulberry32(1);
 const chunks = Array.from({ length: ckks.slotCount }, () =>
   Uint8Array.from({ length: 784 }, () => Math.floor(random() * 256)),
 );
-const t0 = performance.now();
-const inputs = (() => {
+const encrypt = () => {
   using cipher = new CkksChunkCipher(seal, ckks, BLOCK_PACKING_1024, keys.secretKey);
   return packLanes(chunks, ckks.slotCount).map((vector) => cipher.encryptVector(vector));
-})();
+};
+const pool = Number(option('pool', '0'));
+const t0 = performance.now();
+const batches = Array.from({ length: Math.max(1, pool) }, encrypt);
+const inputs = batches[0]!;
 const encryptS = (performance.now() - t0) / 1000;
-console.log(`encrypted 784 pixel ciphertexts in ${encryptS.toFixed(1)} s; RSS ${peakRssMib()} MiB`);
+console.log(`encrypted ${batches.length} × 784 pixel ciphertexts in ${encryptS.toFixed(1)} s`);
+console.log(`RSS before evaluating: ${peakRssMib()} MiB`);
 const scoreScale = scoreScaleFor(model.file.activationRanges, DEFAULT_CKKS_PRESET);
+if (pool > 0) {
+  const evaluator = new LaneEvaluator(
+    {
+      presetId: DEFAULT_CKKS_PRESET.id,
+      packingId: 'lanes',
+      weights: model.weights,
+      scoreScale,
+      keys: { relinKeys: keys.evaluation.relinKeys, galoisKeys: null },
+    },
+    { workers: pool },
+  );
+  const started = performance.now();
+  const shares = await Promise.all(
+    batches.map((batch) => evaluator.evaluateBatch({ inputs: batch })),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await evaluator.close();
+  const profile = Object.fromEntries(
+    Object.entries(shares[0]!.profileMs).map(([step, ms]) => [step, Math.round(ms)]),
+  );
+  console.log(
+    JSON.stringify({
+      pool,
+      seconds: Number(seconds.toFixed(2)),
+      peakRssMib: peakRssMib(),
+      firstBatchProfileMs: profile,
+    }),
+  );
+  process.exit(0);
+}
 const results = new Map<LaneLinearPath, Uint8Array[]>();
 for (const linear of paths) {
   using engine = new LaneCnnEngine(

@@ -54,10 +54,14 @@ export class RnsLinear implements Disposable {
 
   /**
    * A combination into `units` outputs. `rows` (the number of terms to come, if known)
-   * picks equal flushes of at most 128 rows; `blockRows` sets the flush length itself.
+   * picks equal flushes of at most `maxBlockRows` rows (default 128; a block of rows is
+   * the combination's largest buffer); `blockRows` sets the flush length itself.
    */
-  combination(units: number, options: { rows?: number; blockRows?: number } = {}) {
-    const cap = Math.min(DEFAULT_BLOCK_ROWS, this.maxBlockRows);
+  combination(
+    units: number,
+    options: { rows?: number; maxBlockRows?: number; blockRows?: number } = {},
+  ) {
+    const cap = Math.min(options.maxBlockRows ?? DEFAULT_BLOCK_ROWS, this.maxBlockRows);
     const rows = options.rows;
     const blockRows =
       options.blockRows ?? (rows && rows > 0 ? Math.ceil(rows / Math.ceil(rows / cap)) : cap);
