@@ -2,9 +2,7 @@
 // measured mean chunk count) from which lanes are predicted faster than blocks. The `he`
 // benchmark reports it beside the import's fixed LANES_MIN_IMAGES.
 import { DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ckks-presets.ts';
-import { scoreScaleFor } from '../src-main/engine/he/he-safety.ts';
-import { planPackedEnsemble } from '../src-main/engine/he/packed-cnn-plan.ts';
-import { fasterLayout } from '../src-main/engine/he/cost-model.ts';
+import { costModelInput, fasterLayout } from '../src-main/engine/he/cost-model.ts';
 import type { OpCosts } from '../src-main/engine/he/cost-model.ts';
 import type { LoadedModel } from '../src-main/engine/nn/model-file.ts';
 import { LANES_MIN_IMAGES } from '../src-main/engine/index.ts';
@@ -15,19 +13,8 @@ export function crossoverImages(
   costs: OpCosts,
   workers: number,
 ) {
-  const preset = DEFAULT_CKKS_PRESET;
-  const slotCount = preset.polyModulusDegree / 2;
-  const input = {
-    plans: planPackedEnsemble(model.weights, slotCount, {
-      scoreScale: scoreScaleFor(model.file.activationRanges, preset),
-    }),
-    weights: model.weights,
-    topLevel: preset.coeffModulusBits.length - 1,
-    scale: 2 ** preset.scaleBits,
-    slotCount,
-    costs,
-    workers,
-  };
+  const input = costModelInput(model, DEFAULT_CKKS_PRESET, costs, workers);
+  const slotCount = input.slotCount;
   const perImage = Math.max(1, Math.round(meanChunks));
   for (let n = 1; n <= 4 * slotCount; n++) {
     const choice = fasterLayout(

@@ -19,12 +19,8 @@ import { localEvaluation } from '../src-main/engine/he/evaluation-backend.ts';
 import type { EvaluationBackend } from '../src-main/engine/he/evaluation-backend.ts';
 import { sumProfiles } from '../src-main/engine/he/encrypted-evaluator.ts';
 import { ckksPresetById } from '../src-main/engine/he/ckks-presets.ts';
-import { scoreScaleFor } from '../src-main/engine/he/he-safety.ts';
-import {
-  packedCnnRotationSteps,
-  planPackedEnsemble,
-} from '../src-main/engine/he/packed-cnn-plan.ts';
-import { predictBlocks, predictLanes } from '../src-main/engine/he/cost-model.ts';
+import { packedCnnRotationSteps } from '../src-main/engine/he/packed-cnn-plan.ts';
+import { costModelInput, predictBlocks, predictLanes } from '../src-main/engine/he/cost-model.ts';
 import type { OpCosts } from '../src-main/engine/he/cost-model.ts';
 import { loadModel } from '../src-main/engine/nn/model-file.ts';
 import { argmax } from '../src-main/engine/nn/chunk-cnn.ts';
@@ -105,9 +101,8 @@ export async function runPhase(request: PhaseRequest) {
     if ((request.layout === 'lanes') !== batches > 0)
       throw new Error(`asked for ${request.layout}, the import stored ${batches} lane batches`);
     const preset = ckksPresetById(vault.currentKeyset().evaluation.presetId);
-    const scoreScale = scoreScaleFor(model.file.activationRanges, preset);
-    const slotCount = preset.polyModulusDegree / 2;
-    const plans = planPackedEnsemble(model.weights, slotCount, { scoreScale });
+    const costInput = costModelInput(model, preset, request.costs, request.workers);
+    const { plans } = costInput;
     // Galois keys are made once per vault, on its first blocks classify: timed apart.
     let galoisKeySeconds = 0;
     if (request.layout === 'blocks') {
@@ -135,15 +130,6 @@ export async function runPhase(request: PhaseRequest) {
       if (model.file.classes[argmax(want)] === item.label) plainCorrect++;
     }
     const chunksPerImage = images.map((image) => image.chunks.length);
-    const costInput = {
-      plans,
-      weights: model.weights,
-      topLevel: preset.coeffModulusBits.length - 1,
-      scale: 2 ** preset.scaleBits,
-      slotCount,
-      costs: request.costs,
-      workers: request.workers,
-    };
     const predicted =
       request.layout === 'blocks'
         ? predictBlocks(costInput, chunksPerImage)

@@ -13,8 +13,11 @@
 import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
 import { convOutputSize, flattenedSize } from '../nn/chunk-cnn.ts';
 import type { LinearPlan } from './linear-plan.ts';
+import type { CkksPreset } from './ckks-presets.ts';
+import { scoreScaleFor } from './he-safety.ts';
+import type { LoadedModel } from '../nn/model-file.ts';
 import type { PackedCnnPlan } from './packed-cnn-plan.ts';
-import { packedCnnRotationSteps, scoreLayer } from './packed-cnn-plan.ts';
+import { packedCnnRotationSteps, planPackedEnsemble, scoreLayer } from './packed-cnn-plan.ts';
 import { splitHidden } from './lane-cnn-engine.ts';
 import type { HiddenRange } from './lane-cnn-engine.ts';
 import { laneSchedule } from './lane-evaluator.ts';
@@ -205,6 +208,27 @@ export interface CostModelInput {
   readonly slotCount: number;
   readonly costs: OpCosts;
   readonly workers: number;
+}
+
+/** The cost model's input for a model on a preset: its plans, as classify makes them. */
+export function costModelInput(
+  model: LoadedModel,
+  preset: CkksPreset,
+  costs: OpCosts,
+  workers: number,
+): CostModelInput {
+  const slotCount = preset.polyModulusDegree / 2;
+  return {
+    plans: planPackedEnsemble(model.weights, slotCount, {
+      scoreScale: scoreScaleFor(model.file.activationRanges, preset),
+    }),
+    weights: model.weights,
+    topLevel: preset.coeffModulusBits.length - 1,
+    scale: 2 ** preset.scaleBits,
+    slotCount,
+    costs,
+    workers,
+  };
 }
 
 export interface LayoutPrediction {

@@ -24,7 +24,7 @@ import { packLanes, sumLaneScores } from './lane-packing.ts';
 import { decryptLaneParts, decryptScores } from './result-decryption.ts';
 import { assertHeEvaluable, assertHeSafe, scoreScaleFor } from './he-safety.ts';
 import type { LoadedModel } from '../nn/model-file.ts';
-import { fasterLayout } from './cost-model.ts';
+import { costModelInput, fasterLayout } from './cost-model.ts';
 import { REFERENCE_OP_COSTS } from './op-costs.ts';
 
 export type InferenceLayout = 'blocks' | 'lanes';
@@ -54,19 +54,12 @@ export function chooseLayout(
 ): InferenceLayout {
   const layout = options.layout ?? 'auto';
   if (layout !== 'auto') return layout;
-  const preset = DEFAULT_CKKS_PRESET;
-  const slotCount = preset.polyModulusDegree / 2;
-  const input = {
-    plans: planPackedEnsemble(model.weights, slotCount, {
-      scoreScale: scoreScaleFor(model.file.activationRanges, preset),
-    }),
-    weights: model.weights,
-    topLevel: preset.coeffModulusBits.length - 1,
-    scale: 2 ** preset.scaleBits,
-    slotCount,
-    costs: REFERENCE_OP_COSTS,
-    workers: Math.max(1, options.workers ?? availableParallelism()),
-  };
+  const input = costModelInput(
+    model,
+    DEFAULT_CKKS_PRESET,
+    REFERENCE_OP_COSTS,
+    Math.max(1, options.workers ?? availableParallelism()),
+  );
   return fasterLayout(
     input,
     images.map((chunks) => chunks.length),
