@@ -22,10 +22,8 @@ import { calibrateOpCosts } from '../src-main/engine/he/op-costs.ts';
 import type { OpCosts } from '../src-main/engine/he/cost-model.ts';
 import { crossoverImages } from './he-crossover.ts';
 import { TensealStyleBaseline } from '../src-main/engine/he/baseline/tenseal-style.ts';
-import { PAPER_ARCHITECTURE, randomChunkCnn } from '../src-main/engine/nn/chunk-cnn.ts';
-import { measureActivationRanges } from '../src-main/engine/nn/activation-ranges.ts';
-import { loadModel, serializeModel } from '../src-main/engine/nn/model-file.ts';
-import { NEU_CLASSES } from '../src-shared/domain/classes.ts';
+import { loadModel } from '../src-main/engine/nn/model-file.ts';
+import { writeRandomModel } from '../test/helpers/models.ts';
 import { benchImages, withinChunks } from './he-images.ts';
 import type { PhaseRequest, runPhase } from './he-phase.ts';
 import { NEU_DIR, option } from './bench-options.ts';
@@ -100,17 +98,11 @@ async function measureModel(
 
 /** The paper's net with random weights, ranges measured on bench images: a model file. */
 async function paperModelFile(dataDir: string, scratch: string): Promise<string> {
-  const weights = randomChunkCnn(PAPER_ARCHITECTURE, 1);
-  const chunks = (await benchImages(dataDir, 8)).flatMap((image) => image.chunks);
   const file = path.join(scratch, 'paper-net-random.json');
-  await writeFile(
+  await writeRandomModel(
     file,
-    serializeModel(weights, {
-      classes: NEU_CLASSES,
-      threshold: 100,
-      minFeatureChunks: 0,
-      activationRanges: measureActivationRanges(weights, chunks),
-    }),
+    1,
+    (await benchImages(dataDir, 8)).map((image) => image.file),
   );
   return file;
 }

@@ -2,12 +2,12 @@
 // (so every subset is balanced), with their feature chunks as import selects them: the
 // float64 network's scores on exactly those chunks are what the encrypted results must
 // match, and the chunk counts are what the cost model predicts from.
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { processImage } from '../src-main/engine/image/index.ts';
 import { aggregateImage, forwardChunk } from '../src-main/engine/nn/chunk-cnn.ts';
 import type { ChunkCnnWeights } from '../src-main/engine/nn/chunk-cnn.ts';
 import { imagesPerClass } from '../test/helpers/fixtures.ts';
+import { featureChunks } from '../test/helpers/models.ts';
 
 export interface BenchImage {
   readonly label: string;
@@ -26,18 +26,13 @@ export async function benchImages(dataDir: string, perClass: number): Promise<Be
   const order = Array.from({ length: perClass }, (_, i) =>
     [...byClass.values()].flatMap((list) => (list[i] ? [list[i]] : [])),
   ).flat();
-  const images: BenchImage[] = [];
-  for (const { label, file } of order) {
-    const processed = await processImage(await readFile(file), file, {});
-    images.push({
-      label,
-      file,
-      name: `${label}/${path.basename(file)}`,
-      chunks: processed.chunks
-        .filter((c) => c.isFeature)
-        .map((c) => Float64Array.from(c.pixels, (v) => v / 255)),
-    });
-  }
+  const chunks = await featureChunks(order.map((image) => image.file));
+  const images = order.map(({ label, file }, i) => ({
+    label,
+    file,
+    name: `${label}/${path.basename(file)}`,
+    chunks: chunks[i]!,
+  }));
   return images;
 }
 
