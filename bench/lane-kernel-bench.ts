@@ -67,7 +67,7 @@ if (pool > 0) {
   );
   const started = performance.now();
   const shares = await Promise.all(
-    batches.map((batch) => evaluator.evaluateBatch({ inputs: batch })),
+    batches.map((batch) => evaluator.evaluateBatch({ inputs: batch }, { transfer: true })),
   );
   const seconds = (performance.now() - started) / 1000;
   await evaluator.close();

@@ -34,6 +34,7 @@ export interface BlockEvaluation {
 export interface LaneEvaluation {
   /** Batches to have in flight at once, and shares to cut each batch into. */
   schedule(batches: number): { concurrent: number; parts: number };
+  /** The inputs are the evaluation's from then on: it may move them (emptying the views). */
   evaluateBatch(
     inputs: readonly Uint8Array[],
     options: { parts: number; signal?: AbortSignal },
@@ -70,7 +71,8 @@ export function localEvaluation(options: { workers?: number } = {}): EvaluationB
       const evaluator = new LaneEvaluator(setup, { workers: threads });
       return {
         schedule: (batches) => laneSchedule(threads, batches),
-        evaluateBatch: (inputs, { parts }) => evaluator.evaluateBatch({ inputs }, { parts }),
+        evaluateBatch: (inputs, { parts }) =>
+          evaluator.evaluateBatch({ inputs }, { parts, transfer: true }),
         close: () => evaluator.close(),
       };
     },

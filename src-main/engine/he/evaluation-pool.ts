@@ -19,8 +19,9 @@ export class EvaluationPool {
     return this.#pool.size;
   }
 
-  run(task: EvaluationTask): Promise<EvaluationOutput> {
-    return this.#pool.run(task);
+  /** `transfer`: buffers of the task moved to its thread, not copied (see WorkerPool.run). */
+  run(task: EvaluationTask, transfer: readonly ArrayBuffer[] = []): Promise<EvaluationOutput> {
+    return this.#pool.run(task, [...transfer]);
   }
 
   close(): Promise<void> {

@@ -194,7 +194,9 @@ async function inferLanes(
       seconds.encrypt += lap();
       t = performance.now();
       const results = await Promise.all(
-        inputs.map((batch) => evaluator.evaluateBatch({ inputs: batch }, { parts })),
+        inputs.map((batch) =>
+          evaluator.evaluateBatch({ inputs: batch }, { parts, transfer: true }),
+        ),
       );
       seconds.evaluate += lap();
       t = performance.now();

@@ -6,6 +6,15 @@
 // rescale. Conv outputs are streamed (conv → x² → accumulate into fc1) so only the
 // input, one conv output and the fc1 accumulators are alive at a time.
 //
+// Relinearisation is lazy in fc1: a conv output's x² is left a three-polynomial
+// ciphertext at scale Δ², neither relinearised nor rescaled, and summed as such (scalar
+// products and additions work on any size); each hidden unit's sum is then relinearised
+// once and rescaled twice. A member so relinearises its 128 hidden units instead of its
+// 784 conv outputs and skips 784 rescales — key switching was most of a lane batch once
+// the kernel took the products — and relinearising before the rescales keeps the noise
+// where it was (a three-polynomial rescale's rounding would be multiplied by s²). fc1's
+// terms then sit one prime higher (Δ³ there still leaves ~60 bits of headroom).
+//
 // Conv and fc1 are sums of scalar × ciphertext terms, by default done on the RNS kernel
 // (lane-kernel-layers.ts, which streams the input too), giving the very bytes of SEAL's
 // multiplyPlain + addInplace per term; `linear: 'seal'` keeps that SEAL path (the tests
@@ -17,7 +26,6 @@ import type { CkksContext } from './ckks-presets.ts';
 import { ConstantPlaintexts } from './constant-plaintext.ts';
 import { RnsLinear } from './rns-linear.ts';
 import { kernelHidden } from './lane-kernel-layers.ts';
-import type { LaneSteps } from './lane-kernel-layers.ts';
 import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
 import { convOutputSize, flattenedSize } from '../nn/chunk-cnn.ts';
 
@@ -62,21 +70,12 @@ export class LaneCnnEngine implements Disposable {
   readonly #constants = new Map<string, Plaintext>();
   /** The RNS kernel, or null on the SEAL path. */
   readonly #linear: RnsLinear | null;
-  readonly #steps: LaneSteps = {
-    rescale: (x) => this.#rescale(x),
-    addConstant: (x, value) => this.#addConstant(x, value),
-    square: (x) => this.#square(x),
-    hidden: (h, index) => {
-      this.#rescale(h);
-      this.#addConstant(h, this.#weights.fc1Bias[index]!);
-      this.#square(h);
-    },
-  };
   /** Milliseconds per step; `kernel` (the RNS kernel) and `serialize` (its SEAL I/O). */
   readonly ms = {
     multiplyPlain: 0,
     add: 0,
-    squareRelin: 0,
+    square: 0,
+    relinearize: 0,
     rescale: 0,
     rotate: 0,
     encode: 0,
@@ -134,58 +133,87 @@ export class LaneCnnEngine implements Disposable {
       to <= arch.hidden
     ))
       throw new RangeError(`hidden range [${from}, ${to}) is not within 0..${arch.hidden}`);
-    const live = (h: number, o: number) =>
+    const fc1Live = (h: number, o: number) =>
       !this.#encodesToZero(this.#weights.fc1Weight[h * flat + o]!);
     if (options.sumImages && !this.#galoisKeys)
       throw new Error('summing images in lanes needs Galois keys for laneSumSteps()');
     if (inputs.length !== n * n)
       throw new RangeError(`a lane batch has ${n * n} ciphertexts, got ${inputs.length}`);
-    // fc1 after its sums: rescale, bias, x². A hidden unit whose weights all decayed
-    // below the encoding's resolution (training with weight decay leaves such dead units)
-    // is null: the constant (bias)² in every lane, its fc2 terms a constant added to the
-    // score. The kernel path takes each unit through these steps as its sum comes out.
-    const squared = this.#linear
-      ? kernelHidden(this.#linear, this.#weights, inputs, { from, to }, live, this.#steps)
-      : this.#sealHidden(inputs, { from, to }, live).map((h, index) => {
-          if (h) this.#steps.hidden(h, index);
-          return h;
-        });
-    using product = new this.#seal.Ciphertext();
+    // fc1 after its sums: relinearise, two rescales, bias, x²; then straight into fc2's
+    // class sums, so only a few hidden units are alive at once (not all of a batch's). A
+    // hidden unit whose weights all decayed below the encoding's resolution (training
+    // with weight decay leaves such dead units) never comes: it is the constant (bias)²
+    // in every lane, its fc2 terms a constant added to the score. Modular sums are exact,
+    // so the order units come in does not change a byte.
+    const scores = new Fc2Scores(this.#seal, arch.classes);
+    const live = new Set<number>();
+    const fc2 = (h: Ciphertext, index: number) => {
+      try {
+        this.#hiddenSteps(h, index);
+        live.add(index);
+        for (let c = 0; c < arch.classes; c++) {
+          const w = this.#scoreScale * this.#weights.fc2Weight[c * arch.hidden + index]!;
+          if (!this.#encodesToZero(w))
+            scores.add(c, (acc, first) =>
+              this.#multiplyAdd(acc, h, w, first, scores.product, false),
+            );
+        }
+      } finally {
+        h.delete();
+      }
+    };
     try {
+      if (this.#linear) {
+        kernelHidden(this.#linear, this.#weights, inputs, { from, to }, fc1Live, {
+          rescale: (x) => this.#rescale(x),
+          addConstant: (x, value) => this.#addConstant(x, value),
+          square: (x) => this.#squareOnly(x),
+          hidden: fc2,
+        });
+      } else {
+        const hidden = this.#sealHidden(inputs, { from, to }, fc1Live);
+        try {
+          hidden.forEach((h, index) => {
+            hidden[index] = null;
+            if (h) fc2(h, index);
+          });
+        } finally {
+          for (const h of hidden) h?.delete();
+        }
+      }
       const results: Uint8Array[] = [];
       for (let c = 0; c < arch.classes; c++) {
-        using score = new this.#seal.Ciphertext();
-        let first = true;
-        let constant = 0;
-        squared.forEach((h, index) => {
-          if (index < from || index >= to) return;
-          const w = this.#scoreScale * this.#weights.fc2Weight[c * arch.hidden + index]!;
-          if (!h) constant += w * this.#weights.fc1Bias[index]! ** 2;
-          else if (!this.#encodesToZero(w)) {
-            this.#multiplyAdd(score, h, w, first, product, false);
-            first = false;
+        const score = scores.take(c);
+        if (!score) throw new Error(`class ${c} has no live inputs: the model is degenerate`);
+        try {
+          let constant = 0;
+          for (let index = from; index < to; index++) {
+            if (live.has(index)) continue;
+            const w = this.#scoreScale * this.#weights.fc2Weight[c * arch.hidden + index]!;
+            constant += w * this.#weights.fc1Bias[index]! ** 2;
           }
-        });
-        if (first) throw new Error(`class ${c} has no live inputs: the model is degenerate`);
-        this.#addConstant(score, constant);
-        // The image sum rides on the last layer, before its rescale (less noise).
-        if (options.sumImages) {
-          for (const step of laneSumSteps()) {
-            const t0 = performance.now();
-            using rotated = new this.#seal.Ciphertext();
-            this.#evaluator.rotateVector(score, step, this.#galoisKeys!, rotated);
-            this.#evaluator.addInplace(score, rotated);
-            this.ms.rotate += performance.now() - t0;
+          this.#addConstant(score, constant);
+          // The image sum rides on the last layer, before its rescale (less noise).
+          if (options.sumImages) {
+            for (const step of laneSumSteps()) {
+              const t0 = performance.now();
+              using rotated = new this.#seal.Ciphertext();
+              this.#evaluator.rotateVector(score, step, this.#galoisKeys!, rotated);
+              this.#evaluator.addInplace(score, rotated);
+              this.ms.rotate += performance.now() - t0;
+            }
           }
+          this.#rescale(score);
+          // Bias: once per chunk, i.e. the image's chunk count times in a summed lane; the
+          // key holder adds it after decryption (it knows the counts), keeping it exact.
+          results.push(toBytes(score.saveToArray(this.#seal.ComprModeType.zstd)));
+        } finally {
+          score.delete();
         }
-        this.#rescale(score);
-        // Bias: once per chunk, i.e. the image's chunk count times in a summed lane; the
-        // key holder adds it after decryption (it knows the counts), keeping it exact.
-        results.push(toBytes(score.saveToArray(this.#seal.ComprModeType.zstd)));
       }
       return results;
     } finally {
-      for (const h of squared) h?.delete();
+      scores[Symbol.dispose]();
     }
   }
 
@@ -229,7 +257,7 @@ export class LaneCnnEngine implements Disposable {
         }
         this.#rescale(y);
         this.#addConstant(y, this.#weights.convBias[channel]!);
-        this.#square(y);
+        this.#squareOnly(y);
         // fc1 accumulators: h += W1[h, o] · y_o² (rescaled once, after all 256 terms).
         for (let h = from; h < to; h++) {
           if (!live(h, o)) continue;
@@ -307,12 +335,35 @@ export class LaneCnnEngine implements Disposable {
     this.#evaluator.addPlainInplace(x, plaintext);
   }
 
-  #square(x: Ciphertext): void {
+  /** fc1's steps after hidden unit `index`'s sum: relinearise, two rescales, bias, x². */
+  #hiddenSteps(h: Ciphertext, index: number): void {
+    this.#relinearize(h);
+    this.#rescale(h);
+    this.#rescale(h);
+    this.#addConstant(h, this.#weights.fc1Bias[index]!);
+    this.#square(h);
+  }
+
+  /** x ← x² at scale Δ², left three polynomials (fc1's lazy relinearisation). */
+  #squareOnly(x: Ciphertext): void {
     const t0 = performance.now();
     this.#evaluator.squareInplace(x);
-    this.#evaluator.relinearizeInplace(x, this.#relinKeys);
-    this.ms.squareRelin += performance.now() - t0;
+    this.ms.square += performance.now() - t0;
+  }
+
+  /** x ← x², relinearised and rescaled. */
+  #square(x: Ciphertext): void {
+    this.#squareOnly(x);
+    this.#relinearize(x);
     this.#rescale(x);
+  }
+
+  /** Back to two polynomials (a no-op on a ciphertext that has two). */
+  #relinearize(x: Ciphertext): void {
+    if (x.size() <= 2) return;
+    const t0 = performance.now();
+    this.#evaluator.relinearizeInplace(x, this.#relinKeys);
+    this.ms.relinearize += performance.now() - t0;
   }
 
   #rescale(x: Ciphertext): void {
@@ -329,5 +380,41 @@ export class LaneCnnEngine implements Disposable {
     for (const handle of [this.#evaluator, this.#galoisKeys, this.#relinKeys]) {
       if (handle && !handle.isDeleted()) handle.delete();
     }
+  }
+}
+
+/** fc2's per-class sums, made on their first term. */
+class Fc2Scores implements Disposable {
+  readonly product: Ciphertext;
+  readonly #seal: Seal;
+  readonly #scores: Array<Ciphertext | null>;
+
+  constructor(seal: Seal, classes: number) {
+    this.#seal = seal;
+    this.product = new seal.Ciphertext();
+    this.#scores = Array.from({ length: classes }, () => null);
+  }
+
+  /** `term(acc, first)` adds one term into class c's sum (`first`: acc is empty). */
+  add(c: number, term: (acc: Ciphertext, first: boolean) => void): void {
+    const score = this.#scores[c];
+    if (score) term(score, false);
+    else {
+      const fresh = new this.#seal.Ciphertext();
+      this.#scores[c] = fresh;
+      term(fresh, true);
+    }
+  }
+
+  /** Class c's sum, now the caller's to delete (null: it had no term). */
+  take(c: number): Ciphertext | null {
+    const score = this.#scores[c] ?? null;
+    this.#scores[c] = null;
+    return score;
+  }
+
+  [Symbol.dispose](): void {
+    for (const score of this.#scores) score?.delete();
+    this.product.delete();
   }
 }

@@ -4,6 +4,7 @@
 import { sumProfiles } from './encrypted-evaluator.ts';
 import type { EvaluatorSetup } from './encrypted-evaluator.ts';
 import { EvaluationPool } from './evaluation-pool.ts';
+import { transferableBuffers } from '../workers/worker-pool.ts';
 import { splitHidden } from './lane-cnn-engine.ts';
 import type { HiddenRange } from './lane-cnn-engine.ts';
 
@@ -63,16 +64,23 @@ export class LaneEvaluator {
    */
   async evaluateBatch(
     job: Omit<LaneBatchJob, 'hidden'>,
-    options: { parts?: number } = {},
+    options: { parts?: number; transfer?: boolean } = {},
   ): Promise<LaneBatchResult> {
     const ranges = splitHidden(this.#hidden, options.parts ?? 1);
+    // With `transfer` the caller gives the inputs up: a batch run whole moves them to its
+    // worker (emptying the caller's views) instead of holding a copy on each side. A batch
+    // cut into shares is copied to each (they run at once).
+    const move = options.transfer && ranges.length === 1 ? transferableBuffers(...job.inputs) : [];
     const shares = await Promise.all(
       ranges.map((hidden) =>
-        this.#pool.run({
-          kind: 'lanes',
-          inputs: job.inputs,
-          hidden: ranges.length > 1 ? hidden : null,
-        }),
+        this.#pool.run(
+          {
+            kind: 'lanes',
+            inputs: job.inputs,
+            hidden: ranges.length > 1 ? hidden : null,
+          },
+          move,
+        ),
       ),
     );
     return {

@@ -4,7 +4,7 @@
 //
 // Conv goes position by position: the k² pixels of a patch are the rows and the channels
 // the units (a GEMM of channels × taps). Each conv output then takes SEAL's steps
-// (rescale, bias, x², relinearise, rescale) and is pushed into an fc1 combination (units:
+// (rescale, bias, x²: left unrelinearised and unrescaled) and is pushed into an fc1 combination (units:
 // hidden units; rows: the conv outputs they read), which sums a block of rows at a time.
 // So only about a patch's pixels, one conv output, a block of fc1 rows and the
 // accumulators are held at once. Hidden units that share no input (an ensemble's
@@ -22,15 +22,17 @@ import type { LinearCombination } from './rns-combination.ts';
 export interface LaneSteps {
   rescale(x: Ciphertext): void;
   addConstant(x: Ciphertext, value: number): void;
+  /** x², left three polynomials at scale Δ² (relinearised after fc1's sum). */
   square(x: Ciphertext): void;
-  /** fc1's steps after the sum of hidden unit `index` (rescale, bias, x²). */
+  /** Takes hidden unit `index`'s fc1 sum (and deletes it): the rest of the network. */
   hidden(h: Ciphertext, index: number): void;
 }
 
 /**
- * fc1's outputs after `steps.hidden` of hidden units [from, to) (by unit index; null
- * where no weight of the unit encodes to a nonzero constant), from a lane batch's
- * serialised pixel ciphertexts. `live(h, o)`: W1[h, o] encodes to a nonzero constant.
+ * fc1's sums of hidden units [from, to), from a lane batch's serialised pixel
+ * ciphertexts, each handed to `steps.hidden` as it comes out (a unit none of whose
+ * weights encodes to a nonzero constant never comes). `live(h, o)`: W1[h, o] encodes to
+ * a nonzero constant.
  */
 export function kernelHidden(
   linear: RnsLinear,
@@ -39,7 +41,7 @@ export function kernelHidden(
   range: { readonly from: number; readonly to: number },
   live: (h: number, o: number) => boolean,
   steps: LaneSteps,
-): Array<Ciphertext | null> {
+): void {
   const arch = weights.architecture;
   const out = convOutputSize(arch);
   const area = out * out;
@@ -53,8 +55,7 @@ export function kernelHidden(
     for (let p = 0; p < area && !read; p++) read = groupOf[c * area + p]! >= 0;
     if (read) channels.push(c);
   }
-  const hidden: Array<Ciphertext | null> = Array.from({ length: arch.hidden }, () => null);
-  if (channels.length === 0) return hidden;
+  if (channels.length === 0) return;
   const pixels = new PixelWindow(linear, inputs, arch);
   using conv = linear.combination(channels.length, { rows: k * k });
   const rows = groups.map(() => 0);
@@ -95,17 +96,10 @@ export function kernelHidden(
     }
     groups.forEach((units, g) =>
       fc1[g]!.finish((unit, bytes) => {
-        if (!bytes) return;
         // Taken on at once, so only one accumulator at fc1's level is alive in SEAL.
-        const h = linear.load(bytes);
-        hidden[units[unit]!] = h;
-        steps.hidden(h, units[unit]!);
+        if (bytes) steps.hidden(linear.load(bytes), units[unit]!);
       }),
     );
-    return hidden;
-  } catch (error) {
-    for (const h of hidden) h?.delete();
-    throw error;
   } finally {
     for (const combination of fc1) combination[Symbol.dispose]();
   }
