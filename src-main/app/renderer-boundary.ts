@@ -16,14 +16,23 @@ import {
   isIpcChannel,
   parseIpcRequest,
 } from '../../src-shared/contract/ipc.ts';
-import type { IpcChannel, IpcError } from '../../src-shared/contract/ipc.ts';
+import type { IpcChannel, IpcError, IpcParsedRequest } from '../../src-shared/contract/ipc.ts';
 
 const FORBIDDEN_KEYS = /passphrase|password|secret|masterkey|privatekey|blobkey|mackey|dedupekey/i;
 
-export function parseRequest(channel: unknown, payload: unknown) {
+/** A channel the contract names, or an invalid-request error. */
+export function parseChannel(channel: unknown): IpcChannel {
   if (!isIpcChannel(channel)) throw new AppError('invalid-request', `unknown channel`);
+  return channel;
+}
+
+/** The channel's request as its schema parses it, or an invalid-request error. */
+export function parseRequest<C extends IpcChannel>(
+  channel: C,
+  payload: unknown,
+): IpcParsedRequest<C> {
   try {
-    return { channel, request: parseIpcRequest(channel, payload) as Record<string, unknown> };
+    return parseIpcRequest(channel, payload);
   } catch (error) {
     if (error instanceof IpcRequestError) throw new AppError('invalid-request', error.message);
     throw error;

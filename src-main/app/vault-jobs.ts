@@ -1,9 +1,11 @@
 // The app's long jobs on the unlocked vault — import, encrypted classification,
 // training — and the model-evaluation answer: what each asks of the engine, the
 // progress lines it reports, and the one-line outcome its final event carries.
-// The service (app-service.ts) validates the request and runs these under Jobs.
+// The service validates the request (typed from the contract) and its handlers
+// (handlers/) run these under Jobs.
 import path from 'node:path';
 import { NEU_CLASSES } from '../../src-shared/domain/classes.ts';
+import type { IpcParsedRequest } from '../../src-shared/contract/ipc.ts';
 import { classifyVault } from '../engine/vault/classify.ts';
 import { importFolder } from '../engine/vault/import-folder.ts';
 import type { ImportReport } from '../engine/vault/import-folder.ts';
@@ -14,18 +16,16 @@ import type { JobContext } from './jobs.ts';
 import { withEvaluationBackend } from './evaluation-place.ts';
 import { trainOnVault } from './vault-training.ts';
 
-type Request = Record<string, unknown>;
-
 export function importJob(
   vault: UnlockedVault,
-  r: Request,
+  request: IpcParsedRequest<'import:run'>,
   workers: number | undefined,
   ctx: JobContext,
 ): Promise<ImportReport> {
-  return importFolder(vault, path.resolve(r.folder as string), {
-    labelsFromFolders: r.labelsFromFolders as boolean,
-    threshold: r.threshold as number,
-    minFeatureChunks: r.minFeatureChunks as number | undefined,
+  return importFolder(vault, path.resolve(request.folder), {
+    labelsFromFolders: request.labelsFromFolders,
+    threshold: request.threshold,
+    minFeatureChunks: request.minFeatureChunks,
     workers,
     signal: ctx.signal,
     onProgress: (p) =>
@@ -94,14 +94,18 @@ export function classifyOutcome(report: Awaited<ReturnType<typeof classifyJob>>)
   };
 }
 
-export function trainJob(vault: UnlockedVault, r: Request, ctx: JobContext) {
+export function trainJob(
+  vault: UnlockedVault,
+  request: IpcParsedRequest<'model:train'>,
+  ctx: JobContext,
+) {
   return trainOnVault(
     vault,
     {
-      epochs: r.epochs as number,
-      validationFraction: r.validationFraction as number,
+      epochs: request.epochs,
+      validationFraction: request.validationFraction,
       classes: NEU_CLASSES,
-      ...(typeof r.members === 'number' ? { members: r.members } : {}),
+      ...(typeof request.members === 'number' ? { members: request.members } : {}),
     },
     ctx,
   );

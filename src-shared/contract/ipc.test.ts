@@ -3,6 +3,7 @@ import {
   buildSealSightApi,
   IPC_CHANNEL_NAMES,
   IPC_CHANNELS,
+  IPC_FEATURES,
   IpcRequestError,
   isReadableItem,
   methodNameOf,
@@ -16,6 +17,11 @@ describe('IPC contract', () => {
     expect(methodNameOf('review:set-label')).toBe('reviewSetLabel');
     const names = IPC_CHANNEL_NAMES.map(methodNameOf);
     expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('defines each channel in exactly one feature', () => {
+    const byFeature = Object.values(IPC_FEATURES).flatMap((channels) => Object.keys(channels));
+    expect(byFeature.sort()).toEqual([...IPC_CHANNEL_NAMES].sort());
   });
 
   it('rejects malformed payloads with the channel and the field named', () => {
