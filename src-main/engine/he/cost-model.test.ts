@@ -98,15 +98,22 @@ describe('cost model counts', () => {
     };
     const taps = arch.kernel * arch.kernel;
     const counts = laneShareCounts(weights, { from: 0, to: arch.hidden }, TOP, SCALE);
-    expect(counts.multiplyAdd.get(TOP)).toBe(perChannel * (taps - 10));
-    expect(counts.squareRelin.get(TOP - 1)).toBe(perChannel);
-    expect(counts.multiplyAdd.get(TOP - 2)).toBe((arch.hidden - 1) * perChannel);
-    expect(counts.squareRelin.get(TOP - 3)).toBe(arch.hidden - 1);
+    // Conv's GEMM: every tap (zeros too) of the one channel read, at each of its positions.
+    expect(counts.kernelTerm.get(TOP)).toBe(2 * taps * perChannel);
+    expect(counts.rescale.get(TOP)).toBe(perChannel);
+    expect(counts.square.get(TOP - 1)).toBe(perChannel);
+    // fc1: one GEMM over the live units (all read the same outputs), three polynomials.
+    expect(counts.kernelTerm.get(TOP - 1)).toBe(3 * (arch.hidden - 1) * perChannel);
+    // Lazy relinearisation: once per live hidden unit, not per conv output.
+    expect(counts.relinearize.get(TOP - 1)).toBe(arch.hidden - 1);
+    expect(counts.relinearize.get(TOP - 3)).toBe(arch.hidden - 1);
+    expect(counts.squareRelin.size).toBe(0);
     expect(counts.multiplyAdd.get(TOP - 4)).toBe(arch.classes * (arch.hidden - 1));
     expect(counts.load.get(TOP)).toBe(arch.inputSize ** 2);
     // A share of units 0..1 holds only unit 0 live.
     const share = laneShareCounts(weights, { from: 0, to: 2 }, TOP, SCALE);
-    expect(share.multiplyAdd.get(TOP - 2)).toBe(perChannel);
+    expect(share.kernelTerm.get(TOP - 1)).toBe(3 * perChannel);
+    expect(share.relinearize.get(TOP - 1)).toBe(1);
   });
 });
 

@@ -6,9 +6,11 @@
 // three costs three nets in blocks, while lanes skip the merged net's zero weights). A
 // fixed chunk threshold could only be right for one model; `auto` asks this instead.
 //
-// Counts follow the engines exactly (packed-cnn-engine.ts, lane-cnn-engine.ts): one
-// rescale per layer, x² = square + relinearise + rescale, zero diagonals and zero weights
-// skipped. A level is named by the number of primes a ciphertext has left (the fresh
+// Counts follow the engines exactly (packed-cnn-engine.ts, lane-cnn-engine.ts): in blocks
+// one rescale per layer, x² = square + relinearise + rescale, zero diagonals skipped; in
+// lanes the RNS kernel's products (one `kernelTerm` per weight and polynomial, zeros
+// inside a member's GEMM included), its (de)serialisations, and fc1's lazy
+// relinearisation. A level is named by the number of primes a ciphertext has left (the fresh
 // ciphertext has all data primes; each rescale drops one).
 import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
 import { convOutputSize, flattenedSize } from '../nn/chunk-cnn.ts';
@@ -21,13 +23,18 @@ import { packedCnnRotationSteps, planPackedEnsemble, scoreLayer } from './packed
 import { splitHidden } from './lane-cnn-engine.ts';
 import type { HiddenRange } from './lane-cnn-engine.ts';
 import { laneSchedule } from './lane-evaluator.ts';
+import { independentUnits } from './lane-kernel-layers.ts';
 
 /** Operations the cost model knows, each timed per level (op-costs.ts). */
 export const COSTED_OPS = [
   'rotate',
   'multiplyAdd',
   'squareRelin',
+  'square',
+  'relinearize',
   'rescale',
+  'kernelTerm',
+  'serialize',
   'encodeVector',
   'encodeConstant',
   'load',
@@ -132,9 +139,10 @@ export function blockSetupCounts(plans: readonly PackedCnnPlan[], topLevel: numb
 }
 
 /**
- * One share of a lane batch (hidden units `range`): conv outputs some unit of the share
- * reads, fc1 terms of its units, fc2 terms of its live units. Encoding fc1's constants
- * happens on the fly, one per term; conv's are cached per worker (not counted).
+ * One share of a lane batch (hidden units `range`) on the RNS kernel: the conv GEMM at
+ * every position some unit of the share reads, each read conv output's SEAL steps, fc1's
+ * GEMMs (one per group of units that share no input), each live hidden unit's steps and
+ * fc2's terms on SEAL (constants encoded on the fly).
  */
 export function laneShareCounts(
   weights: ChunkCnnWeights,
@@ -161,38 +169,48 @@ function countLaneShare(
 ): OpCounts {
   const arch = weights.architecture;
   const flat = flattenedSize(arch);
-  const perChannel = convOutputSize(arch) ** 2;
+  const area = convOutputSize(arch) ** 2;
   const taps = arch.kernel * arch.kernel;
   const zero = (w: number) => Math.abs(w) * scale < 0.5;
+  const live = (h: number, o: number) => !zero(weights.fc1Weight[h * flat + o]!);
+  const { groups, groupOf } = independentUnits(range, flat, live);
   const counts = emptyCounts();
+  // Every pixel: loaded as stored, saved uncompressed for the kernel.
   add(counts, 'load', topLevel, arch.inputSize ** 2);
-  const liveHidden = new Set<number>();
+  add(counts, 'serialize', topLevel, 2 * arch.inputSize ** 2);
+  const channels = new Set<number>();
+  const positions = new Set<number>();
+  const rows = groups.map(() => 0);
   for (let o = 0; o < flat; o++) {
-    let reads = 0;
-    for (let h = range.from; h < range.to; h++) {
-      if (zero(weights.fc1Weight[h * flat + o]!)) continue;
-      reads++;
-      liveHidden.add(h);
-    }
-    if (reads === 0) continue;
-    const channel = Math.floor(o / perChannel);
-    let liveTaps = 0;
-    for (let t = 0; t < taps; t++) if (!zero(weights.convWeight[channel * taps + t]!)) liveTaps++;
-    add(counts, 'multiplyAdd', topLevel, liveTaps);
+    const group = groupOf[o]!;
+    if (group < 0) continue;
+    rows[group]!++;
+    channels.add(Math.floor(o / area));
+    positions.add(o % area);
+    // Out of the kernel, rescaled, squared, back in (three polynomials one level down).
+    add(counts, 'serialize', topLevel, 2);
     add(counts, 'rescale', topLevel, 1);
-    add(counts, 'squareRelin', topLevel - 1, 1);
-    add(counts, 'rescale', topLevel - 1, 1);
-    add(counts, 'multiplyAdd', topLevel - 2, reads);
-    add(counts, 'encodeConstant', topLevel - 2, reads);
+    add(counts, 'square', topLevel - 1, 1);
+    add(counts, 'serialize', topLevel - 1, 3);
   }
-  add(counts, 'rescale', topLevel - 2, liveHidden.size);
-  add(counts, 'squareRelin', topLevel - 3, liveHidden.size);
-  add(counts, 'rescale', topLevel - 3, liveHidden.size);
+  add(counts, 'kernelTerm', topLevel, 2 * taps * channels.size * positions.size);
+  groups.forEach((units, g) =>
+    add(counts, 'kernelTerm', topLevel - 1, 3 * units.length * rows[g]!),
+  );
+  const hidden = groups.flat();
+  const each = hidden.length;
+  add(counts, 'serialize', topLevel - 1, 3 * each);
+  add(counts, 'relinearize', topLevel - 1, each);
+  add(counts, 'rescale', topLevel - 1, each);
+  add(counts, 'rescale', topLevel - 2, each);
+  add(counts, 'square', topLevel - 3, each);
+  add(counts, 'relinearize', topLevel - 3, each);
+  add(counts, 'rescale', topLevel - 3, each);
   for (let c = 0; c < arch.classes; c++) {
-    let live = 0;
-    for (const h of liveHidden) if (!zero(weights.fc2Weight[c * arch.hidden + h]!)) live++;
-    add(counts, 'multiplyAdd', topLevel - 4, live);
-    add(counts, 'encodeConstant', topLevel - 4, live);
+    let terms = 0;
+    for (const h of hidden) if (!zero(weights.fc2Weight[c * arch.hidden + h]!)) terms++;
+    add(counts, 'multiplyAdd', topLevel - 4, terms);
+    add(counts, 'encodeConstant', topLevel - 4, terms);
     add(counts, 'rescale', topLevel - 4, 1);
   }
   return counts;

@@ -12,19 +12,25 @@ import { generateCkksKeys } from './ckks-keys.ts';
 import { CkksChunkCipher } from './chunk-cipher.ts';
 import { BLOCK_PACKING_1024 } from './chunk-packing.ts';
 import { ConstantPlaintexts } from './constant-plaintext.ts';
+import { RnsLinear } from './rns-linear.ts';
 import type { OpCosts } from './cost-model.ts';
 import { mulberry32 } from '../nn/chunk-cnn.ts';
 
 /**
  * Milliseconds per operation by level (primes left) for `ckks-n8192-d5-s28`, from
  * `calibrateOpCosts(seal, ckks, 9)` on a quiet 2-core AMD EPYC machine, Node 24 (the
- * `he` benchmark reports its own calibration as `opCostsMs`).
+ * `he` benchmark reports its own calibration as `opCostsMs`); the lanes kernel's ops
+ * (square, relinearize, kernelTerm, serialize) from a later calibration on the same kind.
  */
 export const REFERENCE_OP_COSTS: OpCosts = {
   rotate: { 6: 16.3, 4: 8.89, 2: 3.69 },
   multiplyAdd: { 6: 1.44, 4: 0.86, 2: 0.421 },
   squareRelin: { 5: 13.9, 3: 6.89 },
+  square: { 5: 1.44, 3: 0.851 },
+  relinearize: { 5: 11.6, 3: 5.67 },
   rescale: { 6: 3.13, 5: 2.57, 4: 1.99, 3: 1.47, 2: 0.91 },
+  kernelTerm: { 6: 0.0281, 5: 0.0247 },
+  serialize: { 6: 0.297, 5: 0.258 },
   encodeVector: { 6: 1.74, 5: 1.73, 4: 1.79, 3: 1.77, 2: 1.75, 1: 1.78 },
   encodeConstant: { 4: 0.267, 2: 0.135 },
   load: { 6: 3.43 },
@@ -36,7 +42,11 @@ const LEVELS: Record<keyof OpCosts, readonly number[]> = {
   rotate: [6, 4, 2],
   multiplyAdd: [6, 4, 2],
   squareRelin: [5, 3],
+  square: [5, 3],
+  relinearize: [5, 3],
   rescale: [6, 5, 4, 3, 2],
+  kernelTerm: [6, 5],
+  serialize: [6, 5],
   encodeVector: [6, 5, 4, 3, 2, 1],
   encodeConstant: [4, 2],
   load: [6],
@@ -62,6 +72,7 @@ export function calibrateOpCosts(seal: Seal, ckks: CkksContext, reps = 5): OpCos
   const relinKeys = new seal.RelinKeys();
   const galoisKeys = new seal.GaloisKeys();
   const constants = new ConstantPlaintexts(seal, ckks);
+  const linear = new RnsLinear(seal, ckks);
   const owned: Ciphertext[] = [];
   const plaintexts: Plaintext[] = [];
   const ciphertext = () => {
@@ -133,6 +144,43 @@ export function calibrateOpCosts(seal: Seal, ckks: CkksContext, reps = 5): OpCos
         return [level, round(median(samples))];
       }),
     );
+    measure('square', (_, ct) => () => evaluator.square(ct, out));
+    // A relinearisation needs a three-polynomial ciphertext each time: only it is timed.
+    result.relinearize = Object.fromEntries(
+      LEVELS.relinearize.map((level) => {
+        const samples: number[] = [];
+        for (let r = 0; r <= reps; r++) {
+          evaluator.square(atLevel.get(level)!, out);
+          const t0 = performance.now();
+          evaluator.relinearizeInplace(out, relinKeys);
+          if (r > 0) samples.push(performance.now() - t0);
+        }
+        return [level, round(median(samples))];
+      }),
+    );
+    // The kernel: one 32-row × 64-unit combination (between conv's 16 units and fc1's
+    // 128), per weight and polynomial.
+    const rows = 32;
+    const units = 64;
+    measure('kernelTerm', (_, ct) => {
+      const raw = linear.save(ct);
+      return () => {
+        using combination = linear.combination(units, { blockRows: rows });
+        for (let r = 0; r < rows; r++) combination.push(raw, (u) => 0.01 * (u + r + 1));
+        combination.finish(() => {});
+      };
+    });
+    result.kernelTerm = Object.fromEntries(
+      Object.entries(result.kernelTerm!).map(([level, ms]) => [
+        level,
+        round(ms / (rows * units * 2)),
+      ]),
+    );
+    // One uncompressed save and one load, per polynomial (each crossing is one of them).
+    measure('serialize', (_, ct) => () => linear.load(linear.save(ct)).delete());
+    result.serialize = Object.fromEntries(
+      Object.entries(result.serialize!).map(([level, ms]) => [level, round(ms / 4)]),
+    );
     measure('encodeVector', (_, ct) => () => {
       using plaintext = new seal.Plaintext();
       encoder.encode(vector, ckks.scale, plaintext);
@@ -155,6 +203,7 @@ export function calibrateOpCosts(seal: Seal, ckks: CkksContext, reps = 5): OpCos
     for (const ct of owned) ct.delete();
     for (const plaintext of plaintexts) plaintext.delete();
     constants[Symbol.dispose]();
+    linear[Symbol.dispose]();
     for (const handle of [galoisKeys, relinKeys, encoder, evaluator]) handle.delete();
   }
 }
