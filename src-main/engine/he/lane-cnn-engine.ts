@@ -26,6 +26,7 @@ import type { CkksContext } from './ckks-presets.ts';
 import { ConstantPlaintexts } from './constant-plaintext.ts';
 import { RnsLinear } from './rns-linear.ts';
 import { kernelHidden } from './lane-kernel-layers.ts';
+import { ClassSums } from './lane-class-sums.ts';
 import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
 import { convOutputSize, flattenedSize } from '../nn/chunk-cnn.ts';
 
@@ -145,7 +146,7 @@ export class LaneCnnEngine implements Disposable {
     // with weight decay leaves such dead units) never comes: it is the constant (bias)²
     // in every lane, its fc2 terms a constant added to the score. Modular sums are exact,
     // so the order units come in does not change a byte.
-    const scores = new Fc2Scores(this.#seal, arch.classes);
+    const scores = new ClassSums(this.#seal, arch.classes);
     const live = new Set<number>();
     const fc2 = (h: Ciphertext, index: number) => {
       try {
@@ -380,41 +381,5 @@ export class LaneCnnEngine implements Disposable {
     for (const handle of [this.#evaluator, this.#galoisKeys, this.#relinKeys]) {
       if (handle && !handle.isDeleted()) handle.delete();
     }
-  }
-}
-
-/** fc2's per-class sums, made on their first term. */
-class Fc2Scores implements Disposable {
-  readonly product: Ciphertext;
-  readonly #seal: Seal;
-  readonly #scores: Array<Ciphertext | null>;
-
-  constructor(seal: Seal, classes: number) {
-    this.#seal = seal;
-    this.product = new seal.Ciphertext();
-    this.#scores = Array.from({ length: classes }, () => null);
-  }
-
-  /** `term(acc, first)` adds one term into class c's sum (`first`: acc is empty). */
-  add(c: number, term: (acc: Ciphertext, first: boolean) => void): void {
-    const score = this.#scores[c];
-    if (score) term(score, false);
-    else {
-      const fresh = new this.#seal.Ciphertext();
-      this.#scores[c] = fresh;
-      term(fresh, true);
-    }
-  }
-
-  /** Class c's sum, now the caller's to delete (null: it had no term). */
-  take(c: number): Ciphertext | null {
-    const score = this.#scores[c] ?? null;
-    this.#scores[c] = null;
-    return score;
-  }
-
-  [Symbol.dispose](): void {
-    for (const score of this.#scores) score?.delete();
-    this.product.delete();
   }
 }
