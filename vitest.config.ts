@@ -4,10 +4,15 @@ export default defineConfig({
   test: {
     projects: [
       {
-        // The engine, the contract, the CLI and the app service: plain Node.
+        // The engine, the contract, the CLI, the app service and the benches' own code: plain Node.
         test: {
           name: 'node',
-          include: ['src-main/**/*.test.ts', 'src-shared/**/*.test.ts', 'test/**/*.test.ts'],
+          include: [
+            'src-main/**/*.test.ts',
+            'src-shared/**/*.test.ts',
+            'test/**/*.test.ts',
+            'bench/**/*.test.ts',
+          ],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           pool: 'forks',

@@ -21,7 +21,7 @@ import { createCkksContext, DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ck
 import { calibrateOpCosts } from '../src-main/engine/he/op-costs.ts';
 import type { OpCosts } from '../src-main/engine/he/cost-model.ts';
 import { crossoverImages } from './he-crossover.ts';
-import { TensealStyleBaseline } from '../src-main/engine/he/baseline/tenseal-style.ts';
+import { TensealStyleBaseline } from './baseline/tenseal-style.ts';
 import { loadModel } from '../src-main/engine/nn/model-file.ts';
 import { writeRandomModel } from '../test/helpers/models.ts';
 import { benchImages, withinChunks } from './he-images.ts';

@@ -3,6 +3,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   ablation: async () => (await import('./ablation.ts')).runAblation(),
   constants: async () => (await import('./constants-bench.ts')).runConstantsBench(),
   farm: async () => (await import('./farm-bench.ts')).runFarmBench(),
+  features: async () => (await import('./features-bench.ts')).runFeaturesBench(),
   import: async () => (await import('./import-bench.ts')).runImportBench(),
   'obf-index': async () => (await import('./obf-index-bench.ts')).runObfIndexBench(),
   fidelity: async () => (await import('./fidelity.ts')).runFidelityBench(),

@@ -5,11 +5,11 @@ import { loadSeal, toBytes } from '../src-main/engine/he/seal-runtime.ts';
 import type { Seal } from '../src-main/engine/he/seal-runtime.ts';
 import { createCkksContext, DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ckks-presets.ts';
 import type { CkksPreset } from '../src-main/engine/he/ckks-presets.ts';
-import { TENSEAL_TUTORIAL_PRESET } from '../src-main/engine/he/baseline/tenseal-style.ts';
+import { TENSEAL_TUTORIAL_PRESET } from './baseline/tenseal-style.ts';
 import { packedCnnRotationSteps, planPackedCnn } from '../src-main/engine/he/packed-cnn-plan.ts';
 import { PAPER_ARCHITECTURE, randomChunkCnn } from '../src-main/engine/nn/chunk-cnn.ts';
 
-/** Mean feature chunks per NEU-CLS image at threshold 100 (measure-features.ts: 72.7 % of 16). */
+/** Mean feature chunks per NEU-CLS image at threshold 100 (features-bench.ts: 72.7 % of 16). */
 const MEAN_FEATURE_CHUNKS = 11.63;
 const BATCH_IMAGES = 1440;
 

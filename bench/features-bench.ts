@@ -1,28 +1,21 @@
-// Measures the feature-chunk selection over NEU-CLS and the pipeline's speed,
-// and prints JSON. Run from the repo root:
+// Measures the feature-chunk selection over NEU-CLS and the pipeline's speed:
 //
-//   node src-main/engine/image/measure-features.ts [datasetDir] [threshold]
+//   npm run bench -- features [--data DIR] [--threshold T]
 //
-// datasetDir defaults to ../shared/datasets/neu-cls (one folder per class).
+// DIR defaults to ../shared/datasets/neu-cls (one folder per class).
 // Throughput is processImage alone (files are read beforehand), one image at a
 // time, with libvips limited to one thread (sharp.concurrency(1)).
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { DEFAULT_FEATURE_THRESHOLD } from '../../../src-shared/domain/geometry.ts';
-import { decodeImage } from './decode.ts';
-import { hasImageExtension } from './formats.ts';
-import { processImage } from './pipeline.ts';
-import type { ProcessedImage } from './pipeline.ts';
-import { toGrayscale112 } from './preprocess.ts';
-
-const datasetDir =
-  process.argv[2] ??
-  fileURLToPath(new URL('../../../../shared/datasets/neu-cls/', import.meta.url));
-const threshold =
-  process.argv[3] === undefined ? DEFAULT_FEATURE_THRESHOLD : Number(process.argv[3]);
+import { DEFAULT_FEATURE_THRESHOLD } from '../src-shared/domain/geometry.ts';
+import { decodeImage } from '../src-main/engine/image/decode.ts';
+import { hasImageExtension } from '../src-main/engine/image/formats.ts';
+import { processImage } from '../src-main/engine/image/pipeline.ts';
+import type { ProcessedImage } from '../src-main/engine/image/pipeline.ts';
+import { toGrayscale112 } from '../src-main/engine/image/preprocess.ts';
+import { NEU_DIR, option } from './bench-options.ts';
 
 type Sample = { className: string; file: string; bytes: Uint8Array };
 
@@ -69,7 +62,9 @@ async function rate<T>(items: T[], fn: (item: T) => Promise<unknown>): Promise<n
   return round(items.length / seconds, 1);
 }
 
-async function main(): Promise<void> {
+export async function runFeaturesBench(): Promise<unknown> {
+  const datasetDir = option('data', NEU_DIR);
+  const threshold = Number(option('threshold', String(DEFAULT_FEATURE_THRESHOLD)));
   sharp.concurrency(1);
   const samples = loadDataset(datasetDir);
 
@@ -110,27 +105,19 @@ async function main(): Promise<void> {
   const decodePerSecond = await rate(samples, (s) => decodeImage(s.bytes, s.file));
   const grayscale112PerSecond = await rate(decoded, toGrayscale112);
 
-  console.log(
-    JSON.stringify(
-      {
-        datasetDir,
-        threshold,
-        overall: summarise(results),
-        perClass: Object.fromEntries(
-          classes.map((c) => [c, summarise(results.filter((r) => r.className === c))]),
-        ),
-        featureChunksPerImageHistogram: Object.fromEntries(featuresPerImage.map((n, k) => [k, n])),
-        throughput: {
-          note: 'sequential, sharp.concurrency(1), files pre-read; images per second',
-          processImagePerSecond,
-          stages: { decodePerSecond, grayscale112PerSecond },
-          node: process.version,
-        },
-      },
-      null,
-      2,
+  return {
+    datasetDir,
+    threshold,
+    overall: summarise(results),
+    perClass: Object.fromEntries(
+      classes.map((c) => [c, summarise(results.filter((r) => r.className === c))]),
     ),
-  );
+    featureChunksPerImageHistogram: Object.fromEntries(featuresPerImage.map((n, k) => [k, n])),
+    throughput: {
+      note: 'sequential, sharp.concurrency(1), files pre-read; images per second',
+      processImagePerSecond,
+      stages: { decodePerSecond, grayscale112PerSecond },
+      node: process.version,
+    },
+  };
 }
-
-await main();

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChunkCnnArchitecture } from '../../nn/chunk-cnn.ts';
+import type { ChunkCnnArchitecture } from '../../src-main/engine/nn/chunk-cnn.ts';
 import {
   argmax,
   forwardChunk,
   mulberry32,
   PAPER_ARCHITECTURE,
   randomChunkCnn,
-} from '../../nn/chunk-cnn.ts';
-import { loadSeal } from '../seal-runtime.ts';
+} from '../../src-main/engine/nn/chunk-cnn.ts';
+import { loadSeal } from '../../src-main/engine/he/seal-runtime.ts';
 import { keySwitchesForRotation, sealNafSteps } from './rotation-cost.ts';
 import {
   diagonalSlots,
