@@ -17,48 +17,35 @@
 // (2 batches × 3 ensemble members = 6 jobs: balanced over 2 nodes; one batch would be 3
 // jobs over 2 nodes, at best 1.5×); blocks default to 32 images (8 jobs of 4). The JSON goes
 // to docs/results/farm-<layout>-<N>.json.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import {
-  classifyVault,
-  importFolderWithLayout,
-  initVault,
-  loadModel,
-  openVault,
-} from '../src-main/engine/index.ts';
+import { classifyVault, loadModel } from '../src-main/engine/index.ts';
 import type { ClassifyReport } from '../src-main/engine/index.ts';
 import type { UnlockedVault } from '../src-main/engine/vault/vault.ts';
 import type { LoadedModel } from '../src-main/engine/nn/model-file.ts';
 import { FarmClient, farmEvaluation } from '../src-main/engine/farm/index.ts';
 import { encodeWeights } from '../src-main/engine/farm/farm-wire.ts';
-import { ckksPresetById, DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ckks-presets.ts';
+import { ckksPresetById } from '../src-main/engine/he/ckks-presets.ts';
 import {
   planPackedEnsemble,
   packedCnnRotationSteps,
 } from '../src-main/engine/he/packed-cnn-plan.ts';
 import { scoreScaleFor } from '../src-main/engine/he/he-safety.ts';
-import { processImage } from '../src-main/engine/image/index.ts';
 import { listImageRows } from '../src-main/engine/vault/image-store.ts';
 import { LANE_PACKING_ID, laneStoredBytes } from '../src-main/engine/vault/lane-store.ts';
-import { imagesPerClass, labelledFolder } from '../test/helpers/fixtures.ts';
 import { startRedisServer } from '../test/helpers/redis-server.ts';
 import { startNode, type TestNode } from '../test/helpers/evaluator-nodes.ts';
+import { startCountingProxy } from '../test/helpers/broker-proxy.ts';
+import type { CountingProxy } from '../test/helpers/broker-proxy.ts';
+import { buildOrOpenVault } from './farm-bench-vault.ts';
+import { processCpuSeconds, redisInfo, redisVersion } from './process-metrics.ts';
 import { NEU_DIR, option } from './bench-options.ts';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const SHIPPED_MODEL = path.join(REPO, 'assets', 'models', 'neu-chunk-cnn.json');
-const PASSPHRASE = process.env.SEALSIGHT_PASSPHRASE ?? 'farm bench passphrase';
-/** Lane batches the default lanes run fills: 6 jobs, 3 per node. */
-const LANE_BATCHES = 2;
-/** Greedy whole-image packing wastes < 16 lanes per cut (he-bench.ts). */
-const MAX_WASTE = 15;
-const BLOCK_IMAGES = 32;
 const GROUP_SIZE = 4;
 /** The product's default lock (evaluator-node.ts); the test helper's 4 s is for kill tests. */
 const LOCK_SECONDS = 20;
@@ -401,166 +388,6 @@ function compare(reference: ClassifyReport, other: ClassifyReport) {
     equal: sameClass === reference.classified.length && other.classified.length === sameClass,
     maxScoreDifference,
   };
-}
-
-async function buildOrOpenVault(
-  vaultDir: string,
-  layout: Layout,
-  scratch: string,
-  log: Log,
-): Promise<UnlockedVault> {
-  const exists = await stat(path.join(vaultDir, 'vault.json')).then(
-    () => true,
-    () => false,
-  );
-  if (exists) {
-    log(`reusing the vault at ${vaultDir}`);
-    return openVault(vaultDir, PASSPHRASE);
-  }
-  const data = option('data', NEU_DIR);
-  const wanted = option('images', '');
-  const picked =
-    wanted === ''
-      ? layout === 'lanes'
-        ? await fillLaneBatches(data, LANE_BATCHES)
-        : await roundRobin(data, BLOCK_IMAGES)
-      : await roundRobin(data, Number(wanted));
-  const folder = path.join(scratch, 'in');
-  await labelledFolder(folder, picked);
-  await mkdir(path.dirname(vaultDir), { recursive: true });
-  await initVault(vaultDir, PASSPHRASE, { kdf: { logN: 14 } });
-  const vault = await openVault(vaultDir, PASSPHRASE);
-  log(`importing ${picked.length} images as ${layout}`);
-  const imported = await importFolderWithLayout(vault, folder, { labelsFromFolders: true, layout });
-  if (imported.report.failed.length > 0)
-    throw new Error(`import failed: ${JSON.stringify(imported.report.failed[0])}`);
-  log(
-    `imported ${imported.report.imported} images in ${imported.report.seconds.toFixed(1)} s ` +
-      `(${imported.storage.laneBatches} lane batches)`,
-  );
-  return vault;
-}
-
-/** `count` images, one class after another, from the first of each class on. */
-async function roundRobin(data: string, count: number) {
-  if (!(Number.isSafeInteger(count) && count >= 1))
-    throw new Error(`--images must be a whole number ≥ 1`);
-  const perClass = Math.ceil(count / 6);
-  const byClass = new Map<string, Array<{ label: string; file: string }>>();
-  for (const image of await imagesPerClass(data, perClass))
-    byClass.set(image.label, [...(byClass.get(image.label) ?? []), image]);
-  return Array.from({ length: perClass }, (_, i) =>
-    [...byClass.values()].flatMap((list) => (list[i] ? [list[i]] : [])),
-  )
-    .flat()
-    .slice(0, count);
-}
-
-/** Round-robin images whose feature chunks fill `batches` lane batches, as import cuts them. */
-async function fillLaneBatches(data: string, batches: number) {
-  const slots = ckksPresetById(DEFAULT_CKKS_PRESET.id).polyModulusDegree / 2;
-  const budget = batches * slots - batches * MAX_WASTE;
-  const out: Array<{ label: string; file: string }> = [];
-  let lanes = 0;
-  for (const image of await roundRobin(data, 6 * 240)) {
-    const processed = await processImage(await readFile(image.file), image.file, {});
-    const chunks = processed.chunks.filter((c) => c.isFeature).length;
-    if (lanes + chunks > budget) break;
-    lanes += chunks;
-    out.push(image);
-  }
-  return out;
-}
-
-interface CountingProxy {
-  readonly port: number;
-  /** Bytes clients sent to the broker, and the broker sent back, since the last reset. */
-  up(): number;
-  down(): number;
-  reset(): void;
-  close(): Promise<void>;
-}
-
-/** A loopback TCP proxy in front of the broker that counts bytes in both directions. */
-async function startCountingProxy(target: { host: string; port: number }): Promise<CountingProxy> {
-  let up = 0;
-  let down = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target.port, target.host);
-    sockets.add(client);
-    sockets.add(upstream);
-    client.on('data', (data) => {
-      up += data.byteLength;
-      if (!upstream.write(data)) client.pause();
-    });
-    upstream.on('drain', () => client.resume());
-    upstream.on('data', (data) => {
-      down += data.byteLength;
-      if (!client.write(data)) upstream.pause();
-    });
-    client.on('drain', () => upstream.resume());
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    for (const socket of [client, upstream]) {
-      socket.on('close', end);
-      socket.on('error', end);
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    port,
-    up: () => up,
-    down: () => down,
-    reset: () => {
-      up = 0;
-      down = 0;
-    },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-async function redisInfo(redis: Redis): Promise<{ input: number; output: number; cpu: number }> {
-  const text = await redis.info();
-  const field = (name: string) =>
-    Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(text)?.[1] ?? 0);
-  return {
-    input: field('total_net_input_bytes'),
-    output: field('total_net_output_bytes'),
-    cpu: field('used_cpu_user') + field('used_cpu_sys'),
-  };
-}
-
-let clockTicks: number | undefined;
-
-/** User + system CPU seconds of a process and all its threads so far (Linux; else 0). */
-function processCpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 of stat (utime, stime); the slice starts at field 3.
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
-  } catch {
-    return 0;
-  }
-}
-
-function redisVersion(): string {
-  try {
-    return execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
 }
 
 function round2(x: number): number {

@@ -31,7 +31,7 @@ import {
 import { laneEvaluatorSetup } from '../src-main/engine/vault/classify-lanes.ts';
 import { LANE_PACKING_ID } from '../src-main/engine/vault/lane-store.ts';
 import { processImage } from '../src-main/engine/image/index.ts';
-import { startRecordingProxy } from './helpers/recording-proxy.ts';
+import { startRecordingProxy } from './helpers/broker-proxy.ts';
 import {
   CLI,
   labelledFolder,
