@@ -34,8 +34,7 @@ import {
   packedCnnRotationSteps,
 } from '../src-main/engine/he/packed-cnn-plan.ts';
 import { scoreScaleFor } from '../src-main/engine/he/he-safety.ts';
-import { listImageRows } from '../src-main/engine/vault/image-store.ts';
-import { LANE_PACKING_ID, laneStoredBytes } from '../src-main/engine/vault/lane-store.ts';
+import { LANE_PACKING_ID } from '../src-main/engine/vault/image-layout.ts';
 import { startRedisServer } from '../test/helpers/redis-server.ts';
 import { startNode, type TestNode } from '../test/helpers/evaluator-nodes.ts';
 import { startCountingProxy } from '../test/helpers/broker-proxy.ts';
@@ -81,10 +80,10 @@ export async function runFarmBench() {
 }
 
 async function measure(vault: UnlockedVault, model: LoadedModel, layout: Layout, log: Log) {
-  const rows = listImageRows(vault.db);
+  const rows = vault.catalogue.read.images.list();
   const images = rows.length;
   const laneRows = rows.filter((r) => r.packingId === LANE_PACKING_ID).length;
-  const batches = laneStoredBytes(vault.db).batches;
+  const batches = vault.catalogue.read.laneBatches.storedBytes().batches;
   const members = Math.max(1, model.weights.architecture.members ?? 1);
   const jobs =
     laneRows > 0 && laneRows === images ? batches * members : Math.ceil(images / GROUP_SIZE);

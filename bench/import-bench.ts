@@ -11,8 +11,6 @@ import {
   initVault,
   openVault,
 } from '../src-main/engine/index.ts';
-import { laneStoredBytes } from '../src-main/engine/vault/lane-store.ts';
-import { storedBytes } from '../src-main/engine/vault/image-store.ts';
 import { NEU_DIR, option } from './bench-options.ts';
 
 export async function runImportBench(folder = process.env.SEALSIGHT_BENCH_FOLDER ?? NEU_DIR) {
@@ -47,8 +45,8 @@ export async function runImportBench(folder = process.env.SEALSIGHT_BENCH_FOLDER
       clearInterval(sample);
     }
     const { report, storage } = imported;
-    const blockBytes = storedBytes(vault.db);
-    const laneBytes = laneStoredBytes(vault.db);
+    const blockBytes = vault.catalogue.read.images.storedBytes();
+    const laneBytes = vault.catalogue.read.laneBatches.storedBytes();
     const bytes = { ...blockBytes, ckks: blockBytes.ckks + laneBytes.ckks };
     vault.close();
     const catalogueBytes = (await stat(path.join(vaultDir, CATALOGUE_FILE))).size;

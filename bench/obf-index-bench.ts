@@ -16,6 +16,7 @@ import { importFolderWithLayout, openVault } from '../src-main/engine/index.ts';
 import { indexObfuscated } from '../src-main/engine/vault/obf-embeddings.ts';
 import { listObfVaultModels } from '../src-main/engine/vault/obf-vault-models.ts';
 import { NEU_DIR, option } from './bench-options.ts';
+import { withCatalogueFile } from '../test/helpers/catalogue-file.ts';
 
 const PASS = 'benchmark passphrase';
 
@@ -93,8 +94,9 @@ export async function runObfIndexBench() {
     await service.handle('vault:lock', {});
 
     process.stderr.write('bench obf-index: indexing with the net in the main thread\n');
+    // The app's index is dropped from the file (the product never deletes embeddings).
+    withCatalogueFile(vaultDir, (db) => db.prepare('DELETE FROM obf_embeddings').run());
     const vault = await openVault(vaultDir, PASS);
-    vault.db.prepare('DELETE FROM obf_embeddings').run();
     const [{ model }] = listObfVaultModels(vault);
     const embedder = await inThreadEmbedder(await initTfWasm(), model!, 'vault model');
     const inThread = await watched(() => indexObfuscated(vault, model!, embedder, {}));

@@ -19,6 +19,7 @@ import type { AppService } from '../src-main/app/app-service.ts';
 import { checkResponse } from '../src-main/app/renderer-boundary.ts';
 import type { ProgressEvent } from '../src-shared/contract/ipc.ts';
 import { labelledFolder, makeTempDir, sampleImages } from './helpers/fixtures.ts';
+import { withCatalogueFile } from './helpers/catalogue-file.ts';
 import { writeNarrowEnsembleModel } from './helpers/narrow-model.ts';
 import { expectSameClassifications, vaultDigests } from './helpers/farm-assertions.ts';
 import { startRedisServer, type RedisTestServer } from './helpers/redis-server.ts';
@@ -77,7 +78,7 @@ beforeAll(async () => {
     expect(report.failed).toEqual([]);
     expect(report.classified).toHaveLength(6);
     local = readClassifications(vault, report.modelId);
-    vault.db.prepare('DELETE FROM classifications').run();
+    withCatalogueFile(vaultDir, (db) => db.prepare('DELETE FROM classifications').run());
   } finally {
     vault.close();
   }

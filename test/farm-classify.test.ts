@@ -29,9 +29,10 @@ import {
   farmEvaluation,
 } from '../src-main/engine/farm/index.ts';
 import { laneEvaluatorSetup } from '../src-main/engine/vault/classify-lanes.ts';
-import { LANE_PACKING_ID } from '../src-main/engine/vault/lane-store.ts';
+import { LANE_PACKING_ID } from '../src-main/engine/vault/image-layout.ts';
 import { processImage } from '../src-main/engine/image/index.ts';
 import { startRecordingProxy } from './helpers/broker-proxy.ts';
+import { withCatalogueFile } from './helpers/catalogue-file.ts';
 import {
   CLI,
   labelledFolder,
@@ -285,13 +286,15 @@ describe('evaluation farm', () => {
       expect(report.failed).toHaveLength(3);
       for (const failure of report.failed)
         expect(failure.reason).toMatch(/cannot fetch the relinearisation keys of key set 1/);
-      const stored = vault.db
-        .prepare(
-          `SELECT count(*) FROM classifications c JOIN images i ON i.id = c.image_id
-           WHERE i.packing_id != ?`,
-        )
-        .pluck()
-        .get(LANE_PACKING_ID);
+      const stored = withCatalogueFile(vaultDir, (db) =>
+        db
+          .prepare(
+            `SELECT count(*) FROM classifications c JOIN images i ON i.id = c.image_id
+             WHERE i.packing_id != ?`,
+          )
+          .pluck()
+          .get(LANE_PACKING_ID),
+      );
       expect(stored).toBe(0);
     } finally {
       backend.stop();
@@ -409,26 +412,25 @@ async function farmClassify(
 
 /** Bytes of the vault's lane batch ciphertexts, as stored. */
 async function laneBatchBytes(): Promise<number> {
-  const vault = await openVault(vaultDir, PASS);
-  try {
-    return vault.db
-      .prepare('SELECT sum(length(data)) FROM lane_ciphertexts')
-      .pluck()
-      .get() as number;
-  } finally {
-    vault.close();
-  }
+  return withCatalogueFile(
+    vaultDir,
+    (db) => db.prepare('SELECT sum(length(data)) FROM lane_ciphertexts').pluck().get() as number,
+  );
 }
 
 /** One stored classification per image, equal to local evaluation's. */
 async function expectStoredOnceAndLikeLocal(): Promise<void> {
   const vault = await openVault(vaultDir, PASS);
   try {
-    const rows = vault.db
-      .prepare(
-        'SELECT image_id, count(*) AS n FROM classifications WHERE model_id = ? GROUP BY image_id',
-      )
-      .all(model.id) as Array<{ n: number }>;
+    const rows = withCatalogueFile(
+      vaultDir,
+      (db) =>
+        db
+          .prepare(
+            'SELECT image_id, count(*) AS n FROM classifications WHERE model_id = ? GROUP BY image_id',
+          )
+          .all(model.id) as Array<{ n: number }>,
+    );
     expect(rows).toHaveLength(15);
     expect(rows.every((row) => row.n === 1)).toBe(true);
     expectSameAsLocal(readClassifications(vault, model.id));
@@ -439,16 +441,13 @@ async function expectStoredOnceAndLikeLocal(): Promise<void> {
 
 /** Drops the block images' results so that a classify without --all has them to do. */
 async function forgetBlockResults(): Promise<void> {
-  const vault = await openVault(vaultDir, PASS);
-  try {
-    vault.db
+  withCatalogueFile(vaultDir, (db) =>
+    db
       .prepare(
         'DELETE FROM classifications WHERE image_id IN (SELECT id FROM images WHERE packing_id != ?)',
       )
-      .run(LANE_PACKING_ID);
-  } finally {
-    vault.close();
-  }
+      .run(LANE_PACKING_ID),
+  );
 }
 
 async function waitForQueued(redis: Redis, count: number): Promise<void> {

@@ -18,9 +18,8 @@ import {
   verifyVault,
 } from '../src-main/engine/index.ts';
 import { decryptChunkGrid, decryptMeta, getImage } from '../src-main/engine/vault/read-image.ts';
-import { listImageRows } from '../src-main/engine/vault/image-store.ts';
 import { laneEvaluatorSetup } from '../src-main/engine/vault/classify-lanes.ts';
-import { insertLaneBatch, LANE_PACKING_ID } from '../src-main/engine/vault/lane-store.ts';
+import { LANE_PACKING_ID } from '../src-main/engine/vault/image-layout.ts';
 import { WorkerPool } from '../src-main/engine/workers/worker-pool.ts';
 import { splitHidden } from '../src-main/engine/he/lane-cnn-engine.ts';
 import { processImage } from '../src-main/engine/image/index.ts';
@@ -37,6 +36,7 @@ import {
   sampleImages,
   sampleVariants,
 } from './helpers/fixtures.ts';
+import { openCatalogueFile } from './helpers/catalogue-file.ts';
 
 const PASS = 'lanes layout test';
 // 28×28 input as stored, narrow net: 1 channel, kernel 7, stride 7 → 4×4, hidden 4.
@@ -84,6 +84,7 @@ describe('lanes storage layout', () => {
 
   it('imports one lane batch beside blocks, verifies, reads lanes back, classifies like float64', async () => {
     const vault = await openVault(vaultDir, PASS);
+    const db = openCatalogueFile(vaultDir);
     try {
       const small = await importFolderWithLayout(vault, path.join(tmp.dir, 'blocks'), {
         labelsFromFolders: true,
@@ -99,7 +100,7 @@ describe('lanes storage layout', () => {
       });
       expect(cancelled.report.cancelled).toBe(true);
       expect(cancelled.report.imported).toBe(0);
-      expect(vault.db.prepare('SELECT count(*) FROM lane_batches').pluck().get()).toBe(0);
+      expect(db.prepare('SELECT count(*) FROM lane_batches').pluck().get()).toBe(0);
       // The re-run imports everything (resume).
       const big = await importFolderWithLayout(vault, path.join(tmp.dir, 'lanes'), {
         labelsFromFolders: true,
@@ -110,7 +111,6 @@ describe('lanes storage layout', () => {
       expect(big.report.imported).toBe(12);
       expect(big.storage).toEqual({ layout: 'lanes', laneBatches: 1, blockImages: 0 });
 
-      const db = vault.db;
       expect(db.prepare('SELECT count(*) FROM lane_batches').pluck().get()).toBe(1);
       expect(db.prepare('SELECT count(*) FROM lane_ciphertexts').pluck().get()).toBe(784);
       const laneImages = db
@@ -120,7 +120,8 @@ describe('lanes storage layout', () => {
       expect(laneImages).toBe(12);
       // Whole images, contiguous lanes of one batch (as their sealed layouts say); no
       // per-image CKKS ciphertext.
-      const lanes = listImageRows(db)
+      const lanes = vault.catalogue.read.images
+        .list()
         .filter((row) => row.packingId === LANE_PACKING_ID)
         .flatMap((row) => {
           const placed = decryptMeta(vault, row).layout.lanes!;
@@ -190,14 +191,15 @@ describe('lanes storage layout', () => {
         expect(item.chunksUsed).toBe(featurePixels.get(item.name)!.length);
       }
     } finally {
+      db.close();
       vault.close();
     }
   });
 
   it('detects a flipped byte in a batch ciphertext and a re-pointed lane map (verify and classify)', async () => {
     const vault = await openVault(vaultDir, PASS);
+    const db = openCatalogueFile(vaultDir);
     try {
-      const db = vault.db;
       db.function('flip', (blob: Buffer, at: number) => {
         const copy = Buffer.from(blob);
         copy[at] = copy[at]! ^ 0x01;
@@ -269,6 +271,7 @@ describe('lanes storage layout', () => {
       db.prepare('UPDATE lane_batches SET lane_map = flip(lane_map, 20)').run();
       expect(verifyVault(vault).problems).toEqual([]);
     } finally {
+      db.close();
       vault.close();
     }
   });
@@ -285,8 +288,8 @@ describe('lanes storage layout', () => {
 
   it('writes a batch and its images in one transaction: a failure midway stores nothing', async () => {
     const vault = await openVault(vaultDir, PASS);
+    const db = openCatalogueFile(vaultDir);
     try {
-      const db = vault.db;
       const before = db
         .prepare(
           `SELECT (SELECT count(*) FROM images) || '/' || (SELECT count(*) FROM lane_batches) || '/' || (SELECT count(*) FROM lane_ciphertexts)`,
@@ -307,24 +310,25 @@ describe('lanes storage layout', () => {
         rest: Buffer.from([3]),
       });
       expect(() =>
-        insertLaneBatch(
-          db,
-          {
-            uid: 'f'.repeat(32),
-            lanesUsed: 2,
-            laneMap: Buffer.from([0]),
-            ciphertexts: Array.from({ length: 784 }, (_, pixel) => ({
-              pixel,
-              data: Buffer.from([pixel & 0xff]),
-              mac: Buffer.from([0]),
-            })),
-          },
-          [
-            fakeImage('a'.repeat(32), Buffer.alloc(32, 7)),
-            // The second image collides with a stored one (same content MAC): the insert fails late.
-            fakeImage('b'.repeat(32), existingMac),
-          ],
-          vault.currentKeyset().id,
+        vault.catalogue.write((tx) =>
+          tx.laneBatches.insert(
+            {
+              uid: 'f'.repeat(32),
+              lanesUsed: 2,
+              laneMap: Buffer.from([0]),
+              ciphertexts: Array.from({ length: 784 }, (_, pixel) => ({
+                pixel,
+                data: Buffer.from([pixel & 0xff]),
+                mac: Buffer.from([0]),
+              })),
+            },
+            [
+              fakeImage('a'.repeat(32), Buffer.alloc(32, 7)),
+              // The second image collides with a stored one (same content MAC): the insert fails late.
+              fakeImage('b'.repeat(32), existingMac),
+            ],
+            vault.currentKeyset().id,
+          ),
         ),
       ).toThrow(/UNIQUE/);
       const after = db
@@ -335,6 +339,7 @@ describe('lanes storage layout', () => {
         .get();
       expect(after).toBe(before);
     } finally {
+      db.close();
       vault.close();
     }
   });

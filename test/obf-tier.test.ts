@@ -10,6 +10,7 @@ import path from 'node:path';
 import { importFolder, initVault, openVault } from '../src-main/engine/index.ts';
 import { readObfResults } from '../src-main/engine/vault/obf-embeddings.ts';
 import { CLI, SAMPLES_DIR, makeTempDir, sampleImages } from './helpers/fixtures.ts';
+import { withCatalogueFile } from './helpers/catalogue-file.ts';
 
 const PASS = 'obfuscated tier test';
 
@@ -72,7 +73,9 @@ describe('obfuscated tier (CLI)', () => {
 
     // No stored byte run equals a run of any embedding's floats.
     const vault = await openVault(vaultDir, PASS);
-    const modelIds = vault.db.prepare('SELECT DISTINCT model_id FROM obf_embeddings').pluck().all();
+    const modelIds = withCatalogueFile(vaultDir, (db) =>
+      db.prepare('SELECT DISTINCT model_id FROM obf_embeddings').pluck().all(),
+    );
     const stored = await readObfResults(vault, modelIds[0] as string);
     vault.close();
     expect(stored.results).toHaveLength(12);

@@ -26,6 +26,7 @@ import {
 import { trainObfOnVault } from '../src-main/engine/vault/obf-vault-training.ts';
 import { verifyVault } from '../src-main/engine/vault/verify-vault.ts';
 import { REPO_ROOT, SAMPLES_DIR, makeTempDir } from './helpers/fixtures.ts';
+import { openCatalogueFile, withCatalogueFile } from './helpers/catalogue-file.ts';
 
 const PASS = 'obfuscated tier in the vault';
 const DEMO_MODELS = ['obf-mednist.json', 'obf-mnist.json'].map((f) =>
@@ -52,7 +53,7 @@ describe('obfuscated tier in a vault', () => {
     await importFolder(vault, SAMPLES_DIR, { labelsFromFolders: true });
   }, 120_000);
   afterAll(async () => {
-    if (vault.db.open) vault.close();
+    vault.close(); // closing a closed vault does nothing
     await tmp.cleanup();
   });
 
@@ -64,7 +65,11 @@ describe('obfuscated tier in a vault', () => {
     expect('refused' in chosen && chosen.refused).toMatch(/obf train --vault/);
     const none = await chooseObfModel(vault, []);
     expect('refused' in none && none.refused).toMatch(/no obfuscated-tier model is trained/);
-    expect(vault.db.prepare('SELECT count(*) FROM obf_keys').pluck().get()).toBe(0);
+    expect(
+      withCatalogueFile(vaultDir, (db) =>
+        db.prepare('SELECT count(*) FROM obf_keys').pluck().get(),
+      ),
+    ).toBe(0);
   });
 
   it('trains under the vault key and ranks same-class images first', async () => {
@@ -124,16 +129,19 @@ describe('obfuscated tier in a vault', () => {
   }, 60_000);
 
   it('detects a tampered key wrap and refuses another vault’s key and models', async () => {
-    const wrapped = vault.db
+    // Both vaults' catalogue files, edited as whoever holds the folders would.
+    const here = openCatalogueFile(vaultDir);
+    const wrapped = here
       .prepare('SELECT key_wrapped FROM obf_keys WHERE id = 1')
       .pluck()
       .get() as Buffer;
     const other = path.join(tmp.dir, 'other');
     await initVault(other, PASS, { kdf: { logN: 14 } });
     const second = await openVault(other, PASS);
+    const there = openCatalogueFile(other);
     try {
       // A wrap copied into another vault does not open there (its AAD names this vault).
-      second.db
+      there
         .prepare('INSERT INTO obf_keys (id, created_at, key_wrapped) VALUES (1, ?, ?)')
         .run(new Date().toISOString(), wrapped);
       expect(() => obfKeyById(second, 1)).toThrow(IntegrityError);
@@ -144,8 +152,8 @@ describe('obfuscated tier in a vault', () => {
       );
       const text = JSON.stringify(model.file);
       await expect(storeObfVaultModel(second, text)).rejects.toThrow(/not this vault/);
-      const blob = vault.db.prepare('SELECT model FROM obf_models').pluck().get() as Buffer;
-      second.db
+      const blob = here.prepare('SELECT model FROM obf_models').pluck().get() as Buffer;
+      there
         .prepare('INSERT INTO obf_models (id, created_at, model) VALUES (?, ?, ?)')
         .run(modelId, new Date().toISOString(), blob);
       const problems: string[] = [];
@@ -156,24 +164,29 @@ describe('obfuscated tier in a vault', () => {
         expect.stringMatching(new RegExp(`^${modelId}: .*obfuscated-tier model ${modelId}`)),
       ]);
     } finally {
+      there.close();
       second.close();
     }
-    const flipped = Buffer.from(wrapped);
-    flipped[flipped.length - 1]! ^= 1;
-    vault.db.prepare('UPDATE obf_keys SET key_wrapped = ? WHERE id = 1').run(flipped);
-    expect(() => obfKeyById(vault, 1)).toThrow(/obfuscation key 1/);
-    const blob = vault.db.prepare('SELECT model FROM obf_models').pluck().get() as Buffer;
-    const damaged = Buffer.from(blob);
-    damaged[40]! ^= 1;
-    vault.db.prepare('UPDATE obf_models SET model = ?').run(damaged);
-    const problems = verifyVault(vault).problems.filter((p) => p.item.startsWith('obf-'));
-    expect(problems.map((p) => `${p.image} ${p.item}`)).toEqual([
-      'obfuscation key 1 obf-key',
-      `obfuscated-tier model ${modelId} obf-model`,
-    ]);
-    vault.db.prepare('UPDATE obf_models SET model = ?').run(blob);
-    vault.db.prepare('UPDATE obf_keys SET key_wrapped = ? WHERE id = 1').run(wrapped);
-    expect(Buffer.from(obfKeyById(vault, 1))).toEqual(key);
-    expect(verifyVault(vault).problems).toEqual([]);
+    try {
+      const flipped = Buffer.from(wrapped);
+      flipped[flipped.length - 1]! ^= 1;
+      here.prepare('UPDATE obf_keys SET key_wrapped = ? WHERE id = 1').run(flipped);
+      expect(() => obfKeyById(vault, 1)).toThrow(/obfuscation key 1/);
+      const blob = here.prepare('SELECT model FROM obf_models').pluck().get() as Buffer;
+      const damaged = Buffer.from(blob);
+      damaged[40]! ^= 1;
+      here.prepare('UPDATE obf_models SET model = ?').run(damaged);
+      const problems = verifyVault(vault).problems.filter((p) => p.item.startsWith('obf-'));
+      expect(problems.map((p) => `${p.image} ${p.item}`)).toEqual([
+        'obfuscation key 1 obf-key',
+        `obfuscated-tier model ${modelId} obf-model`,
+      ]);
+      here.prepare('UPDATE obf_models SET model = ?').run(blob);
+      here.prepare('UPDATE obf_keys SET key_wrapped = ? WHERE id = 1').run(wrapped);
+      expect(Buffer.from(obfKeyById(vault, 1))).toEqual(key);
+      expect(verifyVault(vault).problems).toEqual([]);
+    } finally {
+      here.close();
+    }
   }, 60_000);
 });

@@ -25,7 +25,6 @@ import { reviewCsv } from '../src-main/engine/vault/review-csv.ts';
 import { setReviewed } from '../src-main/engine/vault/review-state.ts';
 import { listVaultModels, storeVaultModel } from '../src-main/engine/vault/vault-models.ts';
 import { obfEmbeddingAad } from '../src-main/engine/vault/obf-embeddings.ts';
-import { listImageRows } from '../src-main/engine/vault/image-store.ts';
 import { labelledFolder, makeTempDir, sampleImages } from './helpers/fixtures.ts';
 import { writeRandomModel } from './helpers/models.ts';
 
@@ -305,7 +304,7 @@ describe('tamper matrix (blocks layout)', () => {
       const report = await classifyVault(vault, { model, workers: 2 });
       expect(report.failed).toEqual([]);
       const stored = storeVaultModel(vault, await readFile(modelFile, 'utf8'));
-      const rows = listImageRows(vault.db).map((r) => ({ id: r.id, uid: r.uid }));
+      const rows = vault.catalogue.read.images.list().map((r) => ({ id: r.id, uid: r.uid }));
       setReviewed(vault, rows[1]!.uid, true);
       insertEmbedding(vault, rows[1]!);
       ids = { rows, modelId: stored.id };
@@ -422,18 +421,10 @@ function insertEmbedding(vault: UnlockedVault, row: { id: number; uid: string })
     embedding: Buffer.from(embedding.buffer).toString('base64'),
   });
   const modelId = 'obf-test-model';
-  vault.db
-    .prepare(
-      'INSERT INTO obf_embeddings (image_id, model_id, indexed_at, payload) VALUES (?, ?, ?, ?)',
-    )
-    .run(
-      row.id,
-      modelId,
-      new Date().toISOString(),
-      sealAead(
-        vault.sealingKeys.blobKey,
-        Buffer.from(body),
-        obfEmbeddingAad(vault.vaultId, row.uid, modelId),
-      ),
-    );
+  const payload = sealAead(
+    vault.sealingKeys.blobKey,
+    Buffer.from(body),
+    obfEmbeddingAad(vault.vaultId, row.uid, modelId),
+  );
+  vault.catalogue.write((tx) => tx.embeddings.put(row.id, modelId, payload));
 }

@@ -18,11 +18,10 @@ import {
 } from '../src-main/engine/index.ts';
 import { processImage } from '../src-main/engine/image/index.ts';
 import { decryptMeta } from '../src-main/engine/vault/read-image.ts';
-import { listImageRows } from '../src-main/engine/vault/image-store.ts';
 import { openLaneMap } from '../src-main/engine/vault/sealed-lane-batch.ts';
-import { readLaneBatch } from '../src-main/engine/vault/lane-store.ts';
 import { LATEST_SCHEMA_VERSION } from '../src-main/engine/vault/migrations/index.ts';
 import { makeTempDir, REPO_ROOT } from './helpers/fixtures.ts';
+import { withCatalogueFile } from './helpers/catalogue-file.ts';
 
 const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/vault-v5-lanes');
 const PASS = 'fixture passphrase';
@@ -63,24 +62,29 @@ describe('a lanes-layout vault made by the previous release', () => {
   it('migrates on unlock: each lane image gets its batch and lanes in its sealed layout', async () => {
     const vault = await openVault(vaultDir, PASS);
     try {
-      expect(vault.db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+      expect(userVersion(vaultDir)).toBe(LATEST_SCHEMA_VERSION);
       expect(listImages(vault).map((i) => [i.id, i.name, i.label])).toEqual(
         IMAGES.map((i) => [i.uid, i.name, i.label]),
       );
 
-      const batches = vault.db
-        .prepare('SELECT id, uid, lanes_used FROM lane_batches')
-        .all() as Array<{
-        id: number;
-        uid: string;
-        lanes_used: number;
-      }>;
+      const batches = withCatalogueFile(
+        vaultDir,
+        (db) =>
+          db.prepare('SELECT id, uid, lanes_used FROM lane_batches').all() as Array<{
+            id: number;
+            uid: string;
+            lanes_used: number;
+          }>,
+      );
       expect(batches).toHaveLength(1);
       const batch = batches[0]!;
       expect(batch.uid).toBe(BATCH_UID);
-      const laneMap = openLaneMap(vault.sealingKeys, readLaneBatch(vault.db, batch.id));
+      const laneMap = openLaneMap(
+        vault.sealingKeys,
+        vault.catalogue.read.laneBatches.byId(batch.id)!,
+      );
 
-      const rows = listImageRows(vault.db);
+      const rows = vault.catalogue.read.images.list();
       expect(rows.map((r) => r.uid)).toEqual(IMAGES.map((i) => i.uid));
       let next = 0;
       for (const [k, row] of rows.entries()) {
@@ -105,10 +109,9 @@ describe('a lanes-layout vault made by the previous release', () => {
       expect(laneMap).toHaveLength(IMAGES.length);
       expect(next).toBe(batch.lanes_used);
 
-      const tables = vault.db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .pluck()
-        .all();
+      const tables = withCatalogueFile(vaultDir, (db) =>
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all(),
+      );
       expect(tables).not.toContain('chunks');
     } finally {
       vault.close();
@@ -170,7 +173,7 @@ describe('a previous-release lanes vault whose lane map was altered before the u
   it('opens, leaves the batch’s images unconverted and verify reports them damaged', async () => {
     const vault = await openVault(vaultDir, PASS);
     try {
-      expect(vault.db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+      expect(userVersion(vaultDir)).toBe(LATEST_SCHEMA_VERSION);
       const report = verifyVault(vault);
       expect(report.images).toBe(IMAGES.length);
       const failed = (image: string, item: string) =>

@@ -2,7 +2,7 @@
 // summary, review flag and latest prediction, or — when its metadata could not be read —
 // only what the catalogue keeps in the clear and the error naming what failed.
 import type { GalleryItem } from '../../src-shared/contract/ipc.ts';
-import { galleryListing, isGalleryError } from '../engine/vault/gallery.ts';
+import { galleryEntry, galleryListing, isGalleryError } from '../engine/vault/gallery.ts';
 import type { GalleryEntry, GalleryError } from '../engine/vault/gallery.ts';
 import type { UnlockedVault } from '../engine/vault/vault.ts';
 import { AppError } from './renderer-boundary.ts';
@@ -11,9 +11,9 @@ export function galleryItems(vault: UnlockedVault): GalleryItem[] {
   return galleryListing(vault).map(toGalleryItem);
 }
 
-/** One image's item as it reads now (after a review change). */
+/** One image's item as it reads now (after a review change): that image's rows only. */
 export function galleryItem(vault: UnlockedVault, id: string): GalleryItem {
-  const entry = galleryListing(vault).find((e) => e.id === id);
+  const entry = galleryEntry(vault, id);
   if (!entry) throw new AppError('failed', `no image with id ${id}`);
   return toGalleryItem(entry);
 }

@@ -25,7 +25,7 @@ export {
   decryptChunkGrid,
   verifyVault,
 } from './vault/read-image.ts';
-export { CATALOGUE_FILE } from './vault/catalogue.ts';
+export { CATALOGUE_FILE } from './vault/catalogue/index.ts';
 export { classifyVault, readClassifications } from './vault/classify.ts';
 export type {
   ClassifyOptions,

@@ -29,6 +29,7 @@ import { buildRenderer, CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium.ts';
 import { expectSameClassifications } from '../helpers/farm-assertions.ts';
 import { startNode, type TestNode } from '../helpers/evaluator-nodes.ts';
 import { labelledFolder, makeTempDir, REPO_ROOT, sampleImages } from '../helpers/fixtures.ts';
+import { withCatalogueFile } from '../helpers/catalogue-file.ts';
 import { writeNarrowEnsembleModel } from '../helpers/narrow-model.ts';
 import { startRedisServer, type RedisTestServer } from '../helpers/redis-server.ts';
 
@@ -64,7 +65,7 @@ async function vaultWithLocalResults(modelFile: string, folder: string): Promise
     expect(report.classified).toHaveLength(6);
     modelId = report.modelId;
     local = readClassifications(vault, modelId);
-    vault.db.prepare('DELETE FROM classifications').run();
+    withCatalogueFile(vaultDir, (db) => db.prepare('DELETE FROM classifications').run());
   } finally {
     vault.close();
   }

@@ -40,9 +40,7 @@ async function vaultStatus(app: AppContext): Promise<VaultStatus> {
   return {
     state: vault ? 'unlocked' : 'locked',
     dir: vault?.dir ?? null,
-    imageCount: vault
-      ? (vault.db.prepare('SELECT count(*) FROM images').pluck().get() as number)
-      : 0,
+    imageCount: vault ? vault.catalogue.read.images.count() : 0,
     idleLockSeconds: Math.round(app.idleLockMs / 1000),
     lockedReason: app.vaults.lockedReason,
     headerRestoredFromBackup: vault?.headerSource === 'backup',

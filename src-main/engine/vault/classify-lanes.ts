@@ -12,7 +12,7 @@ import type { EvaluationBackend, SetupIds } from '../he/evaluation-backend.ts';
 import { sumLaneScores } from '../he/lane-packing.ts';
 import { decryptLaneParts } from '../he/result-decryption.ts';
 import type { LoadedModel } from '../nn/model-file.ts';
-import type { ImageRow } from './image-store.ts';
+import type { ImageRow } from './catalogue/index.ts';
 import { laneLocation, readVerifiedLaneBatch } from './lane-read.ts';
 import { decryptMeta } from './read-image.ts';
 import type { CkksKeyset, UnlockedVault } from './vault.ts';

@@ -21,11 +21,10 @@ import { decryptScores, roundDecrypted } from '../he/result-decryption.ts';
 import { assertHeEvaluable, assertHeSafe, scoreScaleFor } from '../he/he-safety.ts';
 import { argmax } from '../nn/chunk-cnn.ts';
 import type { LoadedModel } from '../nn/model-file.ts';
-import { listImageRows } from './image-store.ts';
-import type { ImageRow } from './image-store.ts';
+import type { ImageRow } from './catalogue/index.ts';
 import { decryptMeta, readVerifiedCiphertexts } from './read-image.ts';
 import { imagePartAad } from './item-aad.ts';
-import { LANE_PACKING_ID } from './lane-store.ts';
+import { LANE_PACKING_ID } from './image-layout.ts';
 import { classifyLaneImages } from './classify-lanes.ts';
 import type { CkksKeyset, UnlockedVault } from './vault.ts';
 
@@ -88,13 +87,8 @@ export async function classifyVault(
   const scoreScale = scoreScaleFor(model.file.activationRanges, preset);
   const plans = planPackedEnsemble(model.weights, ckks.slotCount, { scoreScale });
 
-  const done = new Set(
-    vault.db
-      .prepare('SELECT image_id FROM classifications WHERE model_id = ?')
-      .pluck()
-      .all(model.id) as number[],
-  );
-  const rows = listImageRows(vault.db);
+  const done = new Set(vault.catalogue.read.classifications.imageIds(model.id));
+  const rows = vault.catalogue.read.images.list();
   const allTodo = rows.filter((row) => options.all || !done.has(row.id));
   const laneTodo = allTodo.filter((row) => row.packingId === LANE_PACKING_ID);
   const todo = allTodo.filter((row) => row.packingId !== LANE_PACKING_ID);
@@ -124,10 +118,6 @@ export async function classifyVault(
   const classified: ClassifyReport['classified'] = [];
   const failed: ClassifyReport['failed'] = [];
   const secretKey = vault.unwrapCkksSecretKey(keyset.id);
-  const insert = vault.db.prepare(
-    `INSERT INTO classifications (image_id, model_id, classified_at, result) VALUES (?, ?, ?, ?)
-     ON CONFLICT (image_id, model_id) DO UPDATE SET classified_at = excluded.classified_at, result = excluded.result`,
-  );
   let finished = 0;
   const progressed = () => {
     finished++;
@@ -173,7 +163,7 @@ export async function classifyVault(
       Buffer.from(JSON.stringify(stored)),
       imagePartAad(vault.vaultId, row.uid, `classification:${model.id}`),
     );
-    insert.run(row.id, model.id, new Date().toISOString(), blob);
+    vault.catalogue.write((tx) => tx.classifications.put(row.id, model.id, blob));
     const meta = decryptMeta(vault, row);
     classified.push({ id: row.uid, name: meta.name, label: meta.label, ...stored });
   };
@@ -302,11 +292,7 @@ export function readClassifications(
   vault: UnlockedVault,
   modelId: string,
 ): Map<string, StoredClassification> {
-  const rows = vault.db
-    .prepare(
-      `SELECT i.uid, c.result FROM classifications c JOIN images i ON i.id = c.image_id WHERE c.model_id = ?`,
-    )
-    .all(modelId) as Array<{ uid: string; result: Buffer }>;
+  const rows = vault.catalogue.read.classifications.byModel(modelId);
   return new Map(
     rows.map(({ uid, result }) => [uid, openClassification(vault, uid, modelId, result)]),
   );
@@ -314,14 +300,9 @@ export function readClassifications(
 
 /** The most recent classification of every classified image, any model (key holder). */
 export function latestClassifications(vault: UnlockedVault): Map<string, StoredClassification> {
-  const rows = vault.db
-    .prepare(
-      `SELECT i.uid, c.model_id, c.result FROM classifications c JOIN images i ON i.id = c.image_id
-       ORDER BY c.classified_at`,
-    )
-    .all() as Array<{ uid: string; model_id: string; result: Buffer }>;
+  const rows = vault.catalogue.read.classifications.allByTime();
   const latest = new Map<string, StoredClassification>();
-  for (const { uid, model_id: modelId, result } of rows) {
+  for (const { uid, modelId, result } of rows) {
     latest.set(uid, openClassification(vault, uid, modelId, result));
   }
   return latest;

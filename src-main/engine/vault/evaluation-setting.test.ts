@@ -20,6 +20,8 @@ import type { UnlockedVault } from './vault.ts';
 import { verifyVault } from './verify-vault.ts';
 import { readSetting } from './vault-settings.ts';
 import { makeTempDir } from '../../../test/helpers/fixtures.ts';
+import { withCatalogueFile } from '../../../test/helpers/catalogue-file.ts';
+import type { CatalogueFile } from '../../../test/helpers/catalogue-file.ts';
 
 const PASS = 'evaluation setting passphrase';
 const PASSWORD = 'Zebra-farm-pa55word-7731';
@@ -40,15 +42,20 @@ async function vaultBytes(): Promise<Buffer[]> {
   );
 }
 
+/** The vault's catalogue file, as whoever holds the folder edits it. */
+const onDisk = <T>(fn: (db: CatalogueFile) => T): T => withCatalogueFile(vaultDir, fn);
+
 type Row = { value: Buffer; secret: Buffer | null };
 const row = () =>
-  vault.db
-    .prepare("SELECT value, secret FROM vault_settings WHERE name = 'evaluation'")
-    .get() as Row;
-const setRow = (fields: Partial<Row>) => {
-  for (const [column, blob] of Object.entries(fields))
-    vault.db.prepare(`UPDATE vault_settings SET ${column} = ? WHERE name = 'evaluation'`).run(blob);
-};
+  onDisk(
+    (db) =>
+      db.prepare("SELECT value, secret FROM vault_settings WHERE name = 'evaluation'").get() as Row,
+  );
+const setRow = (fields: Partial<Row>) =>
+  onDisk((db) => {
+    for (const [column, blob] of Object.entries(fields))
+      db.prepare(`UPDATE vault_settings SET ${column} = ? WHERE name = 'evaluation'`).run(blob);
+  });
 const flipped = (blob: Buffer) => {
   const copy = Buffer.from(blob);
   copy[copy.length - 5]! ^= 0x01;
@@ -132,7 +139,7 @@ describe('evaluation setting', () => {
     ).toEqual({ kind: 'farm', broker: 'rediss://farm.example:6379', hasPassword: false });
     expect(farmBrokerUrl(vault)).toBe('rediss://farm.example:6379');
     expect(writeEvaluationSetting(vault, { kind: 'local' })).toEqual({ kind: 'local' });
-    expect(vault.db.prepare('SELECT count(*) FROM vault_settings').pluck().get()).toBe(0);
+    expect(onDisk((db) => db.prepare('SELECT count(*) FROM vault_settings').pluck().get())).toBe(0);
     expect(farmBrokerUrl(vault)).toBeNull();
   });
 
@@ -194,11 +201,13 @@ describe('evaluation setting', () => {
       expect(readEvaluationSetting(vault), what).toMatchObject({ hasPassword: true });
     }
     // A row under a name this SealSight does not store is reported, not trusted.
-    vault.db
-      .prepare(
-        "INSERT INTO vault_settings SELECT 'other', updated_at, value, secret FROM vault_settings",
-      )
-      .run();
+    onDisk((db) =>
+      db
+        .prepare(
+          "INSERT INTO vault_settings SELECT 'other', updated_at, value, secret FROM vault_settings",
+        )
+        .run(),
+    );
     expect(settingProblems()).toEqual([
       expect.objectContaining({
         image: 'setting other',
@@ -209,14 +218,16 @@ describe('evaluation setting', () => {
     expect(() => readSetting(vault, 'other')).toThrow(
       /integrity check failed for the vault's other setting/,
     );
-    vault.db.prepare("DELETE FROM vault_settings WHERE name = 'other'").run();
+    onDisk((db) => db.prepare("DELETE FROM vault_settings WHERE name = 'other'").run());
   });
 
   it('adds the settings table when a vault of the previous schema unlocks', async () => {
-    vault.db.exec('DROP TABLE vault_settings');
-    vault.db.pragma(`user_version = ${LATEST_SCHEMA_VERSION - 1}`);
+    onDisk((db) => {
+      db.exec('DROP TABLE vault_settings');
+      db.pragma(`user_version = ${LATEST_SCHEMA_VERSION - 1}`);
+    });
     await reopen();
-    expect(vault.db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+    expect(onDisk((db) => db.pragma('user_version', { simple: true }))).toBe(LATEST_SCHEMA_VERSION);
     expect(readEvaluationSetting(vault)).toEqual({ kind: 'local' });
   });
 });

@@ -95,18 +95,17 @@ export function writeEvaluationSetting(
       );
     secret = new TextEncoder().encode(password);
   }
-  vault.db
-    .transaction(() => {
-      if (change.password === 'keep') secret = openStored(vault)?.secret ?? null;
-      const value = { kind: 'farm', broker, password: secret !== null };
-      writeSetting(
-        vault,
-        EVALUATION_SETTING,
-        new TextEncoder().encode(JSON.stringify(value)),
-        secret,
-      );
-    })
-    .immediate();
+  // One transaction: the password kept is the one stored beside the value it replaces.
+  vault.catalogue.write(() => {
+    if (change.password === 'keep') secret = openStored(vault)?.secret ?? null;
+    const value = { kind: 'farm', broker, password: secret !== null };
+    writeSetting(
+      vault,
+      EVALUATION_SETTING,
+      new TextEncoder().encode(JSON.stringify(value)),
+      secret,
+    );
+  });
   (secret as Uint8Array | null)?.fill(0);
   return readEvaluationSetting(vault);
 }

@@ -3,14 +3,16 @@
 // the most recent encrypted classification, decrypted by the key holder, with a
 // confidence. Every image is read on its own: an item that fails authentication costs
 // its image that item (or, for the metadata, the whole entry becomes an error naming it),
-// never the rest of the vault's listing.
+// never the rest of the vault's listing. One image's entry (galleryEntry) reads and opens
+// that image's rows only.
 import { IntegrityError } from '../crypto/index.ts';
 import type { ImageSummary } from '../../../src-shared/contract/vault.ts';
+import type { ImageRow } from './catalogue/index.ts';
 import type { StoredClassification } from './classify.ts';
-import { listImageRows } from './image-store.ts';
 import { ciphertextSetProblem, decryptMeta, summaryOf } from './read-image.ts';
 import type { ImageMeta } from './sealed-image.ts';
-import { reviewStates } from './review-state.ts';
+import { reviewStates, reviewStateOf } from './review-state.ts';
+import type { ReviewProblem, ReviewState } from './review-state.ts';
 import type { UnlockedVault } from './vault.ts';
 import { openStoredClassification } from './verify-results.ts';
 
@@ -64,48 +66,84 @@ export function isGalleryError(entry: GalleryEntry | GalleryError): entry is Gal
 /** Every image in catalogue order: a readable entry, or an error naming what failed. */
 export function galleryListing(vault: UnlockedVault): Array<GalleryEntry | GalleryError> {
   const review = reviewStates(vault);
-  const reviewProblems = new Map(review.problems.map((p) => [p.image, p.reason]));
+  const reviewProblems = new Map(review.problems.map((p) => [p.image, p]));
   const latest = latestClassificationRows(vault);
-  return listImageRows(vault.db).map((row) => {
-    const reviewed = review.states.get(row.uid)?.reviewed ?? false;
-    let summary: ImageSummary;
-    let meta: ImageMeta;
+  return vault.catalogue.read.images.list().map((row) =>
+    entryOf(
+      vault,
+      row,
+      {
+        state: review.states.get(row.uid) ?? null,
+        problem: reviewProblems.get(row.uid) ?? null,
+      },
+      latest.get(row.uid),
+    ),
+  );
+}
+
+/**
+ * One image's entry, exactly as galleryListing shows it, from that image's rows alone: its
+ * metadata, CKKS ordinals, review state and latest classification. Null when the catalogue
+ * has no image with this uid.
+ */
+export function galleryEntry(
+  vault: UnlockedVault,
+  uid: string,
+): GalleryEntry | GalleryError | null {
+  const { read } = vault.catalogue;
+  const row = read.images.byUid(uid);
+  if (!row) return null;
+  const latest = read.classifications.latestOf(row.id);
+  return entryOf(
+    vault,
+    row,
+    reviewStateOf(vault, row),
+    latest && { modelId: latest.modelId, blob: latest.result },
+  );
+}
+
+function entryOf(
+  vault: UnlockedVault,
+  row: ImageRow,
+  review: { state: ReviewState | null; problem: ReviewProblem | null },
+  latest: { modelId: string; blob: Buffer } | undefined,
+): GalleryEntry | GalleryError {
+  const reviewed = review.state?.reviewed ?? false;
+  let summary: ImageSummary;
+  let meta: ImageMeta;
+  try {
+    meta = decryptMeta(vault, row);
+    summary = summaryOf(row, meta);
+  } catch (failure) {
+    // An IntegrityError already names the item ("metadata of image …").
+    const error =
+      failure instanceof IntegrityError
+        ? failure.message
+        : `metadata of image ${row.uid}: ${reasonOf(failure)}`;
+    return { id: row.uid, error, reviewed, importedAt: row.importedAt };
+  }
+  const problems: Array<{ item: string; reason: string }> = [];
+  // The cheap half of the exact-set check (ordinals only, no ciphertext read): a deleted
+  // or added CKKS row shows on the tile; verify and classify check every MAC.
+  const rowsProblem = ciphertextSetProblem(vault, row, meta.layout);
+  if (rowsProblem) problems.push({ item: 'ckks rows', reason: rowsProblem });
+  if (review.problem) problems.push({ item: 'review', reason: review.problem.reason });
+  let classification: StoredClassification | null = null;
+  if (latest) {
     try {
-      meta = decryptMeta(vault, row);
-      summary = summaryOf(row, meta);
-    } catch (failure) {
-      // An IntegrityError already names the item ("metadata of image …").
-      const error =
-        failure instanceof IntegrityError
-          ? failure.message
-          : `metadata of image ${row.uid}: ${reasonOf(failure)}`;
-      return { id: row.uid, error, reviewed, importedAt: row.importedAt };
+      classification = openStoredClassification(vault, row.uid, latest.modelId, latest.blob);
+    } catch (error) {
+      problems.push({ item: `classification:${latest.modelId}`, reason: reasonOf(error) });
     }
-    const problems: Array<{ item: string; reason: string }> = [];
-    // The cheap half of the exact-set check (ordinals only, no ciphertext read): a deleted
-    // or added CKKS row shows on the tile; verify and classify check every MAC.
-    const rowsProblem = ciphertextSetProblem(vault, row, meta.layout);
-    if (rowsProblem) problems.push({ item: 'ckks rows', reason: rowsProblem });
-    const reviewProblem = reviewProblems.get(row.uid);
-    if (reviewProblem) problems.push({ item: 'review', reason: reviewProblem });
-    let classification: StoredClassification | null = null;
-    const stored = latest.get(row.uid);
-    if (stored) {
-      try {
-        classification = openStoredClassification(vault, row.uid, stored.modelId, stored.blob);
-      } catch (error) {
-        problems.push({ item: `classification:${stored.modelId}`, reason: reasonOf(error) });
-      }
-    }
-    return {
-      id: row.uid,
-      summary,
-      reviewed,
-      prediction: classification ? predictionOf(classification) : null,
-      classification,
-      problems,
-    };
-  });
+  }
+  return {
+    id: row.uid,
+    summary,
+    reviewed,
+    prediction: classification ? predictionOf(classification) : null,
+    classification,
+    problems,
+  };
 }
 
 /** The readable entries only (for exports that need every column of every row). */
@@ -121,13 +159,8 @@ export function galleryEntries(vault: UnlockedVault): GalleryEntry[] {
 function latestClassificationRows(
   vault: UnlockedVault,
 ): Map<string, { modelId: string; blob: Buffer }> {
-  const rows = vault.db
-    .prepare(
-      `SELECT i.uid, c.model_id, c.result FROM classifications c JOIN images i ON i.id = c.image_id
-       ORDER BY c.classified_at`,
-    )
-    .all() as Array<{ uid: string; model_id: string; result: Buffer }>;
-  return new Map(rows.map((r) => [r.uid, { modelId: r.model_id, blob: r.result }]));
+  const rows = vault.catalogue.read.classifications.allByTime();
+  return new Map(rows.map((r) => [r.uid, { modelId: r.modelId, blob: r.result }]));
 }
 
 function reasonOf(error: unknown): string {

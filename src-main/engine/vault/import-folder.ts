@@ -22,7 +22,6 @@ import { transferableBuffers, WorkerPool } from '../workers/worker-pool.ts';
 import type { ImportJob, ImportWorkerData } from './import-worker.ts';
 import { finishBlockImage } from './sealed-image.ts';
 import type { SealedImage } from './sealed-image.ts';
-import { hasContentMac, insertSealedImage } from './image-store.ts';
 import { newImageUid } from './vault.ts';
 import { countNewImages, importAsLanes, LANES_MIN_IMAGES } from './import-lanes.ts';
 import type { Candidate, LaneImportTally, StorageLayout } from './import-lanes.ts';
@@ -219,7 +218,7 @@ export async function importFolderWithLayout(
   const sealAndStore = async (file: WalkedFile, bytes: Uint8Array) => {
     const mac = contentMac(vault.dedupeKey, bytes);
     const macKey = Buffer.from(mac).toString('hex');
-    if (inFlightMacs.has(macKey) || hasContentMac(vault.db, mac)) {
+    if (inFlightMacs.has(macKey) || vault.catalogue.read.images.hasContentMac(mac)) {
       duplicates++;
       return;
     }
@@ -234,7 +233,8 @@ export async function importFolderWithLayout(
         minFeatureChunks,
         maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
       });
-      insertSealedImage(vault.db, finishBlockImage(vault.sealingKeys, sealed, mac, keyset.id));
+      const image = finishBlockImage(vault.sealingKeys, sealed, mac, keyset.id);
+      vault.catalogue.write((tx) => tx.images.insert(image));
       importedIds.push(sealed.uid);
       if (sealed.info.lowGradient) lowGradient++;
     } finally {

@@ -23,13 +23,10 @@ import type {
   LaneImportResult,
   LaneImportWorkerData,
 } from './lane-import-worker.ts';
-import type { LaneSealedImage } from './sealed-lane-batch.ts';
+import type { LaneMapEntry, LaneSealedImage } from './sealed-lane-batch.ts';
 import { sealLaneMap } from './sealed-lane-batch.ts';
 import { finishBlockImage, metaOf, sealImageMeta } from './sealed-image.ts';
-import { hasContentMac, insertSealedImage } from './image-store.ts';
-import { laneLayout } from './image-layout.ts';
-import { insertLaneBatch, LANE_PACKING_ID } from './lane-store.ts';
-import type { LaneMapEntry } from './lane-store.ts';
+import { LANE_PACKING_ID, laneLayout } from './image-layout.ts';
 import { newImageUid } from './vault.ts';
 import type { UnlockedVault } from './vault.ts';
 
@@ -85,7 +82,7 @@ export async function countNewImages(
     if (!held) continue;
     const mac = contentMac(vault.dedupeKey, held.bytes);
     held.release();
-    if (!hasContentMac(vault.db, mac)) seen.add(Buffer.from(mac).toString('hex'));
+    if (!vault.catalogue.read.images.hasContentMac(mac)) seen.add(Buffer.from(mac).toString('hex'));
   }
   return seen.size;
 }
@@ -154,35 +151,32 @@ export async function importAsLanes(
       const ciphertexts = results.flatMap((r) => (r.kind === 'ciphertexts' ? r.ciphertexts : []));
       if (ciphertexts.length !== CHUNK_PIXELS)
         throw new Error(`lane batch encryption returned ${ciphertexts.length} ciphertexts`);
-      insertLaneBatch(
-        vault.db,
-        {
-          uid: batchUid,
-          lanesUsed: lane,
-          laneMap: sealLaneMap(vault.sealingKeys, batchUid, laneMap),
-          ciphertexts,
-        },
-        batch.map((p, i) => ({
-          uid: p.sealed.uid,
-          contentMac: p.mac,
-          keysetId: keyset.id,
-          packingId: LANE_PACKING_ID,
-          meta: sealImageMeta(
-            vault.sealingKeys,
-            p.sealed.uid,
-            metaOf(
-              p.sealed.info,
-              laneLayout(p.sealed.info, LANE_PACKING_ID, keyset.id, {
-                batchUid,
-                firstLane: laneMap[i]![1],
-              }),
-            ),
+      const stored = {
+        uid: batchUid,
+        lanesUsed: lane,
+        laneMap: sealLaneMap(vault.sealingKeys, batchUid, laneMap),
+        ciphertexts,
+      };
+      const images = batch.map((p, i) => ({
+        uid: p.sealed.uid,
+        contentMac: p.mac,
+        keysetId: keyset.id,
+        packingId: LANE_PACKING_ID,
+        meta: sealImageMeta(
+          vault.sealingKeys,
+          p.sealed.uid,
+          metaOf(
+            p.sealed.info,
+            laneLayout(p.sealed.info, LANE_PACKING_ID, keyset.id, {
+              batchUid,
+              firstLane: laneMap[i]![1],
+            }),
           ),
-          original: p.sealed.original,
-          rest: p.sealed.rest,
-        })),
-        keyset.id,
-      );
+        ),
+        original: p.sealed.original,
+        rest: p.sealed.rest,
+      }));
+      vault.catalogue.write((tx) => tx.laneBatches.insert(stored, images, keyset.id));
       tally.laneBatches++;
       for (const { sealed } of batch) {
         tally.importedIds.push(sealed.uid);
@@ -207,20 +201,18 @@ export async function importAsLanes(
         chunks: p.sealed.featureChunks,
       });
       if (result.kind !== 'blocks') throw new Error('unexpected worker reply');
-      insertSealedImage(
-        vault.db,
-        finishBlockImage(
-          vault.sealingKeys,
-          {
-            ...p.sealed,
-            packingId: BLOCK_PACKING_1024.id,
-            chunksPerCiphertext: BLOCK_PACKING_1024.chunksPerCiphertext,
-            ciphertexts: result.ciphertexts,
-          },
-          p.mac,
-          keyset.id,
-        ),
+      const image = finishBlockImage(
+        vault.sealingKeys,
+        {
+          ...p.sealed,
+          packingId: BLOCK_PACKING_1024.id,
+          chunksPerCiphertext: BLOCK_PACKING_1024.chunksPerCiphertext,
+          ciphertexts: result.ciphertexts,
+        },
+        p.mac,
+        keyset.id,
       );
+      vault.catalogue.write((tx) => tx.images.insert(image));
       tally.importedIds.push(p.sealed.uid);
       tally.blockImages++;
       if (p.sealed.info.lowGradient) tally.lowGradient++;
@@ -249,7 +241,7 @@ export async function importAsLanes(
   const sealIntoBatch = async (file: Candidate, bytes: Uint8Array) => {
     const mac = contentMac(vault.dedupeKey, bytes);
     const macKey = Buffer.from(mac).toString('hex');
-    if (seenMacs.has(macKey) || hasContentMac(vault.db, mac)) {
+    if (seenMacs.has(macKey) || vault.catalogue.read.images.hasContentMac(mac)) {
       tally.duplicates++;
       return;
     }

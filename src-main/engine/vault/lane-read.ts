@@ -8,9 +8,8 @@ import { sealInput } from '../he/seal-runtime.ts';
 import { CHUNK_PIXELS } from '../../../src-shared/domain/geometry.ts';
 import { IntegrityError } from '../crypto/index.ts';
 import { checkLaneCiphertext, openLaneMap } from './sealed-lane-batch.ts';
-import { listLaneBatches, readLaneBatch, readLaneCiphertexts } from './lane-store.ts';
-import type { LaneBatchRow, LaneMapEntry } from './lane-store.ts';
-import type { ImageRow } from './image-store.ts';
+import type { LaneMapEntry } from './sealed-lane-batch.ts';
+import type { ImageRow, LaneBatchRow } from './catalogue/index.ts';
 import type { ImageLayout } from './image-layout.ts';
 import type { UnlockedVault } from './vault.ts';
 
@@ -32,7 +31,7 @@ export function laneLocation(
 ): LaneLocation {
   const lanes = layout.lanes;
   if (!lanes || row.laneBatchId === null) throw new Error(`image ${row.uid} has no lanes`);
-  const batch = readLaneBatch(vault.db, row.laneBatchId);
+  const batch = laneBatchById(vault, row.laneBatchId);
   if (batch.uid !== lanes.batchUid)
     throw new IntegrityError(
       `lanes of image ${row.uid}`,
@@ -50,14 +49,21 @@ export function laneLocation(
   return { batchId: batch.id, firstLane: lanes.firstLane, count: lanes.count };
 }
 
+/** A lane batch's row; throws when the catalogue has no batch of that id. */
+export function laneBatchById(vault: UnlockedVault, batchId: number): LaneBatchRow {
+  const batch = vault.catalogue.read.laneBatches.byId(batchId);
+  if (!batch) throw new Error(`lane batch ${batchId} is missing`);
+  return batch;
+}
+
 /** A batch's 784 ciphertexts in pixel order, every MAC checked, with its lane map. */
 export function readVerifiedLaneBatch(
   vault: UnlockedVault,
   batchId: number,
 ): { batch: LaneBatchRow; laneMap: LaneMapEntry[]; inputs: Buffer[] } {
-  const batch = readLaneBatch(vault.db, batchId);
+  const batch = laneBatchById(vault, batchId);
   const laneMap = openLaneMap(vault.sealingKeys, batch);
-  const ciphertexts = readLaneCiphertexts(vault.db, batchId);
+  const ciphertexts = vault.catalogue.read.laneBatches.ciphertexts(batchId);
   checkPixelSet(batch.uid, ciphertexts);
   for (const c of ciphertexts) checkLaneCiphertext(vault.sealingKeys, batch.uid, c);
   return { batch, laneMap, inputs: ciphertexts.map((c) => c.data) };
@@ -116,10 +122,10 @@ export function verifyLaneBatches(
   vault: UnlockedVault,
   check: (image: string, item: string, fn: () => void) => void,
 ): void {
-  for (const batch of listLaneBatches(vault.db)) {
+  for (const batch of vault.catalogue.read.laneBatches.list()) {
     const label = `lane batch ${batch.uid}`;
     check(label, 'lane-map', () => checkLaneMap(batch, openLaneMap(vault.sealingKeys, batch)));
-    const ciphertexts = readLaneCiphertexts(vault.db, batch.id);
+    const ciphertexts = vault.catalogue.read.laneBatches.ciphertexts(batch.id);
     check(label, 'pixel ciphertexts', () => checkPixelSet(batch.uid, ciphertexts));
     for (const c of ciphertexts)
       check(label, `pixel:${c.pixel}`, () => checkLaneCiphertext(vault.sealingKeys, batch.uid, c));

@@ -3,7 +3,7 @@
 // domain's: embedding or searching a vault with it would show invented results. A model
 // fits when every label the vault's images carry is one of its classes; a vault with no
 // labelled image cannot show that, so no model fits it until some images are labelled.
-import { imageRowPages } from './image-store.ts';
+import { imageRowPages } from './image-rows.ts';
 import { decryptMeta } from './read-image.ts';
 import type { UnlockedVault } from './vault.ts';
 
@@ -13,7 +13,7 @@ import type { UnlockedVault } from './vault.ts';
  */
 export async function vaultLabels(vault: UnlockedVault): Promise<Set<string>> {
   const labels = new Set<string>();
-  for await (const page of imageRowPages(vault.db))
+  for await (const page of imageRowPages(vault))
     for (const row of page) {
       try {
         const { label } = decryptMeta(vault, row);

@@ -15,14 +15,8 @@ import { grayAt } from '../obf/obf-dataset.ts';
 import type { LoadedObfModel } from '../obf/obf-model-file.ts';
 import type { ObfEmbedder } from '../obf/obf-embedder.ts';
 import { obfKeyFor } from './obf-key.ts';
-import {
-  findImageRow,
-  imageRowPages,
-  readOriginalBlob,
-  ROW_COLUMNS,
-  toImageRow,
-} from './image-store.ts';
-import type { ImageRow } from './image-store.ts';
+import type { ImageRow } from './catalogue/index.ts';
+import { findImageRow, imageRowPages } from './image-rows.ts';
 import { decryptMeta } from './read-image.ts';
 import { openOriginal } from './sealed-image.ts';
 import type { UnlockedVault } from './vault.ts';
@@ -105,23 +99,15 @@ export async function indexObfuscated(
   const key = obfKeyFor(vault, model, `model ${model.id}`);
   const obfuscator = createObfuscator(key, size, model.file.condition);
   key.fill(0);
-  const done = new Set(
-    vault.db
-      .prepare('SELECT image_id FROM obf_embeddings WHERE model_id = ?')
-      .pluck()
-      .all(model.id) as number[],
-  );
-  const total = vault.db.prepare('SELECT count(*) FROM images').pluck().get() as number;
+  const { read } = vault.catalogue;
+  const done = new Set(read.embeddings.imageIds(model.id));
+  const total = read.images.count();
   const todoCount = Math.max(0, total - done.size);
-  const store = vault.db.prepare(
-    `INSERT INTO obf_embeddings (image_id, model_id, indexed_at, payload) VALUES (?, ?, ?, ?)
-     ON CONFLICT (image_id, model_id) DO UPDATE SET indexed_at = excluded.indexed_at, payload = excluded.payload`,
-  );
   const indexed: ObfIndexReport['indexed'] = [];
   const failed: ObfIndexReport['failed'] = [];
   const batchSize = options.batch ?? 64;
   let finished = 0;
-  for await (const page of imageRowPages(vault.db, batchSize)) {
+  for await (const page of imageRowPages(vault, batchSize)) {
     if (options.signal?.aborted) break;
     const todo = page.filter((row) => !done.has(row.id));
     if (todo.length === 0) continue;
@@ -131,11 +117,7 @@ export async function indexObfuscated(
       let name = row.uid;
       try {
         name = decryptMeta(vault, row).name;
-        const original = openOriginal(
-          vault.sealingKeys,
-          row.uid,
-          readOriginalBlob(vault.db, row.id),
-        );
+        const original = openOriginal(vault.sealingKeys, row.uid, read.images.original(row.id));
         const gray = await grayAt(original, name, size);
         obfuscated.set(obfuscator.obfuscate(gray), batch.length * size * size);
         gray.fill(0);
@@ -154,7 +136,7 @@ export async function indexObfuscated(
         batch.length,
       );
       const k = model.shape.classes;
-      vault.db.transaction(() => {
+      vault.catalogue.write((tx) => {
         batch.forEach(({ row, name }, i) => {
           const classIndex = out.predicted[i]!;
           const result: StoredObfResult = {
@@ -163,15 +145,10 @@ export async function indexObfuscated(
             scores: Array.from(out.logits.subarray(i * k, (i + 1) * k)),
             embedding: out.embeddings.slice(i * EMBEDDING_SIZE, (i + 1) * EMBEDDING_SIZE),
           };
-          store.run(
-            row.id,
-            model.id,
-            new Date().toISOString(),
-            sealResult(vault, row.uid, model.id, result),
-          );
+          tx.embeddings.put(row.id, model.id, sealResult(vault, row.uid, model.id, result));
           indexed.push({ id: row.uid, name, predicted: result.predicted });
         });
-      })();
+      });
       out.embeddings.fill(0);
     }
     finished += todo.length;
@@ -194,10 +171,7 @@ export async function indexObfuscated(
 
 /** Model ids with stored embeddings in this vault. */
 export function obfModelIds(vault: UnlockedVault): string[] {
-  return vault.db
-    .prepare('SELECT DISTINCT model_id FROM obf_embeddings ORDER BY model_id')
-    .pluck()
-    .all() as string[];
+  return vault.catalogue.read.embeddings.modelIds();
 }
 
 export interface StoredEmbeddings {
@@ -213,22 +187,14 @@ export async function readObfResults(
   vault: UnlockedVault,
   modelId: string,
 ): Promise<StoredEmbeddings> {
-  const columns = ROW_COLUMNS.split(', ')
-    .map((c) => `i.${c}`)
-    .join(', ');
-  const page = vault.db.prepare(
-    `SELECT ${columns}, e.payload FROM obf_embeddings e JOIN images i ON i.id = e.image_id
-     WHERE e.model_id = ? AND i.id > ? ORDER BY i.id LIMIT 50`,
-  );
   const rows: ImageRow[] = [];
   const results: StoredObfResult[] = [];
   for (let after = 0; ;) {
-    const got = page.all(modelId, after) as Array<Record<string, unknown> & { payload: Buffer }>;
+    const got = vault.catalogue.read.embeddings.page(modelId, after, 50);
     if (got.length === 0) break;
-    for (const raw of got) {
-      const row = toImageRow(raw);
+    for (const { row, payload } of got) {
       rows.push(row);
-      results.push(openResult(vault, row.uid, modelId, raw.payload));
+      results.push(openResult(vault, row.uid, modelId, payload));
       after = row.id;
     }
     await new Promise((resolve) => setImmediate(resolve));
@@ -281,7 +247,7 @@ export function storedResultOf(
   stored: StoredEmbeddings,
   uidOrPrefix: string,
 ): { row: ImageRow; result: StoredObfResult } {
-  const row = findImageRow(vault.db, uidOrPrefix);
+  const row = findImageRow(vault, uidOrPrefix);
   const index = stored.rows.findIndex((r) => r.id === row.id);
   if (index < 0)
     throw new Error(

@@ -18,10 +18,7 @@ export interface VaultObfKey {
 
 /** Unwraps one of the vault's obfuscation keys; throws naming the key if it is missing or altered. */
 export function obfKeyById(vault: UnlockedVault, keyId: number): Uint8Array {
-  const wrapped = vault.db
-    .prepare('SELECT key_wrapped FROM obf_keys WHERE id = ?')
-    .pluck()
-    .get(keyId) as Buffer | undefined;
+  const wrapped = vault.catalogue.read.obfKeys.wrapped(keyId);
   if (!wrapped) throw new Error(`obfuscation key ${keyId} is not in this vault`);
   const key = vault.unwrapObfuscationKey(
     wrapped,
@@ -37,27 +34,18 @@ export function obfKeyById(vault: UnlockedVault, keyId: number): Uint8Array {
 
 /** The vault's newest obfuscation key, made (and stored wrapped) if the vault has none yet. */
 export function currentObfKey(vault: UnlockedVault): VaultObfKey {
-  const keyId = vault.db
-    .transaction(() => {
-      const newest = vault.db.prepare('SELECT max(id) FROM obf_keys').pluck().get() as
-        number | null;
-      if (newest !== null) return newest;
-      const id = 1;
-      const key = randomBytes(OBFUSCATION_KEY_BYTES);
-      try {
-        vault.db
-          .prepare('INSERT INTO obf_keys (id, created_at, key_wrapped) VALUES (?, ?, ?)')
-          .run(
-            id,
-            new Date().toISOString(),
-            vault.wrapObfuscationKey(key, obfKeyAad(vault.vaultId, id)),
-          );
-      } finally {
-        key.fill(0);
-      }
-      return id;
-    })
-    .immediate();
+  const keyId = vault.catalogue.write((tx) => {
+    const newest = tx.obfKeys.newestId();
+    if (newest !== null) return newest;
+    const id = 1;
+    const key = randomBytes(OBFUSCATION_KEY_BYTES);
+    try {
+      tx.obfKeys.insert(id, vault.wrapObfuscationKey(key, obfKeyAad(vault.vaultId, id)));
+    } finally {
+      key.fill(0);
+    }
+    return id;
+  });
   return { keyId, key: obfKeyById(vault, keyId) };
 }
 

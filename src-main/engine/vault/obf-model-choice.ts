@@ -82,10 +82,7 @@ export async function obfModelByArgument(
       name: path.basename(argument),
       trainedOnVault: false,
     };
-  const ids = vault.db
-    .prepare("SELECT id FROM obf_models WHERE id LIKE ? || '%' ESCAPE '\\'")
-    .pluck()
-    .all(argument.replace(/[\\%_]/g, '\\$&')) as string[];
+  const ids = vault.catalogue.read.obfModels.idsWithPrefix(argument);
   if (ids.length > 1)
     throw new Error(`model id prefix ${argument} matches ${ids.length} vault models`);
   const model = ids.length === 1 ? loadObfVaultModel(vault, ids[0]!) : null;

@@ -30,11 +30,7 @@ export async function storeObfVaultModel(
     Buffer.from(modelText, 'utf8'),
     obfModelAad(vault.vaultId, model.id),
   );
-  vault.db
-    .prepare(
-      `INSERT INTO obf_models (id, created_at, model) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-    )
-    .run(model.id, new Date().toISOString(), blob);
+  vault.catalogue.write((tx) => tx.obfModels.insert(model.id, blob));
   remember(vault, model.id, blob, model);
   return model;
 }
@@ -44,12 +40,10 @@ export function listObfVaultModels(
   vault: UnlockedVault,
   onProblem: (modelId: string, reason: string) => void = () => {},
 ): Array<{ model: LoadedObfModel; createdAt: string }> {
-  const rows = vault.db
-    .prepare('SELECT id, created_at, model FROM obf_models ORDER BY created_at DESC, id')
-    .all() as Array<{ id: string; created_at: string; model: Buffer }>;
+  const rows = vault.catalogue.read.obfModels.list();
   return rows.flatMap((row) => {
     try {
-      return [{ model: openObfVaultModel(vault, row.id, row.model), createdAt: row.created_at }];
+      return [{ model: openObfVaultModel(vault, row.id, row.model), createdAt: row.createdAt }];
     } catch (error) {
       onProblem(row.id, error instanceof Error ? error.message : String(error));
       return [];
@@ -58,8 +52,8 @@ export function listObfVaultModels(
 }
 
 export function loadObfVaultModel(vault: UnlockedVault, modelId: string): LoadedObfModel | null {
-  const blob = vault.db.prepare('SELECT model FROM obf_models WHERE id = ?').pluck().get(modelId);
-  return blob ? openObfVaultModel(vault, modelId, blob as Buffer) : null;
+  const blob = vault.catalogue.read.obfModels.byId(modelId);
+  return blob ? openObfVaultModel(vault, modelId, blob) : null;
 }
 
 /**

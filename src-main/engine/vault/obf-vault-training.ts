@@ -10,8 +10,8 @@ import type { ObfDataset } from '../obf/obf-dataset.ts';
 import { OBF_TRAIN_DEFAULTS, splitObfDataset, trainObfOnSplit } from '../obf/train-obf-model.ts';
 import type { ObfTrainingKey, ObfTrainOptions, ObfTrainReport } from '../obf/train-obf-model.ts';
 import type { LoadedObfModel } from '../obf/obf-model-file.ts';
-import { imageRowPages, readOriginalBlob } from './image-store.ts';
-import type { ImageRow } from './image-store.ts';
+import type { ImageRow } from './catalogue/index.ts';
+import { imageRowPages } from './image-rows.ts';
 import { currentObfKey } from './obf-key.ts';
 import { storeObfVaultModel } from './obf-vault-models.ts';
 import { decryptMeta } from './read-image.ts';
@@ -41,7 +41,7 @@ export async function prepareVaultObfTraining(
 ): Promise<VaultObfTraining> {
   const started = performance.now();
   const labelled: Array<{ row: ImageRow; name: string; label: string }> = [];
-  for await (const page of imageRowPages(vault.db))
+  for await (const page of imageRowPages(vault))
     for (const row of page) {
       try {
         const meta = decryptMeta(vault, row);
@@ -63,7 +63,8 @@ export async function prepareVaultObfTraining(
     labelled.map(({ row, name, label }) => ({
       name,
       label,
-      read: () => openOriginal(vault.sealingKeys, row.uid, readOriginalBlob(vault.db, row.id)),
+      read: () =>
+        openOriginal(vault.sealingKeys, row.uid, vault.catalogue.read.images.original(row.id)),
     })),
     options.onLoad,
   );

@@ -15,18 +15,11 @@ import { CkksChunkCipher } from '../he/chunk-cipher.ts';
 import { imagePartAad } from './item-aad.ts';
 import { ckksCiphertextMac, openImageMeta, openOriginal, openRest } from './sealed-image.ts';
 import type { ImageMeta } from './sealed-image.ts';
-import { checkLayout, featurePositions, occupiedBlocks } from './image-layout.ts';
+import { checkLayout, featurePositions, LANE_PACKING_ID, occupiedBlocks } from './image-layout.ts';
 import type { ImageLayout } from './image-layout.ts';
-import {
-  findImageRow,
-  listImageRows,
-  readCiphertexts,
-  readOriginalBlob,
-  readRestBlob,
-} from './image-store.ts';
-import type { ImageRow } from './image-store.ts';
+import type { CiphertextRow, ImageRow } from './catalogue/index.ts';
+import { findImageRow } from './image-rows.ts';
 import type { UnlockedVault } from './vault.ts';
-import { LANE_PACKING_ID } from './lane-store.ts';
 import { decryptLaneFeatureChunks } from './lane-read.ts';
 
 export { verifyVault } from './verify-vault.ts';
@@ -68,20 +61,21 @@ export function summaryOf(row: ImageRow, meta: ImageMeta): ImageSummary {
 }
 
 export function listImages(vault: UnlockedVault): ImageSummary[] {
-  return listImageRows(vault.db).map((row) => summariseImage(vault, row));
+  return vault.catalogue.read.images.list().map((row) => summariseImage(vault, row));
 }
 
 export function getImage(vault: UnlockedVault, uidOrPrefix: string): ImageSummary {
-  return summariseImage(vault, findImageRow(vault.db, uidOrPrefix));
+  return summariseImage(vault, findImageRow(vault, uidOrPrefix));
 }
 
 export function decryptOriginal(
   vault: UnlockedVault,
   uidOrPrefix: string,
 ): { summary: ImageSummary; bytes: Uint8Array } {
-  const row = findImageRow(vault.db, uidOrPrefix);
+  const row = findImageRow(vault, uidOrPrefix);
   const summary = summariseImage(vault, row);
-  const bytes = openOriginal(vault.sealingKeys, row.uid, readOriginalBlob(vault.db, row.id));
+  const original = vault.catalogue.read.images.original(row.id);
+  const bytes = openOriginal(vault.sealingKeys, row.uid, original);
   return { summary, bytes };
 }
 
@@ -140,9 +134,9 @@ export async function decryptChunkGrid(
   vault: UnlockedVault,
   uidOrPrefix: string,
 ): Promise<Uint8Array[]> {
-  const row = findImageRow(vault.db, uidOrPrefix);
+  const row = findImageRow(vault, uidOrPrefix);
   const { layout } = decryptMeta(vault, row);
-  const rest = openRest(vault.sealingKeys, row.uid, readRestBlob(vault.db, row.id));
+  const rest = openRest(vault.sealingKeys, row.uid, vault.catalogue.read.images.rest(row.id));
   const features = layout.lanes
     ? await decryptLaneFeatureChunks(vault, row, layout)
     : await decryptBlockFeatureChunks(vault, row, layout);
@@ -164,7 +158,7 @@ export function readVerifiedCiphertexts(
   layout: ImageLayout = decryptMeta(vault, row).layout,
 ): { ciphertexts: Buffer[]; occupiedBlocks: number[] } {
   if (!layout.blocks) throw new Error(`image ${row.uid} is stored in a lane batch`);
-  const stored = readCiphertexts(vault.db, row.id);
+  const stored = vault.catalogue.read.images.ciphertexts(row.id);
   checkCiphertextSet(row, layout, stored);
   for (const c of stored) checkCiphertextMac(vault, row, c);
   return { ciphertexts: stored.map((c) => c.data), occupiedBlocks: occupiedBlocks(layout) };
@@ -179,10 +173,7 @@ export function ciphertextSetProblem(
   row: ImageRow,
   layout: ImageLayout,
 ): string | null {
-  const ordinals = vault.db
-    .prepare('SELECT ordinal FROM ckks_ciphertexts WHERE image_id = ? ORDER BY ordinal')
-    .pluck()
-    .all(row.id) as number[];
+  const ordinals = vault.catalogue.read.images.ciphertextOrdinals(row.id);
   try {
     checkCiphertextSet(
       row,
@@ -213,7 +204,7 @@ export function checkCiphertextSet(
 export function checkCiphertextMac(
   vault: UnlockedVault,
   row: ImageRow,
-  { ordinal, data, mac }: { ordinal: number; data: Buffer; mac: Buffer },
+  { ordinal, data, mac }: CiphertextRow,
 ): void {
   const aad = imagePartAad(vault.vaultId, row.uid, `ckks:${ordinal}`);
   const expected = ckksCiphertextMac(vault.sealingKeys.ckksMacKey, aad, data);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { csvCell } from './review-csv.ts';
 import { MIGRATIONS } from './migrations/index.ts';
-import { ensureReviewSchema } from './review-state.ts';
+import { ensureReviewSchema } from './migrations/ensure-review-schema.ts';
 
 describe('review CSV cells', () => {
   it('quotes separators, quotes and line breaks (RFC 4180)', () => {

@@ -4,9 +4,8 @@
 // it says that a person looked, not what the image shows, but a plain flag could be set
 // or moved to another image by anyone with the file, and the review screen trusts it.
 import type { ImageSummary } from '../../../src-shared/contract/vault.ts';
-import type { Catalogue } from './catalogue.ts';
-import { findImageRow } from './image-store.ts';
-import { migration0004 } from './migrations/0004-review.ts';
+import type { ImageRow } from './catalogue/index.ts';
+import { findImageRow } from './image-rows.ts';
 import { getImage } from './read-image.ts';
 import { openImageMeta, sealImageMeta } from './sealed-image.ts';
 import type { UnlockedVault } from './vault.ts';
@@ -23,23 +22,6 @@ export interface ReviewProblem {
   readonly reason: string;
 }
 
-/**
- * Once applied 0004's SQL on demand, for catalogues opened by an older migration list.
- * The engine no longer calls it: opening a vault runs every migration before the handle
- * exists, and migration 6 replaces image_reviews with the sealed shape, which running
- * 0004 again must never bring back. So this only creates the tables when both are
- * missing (a bare catalogue); 0004's IF NOT EXISTS never touches a table that is there.
- */
-export function ensureReviewSchema(db: Catalogue): void {
-  const present = db
-    .prepare(
-      `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('image_reviews', 'vault_models')`,
-    )
-    .pluck()
-    .get() as number;
-  if (present === 0) db.exec(migration0004.sql);
-}
-
 /** Sets (or clears, with null) an image's label; returns the updated summary. */
 export function setImageLabel(
   vault: UnlockedVault,
@@ -48,30 +30,23 @@ export function setImageLabel(
 ): ImageSummary {
   if (label !== null && (label.length === 0 || label.length > 64 || label.includes('\n')))
     throw new RangeError(`label must be 1–64 characters on one line`);
-  const row = findImageRow(vault.db, uidOrPrefix);
+  const row = findImageRow(vault, uidOrPrefix);
   const keys = vault.sealingKeys;
-  vault.db.transaction(() => {
+  vault.catalogue.write((tx) => {
     // Re-read inside the transaction so a concurrent writer's change is not lost.
-    const current = vault.db.prepare('SELECT meta FROM images WHERE id = ?').pluck().get(row.id);
-    const meta = openImageMeta(keys, row.uid, current as Buffer);
-    const blob = sealImageMeta(keys, row.uid, { ...meta, label });
-    vault.db.prepare('UPDATE images SET meta = ? WHERE id = ?').run(blob, row.id);
-  })();
+    const meta = openImageMeta(keys, row.uid, tx.images.meta(row.id));
+    tx.images.setMeta(row.id, sealImageMeta(keys, row.uid, { ...meta, label }));
+  });
   return getImage(vault, row.uid);
 }
 
 export function setReviewed(vault: UnlockedVault, uidOrPrefix: string, reviewed: boolean): void {
-  const row = findImageRow(vault.db, uidOrPrefix);
+  const row = findImageRow(vault, uidOrPrefix);
   const state = sealReviewState(vault.sealingKeys, row.uid, {
     reviewed,
     reviewedAt: new Date().toISOString(),
   });
-  vault.db
-    .prepare(
-      `INSERT INTO image_reviews (image_id, state) VALUES (?, ?)
-       ON CONFLICT (image_id) DO UPDATE SET state = excluded.state`,
-    )
-    .run(row.id, state);
+  vault.catalogue.write((tx) => tx.reviews.put(row.id, state));
 }
 
 /**
@@ -83,9 +58,7 @@ export function reviewStates(vault: UnlockedVault): {
   states: Map<string, ReviewState>;
   problems: ReviewProblem[];
 } {
-  const rows = vault.db
-    .prepare('SELECT i.uid, r.state FROM image_reviews r JOIN images i ON i.id = r.image_id')
-    .all() as Array<{ uid: string; state: Buffer }>;
+  const rows = vault.catalogue.read.reviews.all();
   const states = new Map<string, ReviewState>();
   const problems: ReviewProblem[] = [];
   for (const { uid, state } of rows) {
@@ -96,6 +69,23 @@ export function reviewStates(vault: UnlockedVault): {
     }
   }
   return { states, problems };
+}
+
+/**
+ * One image's review state (null when it has none), or the problem opening its row: what
+ * reviewStates gives for that image, reading that image's row only.
+ */
+export function reviewStateOf(
+  vault: UnlockedVault,
+  row: ImageRow,
+): { state: ReviewState | null; problem: ReviewProblem | null } {
+  const sealed = vault.catalogue.read.reviews.stateOf(row.id);
+  if (!sealed) return { state: null, problem: null };
+  try {
+    return { state: openReviewState(vault.sealingKeys, row.uid, sealed), problem: null };
+  } catch (error) {
+    return { state: null, problem: { image: row.uid, item: 'review', reason: reasonOf(error) } };
+  }
 }
 
 function reasonOf(error: unknown): string {

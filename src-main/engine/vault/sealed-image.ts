@@ -18,7 +18,7 @@ import type { CkksChunkCipher } from '../he/chunk-cipher.ts';
 import { imagePartAad } from './item-aad.ts';
 import { blockLayout } from './image-layout.ts';
 import type { ChunkSelection, ImageLayout } from './image-layout.ts';
-import type { StoredImage } from './image-store.ts';
+import type { StoredImage } from './catalogue/index.ts';
 
 /** Keys an import worker holds: AES blob key, CKKS MAC key (never the master key). */
 export interface ImageSealingKeys {

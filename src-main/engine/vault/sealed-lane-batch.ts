@@ -12,7 +12,9 @@ import type { CkksChunkCipher } from '../he/chunk-cipher.ts';
 import { laneBatchAad } from './item-aad.ts';
 import { ckksCiphertextMac, openPadded, sealAesParts, sealPadded } from './sealed-image.ts';
 import type { ImageSealingKeys, SealedParts } from './sealed-image.ts';
-import type { LaneMapEntry } from './lane-store.ts';
+
+/** [image uid, first lane, lane count] — whole images, contiguous lanes. */
+export type LaneMapEntry = readonly [uid: string, firstLane: number, count: number];
 
 /** An image sealed for a lane batch: AES parts + its feature chunks (never stored as is). */
 export interface LaneSealedImage extends SealedParts {

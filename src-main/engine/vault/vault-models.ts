@@ -19,12 +19,7 @@ export function storeVaultModel(vault: UnlockedVault, modelText: string): Loaded
     Buffer.from(modelText, 'utf8'),
     modelAad(vault.vaultId, model.id),
   );
-  vault.db
-    .prepare(
-      `INSERT INTO vault_models (id, created_at, model) VALUES (?, ?, ?)
-       ON CONFLICT (id) DO NOTHING`,
-    )
-    .run(model.id, new Date().toISOString(), blob);
+  vault.catalogue.write((tx) => tx.vaultModels.insert(model.id, blob));
   return model;
 }
 
@@ -36,12 +31,10 @@ export function listVaultModels(
   vault: UnlockedVault,
   onProblem: (modelId: string, reason: string) => void = () => {},
 ): Array<{ model: LoadedModel; createdAt: string }> {
-  const rows = vault.db
-    .prepare('SELECT id, created_at, model FROM vault_models ORDER BY created_at')
-    .all() as Array<{ id: string; created_at: string; model: Buffer }>;
+  const rows = vault.catalogue.read.vaultModels.list();
   return rows.flatMap((row) => {
     try {
-      return [{ model: openVaultModel(vault, row.id, row.model), createdAt: row.created_at }];
+      return [{ model: openVaultModel(vault, row.id, row.model), createdAt: row.createdAt }];
     } catch (error) {
       onProblem(row.id, error instanceof Error ? error.message : String(error));
       return [];
@@ -50,8 +43,8 @@ export function listVaultModels(
 }
 
 export function loadVaultModel(vault: UnlockedVault, modelId: string): LoadedModel | null {
-  const blob = vault.db.prepare('SELECT model FROM vault_models WHERE id = ?').pluck().get(modelId);
-  return blob ? openVaultModel(vault, modelId, blob as Buffer) : null;
+  const blob = vault.catalogue.read.vaultModels.byId(modelId);
+  return blob ? openVaultModel(vault, modelId, blob) : null;
 }
 
 /**

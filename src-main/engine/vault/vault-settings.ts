@@ -19,11 +19,6 @@ export interface OpenedSetting {
   readonly secret: Uint8Array | null;
 }
 
-interface SettingRow {
-  value: Buffer;
-  secret: Buffer | null;
-}
-
 const describe = (name: string) => `the vault's ${name} setting`;
 
 function secretAad(vault: UnlockedVault, name: string, sealedValue: Uint8Array): string {
@@ -33,9 +28,7 @@ function secretAad(vault: UnlockedVault, name: string, sealedValue: Uint8Array):
 
 /** Opens a stored setting (value and secret); null when the vault has none of that name. */
 export function readSetting(vault: UnlockedVault, name: string): OpenedSetting | null {
-  const row = vault.db
-    .prepare('SELECT value, secret FROM vault_settings WHERE name = ?')
-    .get(name) as SettingRow | undefined;
+  const row = vault.catalogue.read.settings.byName(name);
   if (!row) return null;
   const what = describe(name);
   const value = vault.openSettingItem(
@@ -67,23 +60,14 @@ export function writeSetting(
     secret === null
       ? null
       : vault.sealSettingItem(secret, secretAad(vault, name, sealedValue), `${what}'s password`);
-  vault.db
-    .prepare(
-      `INSERT INTO vault_settings (name, updated_at, value, secret) VALUES (?, ?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at, value = excluded.value,
-         secret = excluded.secret`,
-    )
-    .run(name, new Date().toISOString(), sealedValue, sealedSecret);
+  vault.catalogue.write((tx) => tx.settings.put(name, sealedValue, sealedSecret));
 }
 
 export function deleteSetting(vault: UnlockedVault, name: SettingName): void {
-  vault.db.prepare('DELETE FROM vault_settings WHERE name = ?').run(name);
+  vault.catalogue.write((tx) => tx.settings.delete(name));
 }
 
 /** Names of every stored setting, for verify. */
 export function storedSettingNames(vault: UnlockedVault): string[] {
-  return vault.db
-    .prepare('SELECT name FROM vault_settings ORDER BY name')
-    .pluck()
-    .all() as string[];
+  return vault.catalogue.read.settings.names();
 }

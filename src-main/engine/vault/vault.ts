@@ -20,10 +20,10 @@ import { loadSeal } from '../he/seal-runtime.ts';
 import { ckksPresetById, createCkksContext, DEFAULT_CKKS_PRESET } from '../he/ckks-presets.ts';
 import { generateCkksKeys, generateGaloisKeys } from '../he/ckks-keys.ts';
 import type { CkksEvaluationKeys } from '../he/ckks-keys.ts';
-import { CATALOGUE_FILE, migrateCatalogue, openCatalogue } from './catalogue.ts';
+import { Catalogue, CATALOGUE_FILE } from './catalogue/index.ts';
+import type { CatalogueAccess } from './catalogue/index.ts';
 import type { MigrationKeys } from './migrations/migration.ts';
 import { checkKeysetMac, keysetMac } from './keyset-mac.ts';
-import type { Catalogue } from './catalogue.ts';
 import {
   readVaultHeader,
   settleVaultHeader,
@@ -73,35 +73,24 @@ export async function initVault(
   const seal = await loadSeal();
   using ckks = createCkksContext(seal, DEFAULT_CKKS_PRESET);
   const keys = generateCkksKeys(seal, ckks);
-  const db = openCatalogue(path.join(dir, CATALOGUE_FILE), { create: true });
+  const catalogue = Catalogue.open(path.join(dir, CATALOGUE_FILE), { create: true });
   const macKey = hkdfSubkey(masterKey, SUBKEY_LABELS.ckksMac);
   try {
-    migrateWithSubkeys(db, vaultId, masterKey);
+    migrateWithSubkeys(catalogue, vaultId, masterKey);
     const keyset = { id: 1, ...keys.evaluation };
-    db.transaction(() => {
-      db.prepare('INSERT INTO vault_meta (key, value) VALUES (?, ?)').run('vault_id', vaultId);
-      db.prepare(
-        `INSERT INTO ckks_keysets (id, preset_id, public_key, relin_keys, galois_keys, galois_steps,
-           secret_key_wrapped, created_at, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        keyset.id,
-        keyset.presetId,
-        keyset.publicKey,
-        keyset.relinKeys,
-        keyset.galoisKeys,
-        JSON.stringify(keyset.galoisSteps),
-        wrapSecret(
-          masterKey,
-          SUBKEY_LABELS.ckksSecret,
-          keys.secretKey,
-          ckksSecretKeyAad(vaultId, keyset.presetId, keyset.id),
-        ),
-        new Date().toISOString(),
-        keysetMac(macKey, vaultId, keyset),
-      );
-    })();
+    const secretKeyWrapped = wrapSecret(
+      masterKey,
+      SUBKEY_LABELS.ckksSecret,
+      keys.secretKey,
+      ckksSecretKeyAad(vaultId, keyset.presetId, keyset.id),
+    );
+    const mac = keysetMac(macKey, vaultId, keyset);
+    catalogue.write((tx) => {
+      tx.vaultMeta.setVaultId(vaultId);
+      tx.keysets.insert({ ...keyset, secretKeyWrapped, mac });
+    });
   } finally {
-    db.close();
+    catalogue.close();
     macKey.fill(0);
     keys.secretKey.fill(0);
     masterKey.fill(0);
@@ -126,20 +115,19 @@ export async function openVault(dir: string, passphrase: string): Promise<Unlock
   const header = await unlockVaultHeader(dir, passphrase);
   const { headerJson, masterKey } = header;
   const vaultId = vaultIdOf(headerJson);
-  const db = openCatalogue(path.join(dir, CATALOGUE_FILE), { create: false });
+  const catalogue = Catalogue.open(path.join(dir, CATALOGUE_FILE), { create: false });
   try {
     // The vault id is checked before any migration rewrites a catalogue: a catalogue
     // copied in from another vault is refused untouched.
-    const stored = db.prepare("SELECT value FROM vault_meta WHERE key = 'vault_id'").pluck().get();
-    if (stored !== vaultId)
+    if (catalogue.read.vaultMeta.vaultId() !== vaultId)
       throw new VaultError(`${dir}: the catalogue belongs to another vault (id mismatch)`);
-    migrateWithSubkeys(db, vaultId, masterKey);
+    migrateWithSubkeys(catalogue, vaultId, masterKey);
   } catch (error) {
-    db.close();
+    catalogue.close();
     masterKey.fill(0);
     throw error;
   }
-  const vault = new UnlockedVault(dir, vaultId, db, masterKey, header.source);
+  const vault = new UnlockedVault(dir, vaultId, catalogue, masterKey, header.source);
   try {
     // Only now, with the header tied to this catalogue, may it overwrite the other copy.
     await settleVaultHeader(dir, header);
@@ -162,7 +150,9 @@ export function newImageUid(): string {
 export class UnlockedVault {
   readonly dir: string;
   readonly vaultId: string;
-  readonly db: Catalogue;
+  /** The catalogue's read and write handles (catalogue/): the vault alone opens and closes it. */
+  readonly catalogue: CatalogueAccess;
+  readonly #catalogue: Catalogue;
   /** 'backup': vault.json was missing or damaged; it unlocked from vault.json.bak (restored). */
   readonly headerSource: HeaderSource;
   /** The CKKS secret-key wrapping subkey: the master key itself is dropped at unlock. */
@@ -178,13 +168,14 @@ export class UnlockedVault {
   constructor(
     dir: string,
     vaultId: string,
-    db: Catalogue,
+    catalogue: Catalogue,
     masterKey: Uint8Array,
     headerSource: HeaderSource = 'main',
   ) {
     this.dir = dir;
     this.vaultId = vaultId;
-    this.db = db;
+    this.catalogue = catalogue;
+    this.#catalogue = catalogue;
     this.headerSource = headerSource;
     this.#ckksWrapKey = wrappingKey(masterKey, SUBKEY_LABELS.ckksSecret);
     this.#obfWrapKey = wrappingKey(masterKey, SUBKEY_LABELS.obfKey);
@@ -207,12 +198,12 @@ export class UnlockedVault {
 
   /** Ids of every stored key set, oldest first. */
   keysetIds(): number[] {
-    return this.db.prepare('SELECT id FROM ckks_keysets ORDER BY id').pluck().all() as number[];
+    return this.catalogue.read.keysets.ids();
   }
 
   /** The current (newest) CKKS key set: evaluation keys only, MAC checked. */
   currentKeyset(): CkksKeyset {
-    const id = this.db.prepare('SELECT max(id) FROM ckks_keysets').pluck().get() as number | null;
+    const id = this.catalogue.read.keysets.newestId();
     if (id === null) throw new VaultError(`${this.dir}: vault has no CKKS key set`);
     return this.keysetById(id);
   }
@@ -222,28 +213,14 @@ export class UnlockedVault {
    * what an evaluator is handed is exactly what the key holder generated.
    */
   keysetById(id: number): CkksKeyset {
-    const row = this.db
-      .prepare(
-        'SELECT id, preset_id, public_key, relin_keys, galois_keys, galois_steps, mac FROM ckks_keysets WHERE id = ?',
-      )
-      .get(id) as
-      | {
-          id: number;
-          preset_id: string;
-          public_key: Buffer;
-          relin_keys: Buffer;
-          galois_keys: Buffer | null;
-          galois_steps: string;
-          mac: Buffer | null;
-        }
-      | undefined;
+    const row = this.catalogue.read.keysets.byId(id);
     if (!row) throw new VaultError(`${this.dir}: CKKS key set ${id} not found`);
     const evaluation: CkksEvaluationKeys = {
-      presetId: row.preset_id,
-      publicKey: row.public_key,
-      relinKeys: row.relin_keys,
-      galoisKeys: row.galois_keys,
-      galoisSteps: parseSteps(row.galois_steps, row.id),
+      presetId: row.presetId,
+      publicKey: row.publicKey,
+      relinKeys: row.relinKeys,
+      galoisKeys: row.galoisKeys,
+      galoisSteps: parseSteps(row.galoisSteps, row.id),
     };
     checkKeysetMac(this.#ckksMacKey, this.vaultId, { id: row.id, ...evaluation }, row.mac);
     return { id: row.id, evaluation };
@@ -269,19 +246,17 @@ export class UnlockedVault {
       secretKey.fill(0);
     }
     const updated = { id: keyset.id, ...keyset.evaluation, galoisKeys, galoisSteps: union };
-    this.db.transaction(() => {
+    this.catalogue.write((tx) => {
       // Re-checked inside the transaction: the new MAC only ever covers keys that are
       // authentic at this moment plus the Galois keys made here.
       this.keysetById(keyset.id);
-      this.db
-        .prepare('UPDATE ckks_keysets SET galois_keys = ?, galois_steps = ?, mac = ? WHERE id = ?')
-        .run(
-          galoisKeys,
-          JSON.stringify(union),
-          keysetMac(this.#ckksMacKey, this.vaultId, updated),
-          keyset.id,
-        );
-    })();
+      tx.keysets.setGaloisKeys(
+        keyset.id,
+        galoisKeys,
+        union,
+        keysetMac(this.#ckksMacKey, this.vaultId, updated),
+      );
+    });
     // What was just written and MAC'd: no second read (and hash) of 75 MB of keys.
     const { id, ...evaluation } = updated;
     return { id, evaluation };
@@ -293,14 +268,12 @@ export class UnlockedVault {
    * copied into another row (to make it "current") does not open.
    */
   unwrapCkksSecretKey(keysetId: number): Uint8Array {
-    const row = this.db
-      .prepare('SELECT preset_id, secret_key_wrapped FROM ckks_keysets WHERE id = ?')
-      .get(keysetId) as { preset_id: string; secret_key_wrapped: Buffer } | undefined;
+    const row = this.catalogue.read.keysets.wrappedSecret(keysetId);
     if (!row) throw new VaultError(`CKKS key set ${keysetId} not found`);
     return unwrapWithKey(
       this.#ckksWrapKey,
-      row.secret_key_wrapped,
-      ckksSecretKeyAad(this.vaultId, row.preset_id, keysetId),
+      row.secretKeyWrapped,
+      ckksSecretKeyAad(this.vaultId, row.presetId, keysetId),
       `CKKS secret key of key set ${keysetId}`,
     );
   }
@@ -325,12 +298,9 @@ export class UnlockedVault {
     return unwrapWithKey(this.#settingsKey, sealed, aad, what);
   }
 
+  /** Closes the catalogue (a closed vault is two files) and wipes the subkeys; again is a no-op. */
   close(): void {
-    if (this.db.open) {
-      // Fold the WAL back into the main file so a closed vault is two files.
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-      this.db.close();
-    }
+    this.#catalogue.close();
     for (const key of [
       this.#ckksWrapKey,
       this.#obfWrapKey,
@@ -351,7 +321,7 @@ function parseSteps(text: string, keysetId: number): number[] {
 }
 
 /** Runs pending migrations with what they may use: the vault id and subkeys, never the master key. */
-function migrateWithSubkeys(db: Catalogue, vaultId: string, masterKey: Uint8Array): void {
+function migrateWithSubkeys(catalogue: Catalogue, vaultId: string, masterKey: Uint8Array): void {
   const keys: MigrationKeys = {
     vaultId,
     blobKey: hkdfSubkey(masterKey, SUBKEY_LABELS.blob),
@@ -366,7 +336,7 @@ function migrateWithSubkeys(db: Catalogue, vaultId: string, masterKey: Uint8Arra
     },
   };
   try {
-    migrateCatalogue(db, keys);
+    catalogue.migrate(keys);
   } finally {
     keys.blobKey.fill(0);
     keys.ckksMacKey.fill(0);

@@ -1,7 +1,7 @@
 // Stored results on a real vault (three bundled samples): verifyResults names the image
 // and the item of every tampered, moved or malformed classification, embedding, review
 // state and vault model, and a bad item costs the gallery and `list` only its own image.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { sealAead } from '../crypto/index.ts';
@@ -11,7 +11,7 @@ import { EMBEDDING_SIZE } from '../obf/architectures.ts';
 import { NEU_CLASSES } from '../../../src-shared/domain/classes.ts';
 import { listCommand } from '../../cli/commands/vault-commands.ts';
 import type { StoredClassification } from './classify.ts';
-import { galleryEntries, galleryListing, isGalleryError } from './gallery.ts';
+import { galleryEntries, galleryEntry, galleryListing, isGalleryError } from './gallery.ts';
 import type { GalleryEntry, GalleryError } from './gallery.ts';
 import { importFolder } from './import-folder.ts';
 import { imagePartAad } from './item-aad.ts';
@@ -22,6 +22,8 @@ import type { UnlockedVault } from './vault.ts';
 import { storeVaultModel } from './vault-models.ts';
 import { openStoredClassification, verifyResults } from './verify-results.ts';
 import { makeTempDir, REPO_ROOT } from '../../../test/helpers/fixtures.ts';
+import { openCatalogueFile } from '../../../test/helpers/catalogue-file.ts';
+import type { CatalogueFile } from '../../../test/helpers/catalogue-file.ts';
 
 const PASS = 'results test passphrase';
 const SAMPLES = ['crazing/Cr_10.bmp', 'inclusion/In_1.bmp', 'patches/Pa_1.bmp'];
@@ -29,6 +31,8 @@ const SAMPLES = ['crazing/Cr_10.bmp', 'inclusion/In_1.bmp', 'patches/Pa_1.bmp'];
 let tmp: Awaited<ReturnType<typeof makeTempDir>>;
 let vaultDir: string;
 let vault: UnlockedVault;
+/** The vault's catalogue file, where the tests store, tamper with and restore rows. */
+let catalogueFile: CatalogueFile;
 let ids: Array<{ id: number; uid: string }>;
 let modelId: string;
 let names: string[]; // file names in catalogue order
@@ -53,7 +57,7 @@ function classification(classIndex: number): StoredClassification {
 }
 
 function store(imageId: number, uid: string, body: object, model = modelId): void {
-  vault.db
+  catalogueFile
     .prepare(
       `INSERT INTO classifications (image_id, model_id, classified_at, result) VALUES (?, ?, ?, ?)
        ON CONFLICT (image_id, model_id) DO UPDATE SET result = excluded.result`,
@@ -75,13 +79,13 @@ function problems(): string[] {
 }
 
 function flipByte(table: string, column: string, where: string, ...args: unknown[]): void {
-  const blob = vault.db
+  const blob = catalogueFile
     .prepare(`SELECT ${column} FROM ${table} WHERE ${where}`)
     .pluck()
     .get(...args);
   const bytes = Buffer.from(blob as Buffer);
   bytes[bytes.length - 5]! ^= 0x01;
-  vault.db.prepare(`UPDATE ${table} SET ${column} = ? WHERE ${where}`).run(bytes, ...args);
+  catalogueFile.prepare(`UPDATE ${table} SET ${column} = ? WHERE ${where}`).run(bytes, ...args);
 }
 
 beforeAll(async () => {
@@ -97,9 +101,10 @@ beforeAll(async () => {
   }
   await initVault(vaultDir, PASS, { kdf: { logN: 14 } });
   vault = await openVault(vaultDir, PASS);
+  catalogueFile = openCatalogueFile(vaultDir);
   const report = await importFolder(vault, folder, { labelsFromFolders: true, workers: 2 });
   expect(report.imported).toBe(SAMPLES.length);
-  ids = vault.db.prepare('SELECT id, uid FROM images ORDER BY id').all() as typeof ids;
+  ids = catalogueFile.prepare('SELECT id, uid FROM images ORDER BY id').all() as typeof ids;
   names = galleryEntries(vault).map((e) => e.summary.name);
   expect([...names].sort()).toEqual(SAMPLES);
   const weights = randomChunkCnn(PAPER_ARCHITECTURE, 4);
@@ -113,13 +118,14 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  catalogueFile?.close();
   vault?.close();
   await tmp?.cleanup();
 });
 
 // Every test starts from the same good state: one classification and one review per image.
 beforeEach(() => {
-  vault.db.exec('DELETE FROM classifications; DELETE FROM obf_embeddings;');
+  catalogueFile.exec('DELETE FROM classifications; DELETE FROM obf_embeddings;');
   ids.forEach(({ id, uid }, i) => {
     store(id, uid, classification(i));
     setReviewed(vault, uid, i % 2 === 0);
@@ -146,8 +152,10 @@ describe('verifyResults', () => {
 
   it('detects a classification moved to another image', () => {
     const [a, b] = ids as [(typeof ids)[0], (typeof ids)[0]];
-    vault.db.prepare('DELETE FROM classifications WHERE image_id = ?').run(b.id);
-    vault.db.prepare('UPDATE classifications SET image_id = ? WHERE image_id = ?').run(b.id, a.id);
+    catalogueFile.prepare('DELETE FROM classifications WHERE image_id = ?').run(b.id);
+    catalogueFile
+      .prepare('UPDATE classifications SET image_id = ? WHERE image_id = ?')
+      .run(b.id, a.id);
     expect(problems()).toEqual([`${b.uid} classification:${modelId}`]);
   });
 
@@ -163,15 +171,15 @@ describe('verifyResults', () => {
   });
 
   it('reports rows whose image is gone', () => {
-    vault.db.pragma('foreign_keys = OFF');
+    catalogueFile.pragma('foreign_keys = OFF');
     try {
-      vault.db
+      catalogueFile
         .prepare(
           `INSERT INTO classifications (image_id, model_id, classified_at, result) VALUES (999, ?, '', x'00')`,
         )
         .run(modelId);
     } finally {
-      vault.db.pragma('foreign_keys = ON');
+      catalogueFile.pragma('foreign_keys = ON');
     }
     expect(problems()).toEqual([`image row 999 classification:${modelId}`]);
   });
@@ -189,7 +197,7 @@ describe('verifyResults', () => {
         Buffer.from(body),
         obfEmbeddingAad(vault.vaultId, uid, 'obf-m'),
       );
-      vault.db
+      catalogueFile
         .prepare(
           `INSERT INTO obf_embeddings (image_id, model_id, indexed_at, payload) VALUES (?, 'obf-m', '', ?)`,
         )
@@ -242,7 +250,10 @@ describe('one bad item costs only its image', () => {
 
   it('corrupted metadata: the gallery and list show that image as an error, the rest normally', async () => {
     const [a, b, c] = ids as [(typeof ids)[0], (typeof ids)[0], (typeof ids)[0]];
-    const original = vault.db.prepare('SELECT meta FROM images WHERE id = ?').pluck().get(b.id);
+    const original = catalogueFile
+      .prepare('SELECT meta FROM images WHERE id = ?')
+      .pluck()
+      .get(b.id);
     flipByte('images', 'meta', 'id = ?', b.id);
     try {
       const listing = galleryListing(vault);
@@ -272,7 +283,38 @@ describe('one bad item costs only its image', () => {
       expect(json.errors).toEqual([{ id: b.uid, item: 'meta', reason: bad.error }]);
       expect(result.text).toContain(`${b.uid.slice(0, 12)}  meta: integrity check failed`);
     } finally {
-      vault.db.prepare('UPDATE images SET meta = ? WHERE id = ?').run(original, b.id);
+      catalogueFile.prepare('UPDATE images SET meta = ? WHERE id = ?').run(original, b.id);
+    }
+  });
+
+  it("one image's entry is its listing entry, read from that image's rows alone", () => {
+    const [a, b, c] = ids as [(typeof ids)[0], (typeof ids)[0], (typeof ids)[0]];
+    flipByte('classifications', 'result', 'image_id = ?', a.id);
+    flipByte('image_reviews', 'state', 'image_id = ?', b.id);
+    const meta = catalogueFile.prepare('SELECT meta FROM images WHERE id = ?').pluck().get(c.id);
+    flipByte('images', 'meta', 'id = ?', c.id);
+    try {
+      const listing = galleryListing(vault);
+      expect(listing.map((e) => isGalleryError(e) || e.problems.length > 0)).toEqual([
+        true,
+        true,
+        true,
+      ]);
+      const { read } = vault.catalogue;
+      const byUid = vi.spyOn(read.images, 'byUid');
+      const everyImage = [
+        vi.spyOn(read.images, 'list'),
+        vi.spyOn(read.images, 'page'),
+        vi.spyOn(read.reviews, 'all'),
+        vi.spyOn(read.classifications, 'allByTime'),
+      ];
+      for (const entry of listing) expect(galleryEntry(vault, entry.id)).toEqual(entry);
+      expect(galleryEntry(vault, 'f'.repeat(32))).toBeNull();
+      expect(byUid).toHaveBeenCalledTimes(listing.length + 1);
+      for (const spy of everyImage) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      vi.restoreAllMocks();
+      catalogueFile.prepare('UPDATE images SET meta = ? WHERE id = ?').run(meta, c.id);
     }
   });
 });

@@ -9,6 +9,7 @@ import { IntegrityError, openAead } from '../crypto/index.ts';
 import { CHUNK_COUNT } from '../../../src-shared/domain/geometry.ts';
 import { argmax } from '../nn/chunk-cnn.ts';
 import { EMBEDDING_SIZE } from '../obf/architectures.ts';
+import type { ImageItemRow } from './catalogue/index.ts';
 import type { StoredClassification } from './classify.ts';
 import { imagePartAad } from './item-aad.ts';
 import { obfEmbeddingAad } from './obf-embeddings.ts';
@@ -41,25 +42,16 @@ export function verifyResults(
   options: { models?: readonly KnownModel[] } = {},
 ): void {
   const classes = new Map((options.models ?? []).map((m) => [m.id, m.classes]));
-  const models = vault.db.prepare('SELECT id, model FROM vault_models ORDER BY id').all() as Array<{
-    id: string;
-    model: Buffer;
-  }>;
-  for (const { id, model } of models) {
+  const { read } = vault.catalogue;
+  for (const { id, model } of read.vaultModels.listById()) {
     check(`model ${id}`, 'model', () => {
       classes.set(id, openVaultModel(vault, id, model).file.classes);
     });
   }
   // The obfuscated tier's keys (wrapped) and models (sealed, bound to this vault's key).
-  for (const id of vault.db
-    .prepare('SELECT id FROM obf_keys ORDER BY id')
-    .pluck()
-    .all() as number[])
+  for (const id of read.obfKeys.ids())
     check(`obfuscation key ${id}`, 'obf-key', () => obfKeyById(vault, id).fill(0));
-  for (const id of vault.db
-    .prepare('SELECT id FROM obf_models ORDER BY id')
-    .pluck()
-    .all() as string[])
+  for (const id of read.obfModels.ids())
     check(`obfuscated-tier model ${id}`, 'obf-model', () => loadObfVaultModel(vault, id));
   // The vault's settings: sealed values, their secrets, and the shape their readers rely on.
   for (const name of storedSettingNames(vault))
@@ -67,15 +59,8 @@ export function verifyResults(
       if (name !== EVALUATION_SETTING) throw new Error('not a setting this SealSight stores');
       readEvaluationSetting(vault);
     });
-  const rows = (sql: string) =>
-    vault.db.prepare(sql).all() as Array<{
-      imageId: number;
-      uid: string | null;
-      modelId: string;
-      blob: Buffer;
-    }>;
   const each = (
-    list: ReturnType<typeof rows>,
+    list: readonly ImageItemRow[],
     item: (modelId: string) => string,
     open: (uid: string, modelId: string, blob: Buffer) => void,
   ) => {
@@ -88,21 +73,18 @@ export function verifyResults(
     }
   };
   each(
-    rows(`SELECT c.image_id AS imageId, i.uid, c.model_id AS modelId, c.result AS blob
-          FROM classifications c LEFT JOIN images i ON i.id = c.image_id ORDER BY c.image_id, c.model_id`),
+    read.classifications.forVerify(),
     (modelId) => `classification:${modelId}`,
     (uid, modelId, blob) =>
       openStoredClassification(vault, uid, modelId, blob, classes.get(modelId)),
   );
   each(
-    rows(`SELECT e.image_id AS imageId, i.uid, e.model_id AS modelId, e.payload AS blob
-          FROM obf_embeddings e LEFT JOIN images i ON i.id = e.image_id ORDER BY e.image_id, e.model_id`),
+    read.embeddings.forVerify(),
     (modelId) => `obf-embedding:${modelId}`,
     (uid, modelId, blob) => checkObfResult(vault, uid, modelId, blob),
   );
   each(
-    rows(`SELECT r.image_id AS imageId, i.uid, '' AS modelId, r.state AS blob
-          FROM image_reviews r LEFT JOIN images i ON i.id = r.image_id ORDER BY r.image_id`),
+    read.reviews.forVerify(),
     () => 'review',
     (uid, _, blob) => openReviewState(vault.sealingKeys, uid, blob),
   );

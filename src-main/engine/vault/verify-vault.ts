@@ -5,11 +5,9 @@
 // batch's sealed lane map, then every lane batch, then the stored results
 // (classifications, embeddings, models, review state; verify-results.ts).
 import type { VerifyReport } from '../../../src-shared/contract/vault.ts';
-import { listImageRows, readCiphertexts, readOriginalBlob, readRestBlob } from './image-store.ts';
 import { openOriginal, openRest } from './sealed-image.ts';
-import { laneLocation, verifyLaneBatches } from './lane-read.ts';
+import { laneBatchById, laneLocation, verifyLaneBatches } from './lane-read.ts';
 import { openLaneMap } from './sealed-lane-batch.ts';
-import { readLaneBatch } from './lane-store.ts';
 import { checkCiphertextMac, checkCiphertextSet, decryptMeta } from './read-image.ts';
 import { verifyResults } from './verify-results.ts';
 import type { UnlockedVault } from './vault.ts';
@@ -33,24 +31,23 @@ export function verifyVault(vault: UnlockedVault): VerifyReport {
   };
   for (const id of vault.keysetIds())
     check(`key set ${id}`, 'ckks-keyset', () => vault.keysetById(id));
-  const rows = listImageRows(vault.db);
+  const { images } = vault.catalogue.read;
+  const rows = images.list();
   for (const row of rows) {
     const keys = vault.sealingKeys;
     let layout: ReturnType<typeof decryptMeta>['layout'] | null = null;
     check(row.uid, 'meta', () => (layout = decryptMeta(vault, row).layout));
-    check(row.uid, 'original', () =>
-      openOriginal(keys, row.uid, readOriginalBlob(vault.db, row.id)),
-    );
-    check(row.uid, 'rest', () => openRest(keys, row.uid, readRestBlob(vault.db, row.id)));
+    check(row.uid, 'original', () => openOriginal(keys, row.uid, images.original(row.id)));
+    check(row.uid, 'rest', () => openRest(keys, row.uid, images.rest(row.id)));
     const sealed = layout as ReturnType<typeof decryptMeta>['layout'] | null;
     if (!sealed) continue; // without its layout nothing else of the image can be checked
     if (sealed.lanes) {
       check(row.uid, 'lanes', () => {
         const { batchId } = laneLocation(vault, row, sealed);
-        laneLocation(vault, row, sealed, openLaneMap(keys, readLaneBatch(vault.db, batchId)));
+        laneLocation(vault, row, sealed, openLaneMap(keys, laneBatchById(vault, batchId)));
       });
     }
-    const ciphertexts = readCiphertexts(vault.db, row.id);
+    const ciphertexts = images.ciphertexts(row.id);
     check(row.uid, 'ckks rows', () => checkCiphertextSet(row, sealed, ciphertexts));
     for (const ciphertext of ciphertexts)
       check(row.uid, `ckks:${ciphertext.ordinal}`, () =>
@@ -58,12 +55,7 @@ export function verifyVault(vault: UnlockedVault): VerifyReport {
       );
   }
   check('catalogue', 'orphan rows', () => {
-    const orphans = vault.db
-      .prepare(
-        'SELECT count(*) FROM ckks_ciphertexts WHERE image_id NOT IN (SELECT id FROM images)',
-      )
-      .pluck()
-      .get() as number;
+    const orphans = images.orphanCiphertexts();
     if (orphans > 0) throw new Error(`${orphans} CKKS row(s) belong to no image`);
   });
   verifyLaneBatches(vault, check);

@@ -2,7 +2,7 @@
 // ciphertexts; ciphertext p holds pixel p of up to slotCount (4096) feature chunks,
 // one chunk per slot ("lane"). Whole images only: an image's feature chunks are
 // contiguous lanes of ONE batch. A batch and all its images are written in one
-// transaction (see lane-store.ts).
+// transaction (see catalogue/lane-batches.ts).
 // - lane_batches.lane_map: JSON [[image uid, first lane, lane count], …] — structure
 //   only (no pixel, label or score), MAC'd by the key holder so lanes cannot be swapped
 //   between images unnoticed. Deleting or relabelling an image never touches a batch:

@@ -27,8 +27,8 @@ import {
 import { keysetMac } from '../keyset-mac.ts';
 import { ckksCiphertextMac, sealImageMeta, sealPadded } from '../sealed-image.ts';
 import { sealLaneMap } from '../sealed-lane-batch.ts';
+import type { LaneMapEntry } from '../sealed-lane-batch.ts';
 import { sealReviewState } from '../sealed-review.ts';
-import type { LaneMapEntry } from '../lane-store.ts';
 import type { Migration, MigrationKeys } from './migration.ts';
 
 type Db = Parameters<NonNullable<Migration['run']>>[0];

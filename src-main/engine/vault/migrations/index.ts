@@ -1,4 +1,7 @@
 // Ordered list of schema migrations, one file each. Append; never edit a shipped one.
+// The migrations own the catalogue's schema, so they keep their own SQL (CREATE, ALTER and
+// the rows a migration rewrites); every other read and write goes through the catalogue
+// repository (../catalogue/), which runs them (catalogue-file.ts).
 import type { Migration } from './migration.ts';
 import { migration0001 } from './0001-initial.ts';
 import { migration0002 } from './0002-classifications.ts';

@@ -1,6 +1,8 @@
 // One schema migration. Most are SQL only; a migration that must rewrite sealed data
 // (re-encrypt, MAC, re-wrap) also has `run`, which gets the vault's subkeys — never the
-// master key — and runs in the same transaction as its SQL, after it.
+// master key — and runs in the same transaction as its SQL, after it. Migrations are the
+// schema's owner: they, and the catalogue repository (../catalogue/), are the only code
+// with SQL, and `run` gets the raw database handle for that reason alone.
 import type { Database } from 'better-sqlite3';
 
 export interface MigrationKeys {

@@ -1,18 +1,18 @@
-// Opens a vault's SQLite catalogue (better-sqlite3) and brings its schema up to date.
-// Opening and migrating are two steps: the vault opens the file, checks that its vault
-// id is the header's, and only then migrates (with the vault's subkeys), so a catalogue
-// from elsewhere is never rewritten. The file is owner-only and never a symlink.
+// The catalogue's SQLite file (better-sqlite3): opened with the pragmas every connection
+// needs, and its schema brought up to date by the migrations. Opening and migrating are two
+// steps: the vault opens the file, checks that its vault id is the header's, and only then
+// migrates (with the vault's subkeys), so a catalogue from elsewhere is never rewritten.
+// The file is owner-only and never a symlink. Only catalogue.ts holds the handle this
+// returns; nothing outside this folder sees it.
 import { chmodSync, lstatSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { MIGRATIONS, LATEST_SCHEMA_VERSION } from './migrations/index.ts';
-import type { MigrationKeys } from './migrations/migration.ts';
-
-export type Catalogue = SqliteDatabase;
+import { MIGRATIONS, LATEST_SCHEMA_VERSION } from '../migrations/index.ts';
+import type { MigrationKeys } from '../migrations/migration.ts';
 
 export const CATALOGUE_FILE = 'catalogue.sqlite';
 
-export function openCatalogue(file: string, opts: { create: boolean }): Catalogue {
+export function openCatalogueFile(file: string, opts: { create: boolean }): SqliteDatabase {
   refuseSymlink(file);
   const db = new Database(file, { fileMustExist: !opts.create });
   try {
@@ -48,12 +48,12 @@ function refuseSymlink(file: string): void {
   if (isLink) throw new Error(`${file}: the catalogue is a symbolic link; refusing to follow it`);
 }
 
-export function schemaVersion(db: Catalogue): number {
+export function schemaVersion(db: SqliteDatabase): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
 /** Runs every pending migration, each in its own transaction (SQL, then its code step). */
-export function migrateCatalogue(db: Catalogue, keys: MigrationKeys): void {
+export function migrateCatalogueFile(db: SqliteDatabase, keys: MigrationKeys): void {
   const current = schemaVersion(db);
   for (const migration of MIGRATIONS) {
     if (migration.version <= current) continue;

@@ -1,11 +1,14 @@
+// The catalogue file and its schema: migrations numbered without gaps, a new file at the
+// latest version in WAL mode and owner-only, opening that never migrates, refusals (newer
+// schema, missing file, symbolic link), and the routing constraints the schema enforces.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { migrateCatalogue, openCatalogue, schemaVersion } from './catalogue.ts';
-import type { Catalogue } from './catalogue.ts';
-import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.ts';
+import type { Database } from 'better-sqlite3';
+import { migrateCatalogueFile, openCatalogueFile, schemaVersion } from './catalogue-file.ts';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../migrations/index.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -14,9 +17,9 @@ beforeEach(async () => {
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 /** A new catalogue brought to the latest schema (no rows, so the keys are never used). */
-function created(file: string): Catalogue {
-  const db = openCatalogue(file, { create: true });
-  migrateCatalogue(db, {
+function created(file: string): Database {
+  const db = openCatalogueFile(file, { create: true });
+  migrateCatalogueFile(db, {
     vaultId: 'test',
     blobKey: randomBytes(32),
     ckksMacKey: randomBytes(32),
@@ -59,17 +62,17 @@ it('creates the schema at the latest version in WAL mode, owner-only, and reopen
   ]);
   db.close();
   if (process.platform !== 'win32') expect((await stat(file)).mode & 0o777).toBe(0o600);
-  const again = openCatalogue(file, { create: false });
+  const again = openCatalogueFile(file, { create: false });
   expect(schemaVersion(again)).toBe(LATEST_SCHEMA_VERSION);
   again.close();
 });
 
 it('opening does not migrate: the vault checks the catalogue is its own first', () => {
   const file = path.join(dir, 'c.sqlite');
-  const db = openCatalogue(file, { create: true });
+  const db = openCatalogueFile(file, { create: true });
   expect(schemaVersion(db)).toBe(0);
   db.close();
-  const again = openCatalogue(file, { create: false });
+  const again = openCatalogueFile(file, { create: false });
   expect(schemaVersion(again)).toBe(0);
   again.close();
 });
@@ -79,12 +82,12 @@ it('refuses a catalogue from a newer SealSight, a missing one, and a symbolic li
   const db = created(file);
   db.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
   db.close();
-  expect(() => openCatalogue(file, { create: false })).toThrow(/newer than this SealSight/);
-  expect(() => openCatalogue(path.join(dir, 'none.sqlite'), { create: false })).toThrow();
+  expect(() => openCatalogueFile(file, { create: false })).toThrow(/newer than this SealSight/);
+  expect(() => openCatalogueFile(path.join(dir, 'none.sqlite'), { create: false })).toThrow();
   const elsewhere = path.join(dir, 'elsewhere.sqlite');
   await writeFile(elsewhere, '');
   await symlink(elsewhere, path.join(dir, 'link.sqlite'));
-  expect(() => openCatalogue(path.join(dir, 'link.sqlite'), { create: false })).toThrow(
+  expect(() => openCatalogueFile(path.join(dir, 'link.sqlite'), { create: false })).toThrow(
     /symbolic link/,
   );
 });
