@@ -24,7 +24,6 @@ import { costModelInput, predictBlocks, predictLanes } from '../src-main/engine/
 import type { OpCosts } from '../src-main/engine/he/cost-model.ts';
 import { loadModel } from '../src-main/engine/nn/model-file.ts';
 import { argmax } from '../src-main/engine/nn/chunk-cnn.ts';
-import { laneStoredBytes } from '../src-main/engine/vault/lane-store.ts';
 import { benchImages, chunkCount, plaintextScores, writeLabelledFolder } from './he-images.ts';
 
 export interface PhaseRequest {
@@ -97,7 +96,7 @@ export async function runPhase(request: PhaseRequest) {
     });
     if (imported.report.failed.length > 0)
       throw new Error(`import failed: ${JSON.stringify(imported.report.failed[0])}`);
-    const batches = laneStoredBytes(vault.db).batches;
+    const batches = vault.catalogue.read.laneBatches.storedBytes().batches;
     if ((request.layout === 'lanes') !== batches > 0)
       throw new Error(`asked for ${request.layout}, the import stored ${batches} lane batches`);
     const preset = ckksPresetById(vault.currentKeyset().evaluation.presetId);
