@@ -3,7 +3,9 @@
 // import a small NEU-CLS folder with one unreadable file, classify under encryption,
 // relabel with the keyboard, export CSV, train and evaluate, find no search model of the
 // vault's domain among the shipped ones, train one on the vault and search with it, visit
-// Security, lock and unlock. A screenshot of each screen goes to test-results/e2e/. Every request
+// Security, lock and unlock. A screenshot of each screen goes to test-results/e2e/; with
+// SEALSIGHT_SCREENSHOTS naming a folder (`npm run screenshots`), the screens the docs show
+// are also written to it under the docs' names (helpers/docs-screenshots.ts). Every request
 // the page makes must stay on the app's origin (offline by construction).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -19,8 +21,15 @@ import type { PreviewServer } from '../../src-main/preview/preview-server.ts';
 import type { ProgressEvent } from '../../src-shared/contract/ipc.ts';
 import { REPO_ROOT } from '../helpers/fixtures.ts';
 import { buildRenderer, CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium.ts';
+import {
+  docsScreenshotDir,
+  E2E_VIEWPORT,
+  writeDocsScreenshot,
+} from '../helpers/docs-screenshots.ts';
+import type { DocsScreenshot } from '../helpers/docs-screenshots.ts';
 
 const SHOTS = path.join(REPO_ROOT, 'test-results', 'e2e');
+const DOCS_SHOTS = docsScreenshotDir();
 const PASSPHRASE = 'violet Tractor 47 harbour!';
 
 let work: string;
@@ -33,8 +42,10 @@ const requests: string[] = [];
 const consoleProblems: string[] = [];
 const failedResponses: string[] = [];
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+/** A screenshot into test-results/e2e/; `docs` names it for the docs when they are asked for. */
+async function shot(name: string, docs?: DocsScreenshot): Promise<void> {
+  const png = await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  if (DOCS_SHOTS && docs) await writeDocsScreenshot(DOCS_SHOTS, docs, png);
 }
 
 async function nav(screen: string): Promise<void> {
@@ -75,7 +86,7 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
       headless: true,
       args: [...CHROMIUM_ARGS],
       acceptDownloads: true,
-      viewport: { width: 1280, height: 860 },
+      viewport: { ...E2E_VIEWPORT },
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('request', (request) => requests.push(request.url()));
@@ -110,7 +121,7 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
     await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
     await expect.poll(() => page.getByTestId('strength').textContent()).toMatch(/strong/);
-    await shot('1-vault-create');
+    await shot('1-vault-create', 'vault-create');
     await page.getByRole('button', { name: 'Create vault' }).click();
     await expect.poll(() => page.locator('h1').textContent(), { timeout: 30_000 }).toBe('Import');
   });
@@ -137,7 +148,7 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     const importEvents = events.filter((e) => e.kind === 'import');
     expect(importEvents.some((e) => e.phase === 'running' && e.total === 13)).toBe(true);
     expect(importEvents.at(-1)?.phase).toBe('done');
-    await shot('3-import-report');
+    await shot('3-import-report', 'import-report');
   });
 
   it('shows the gallery with the chunk grid and classifies under encryption', async () => {
@@ -158,7 +169,7 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     expect(
       events.some((e) => e.kind === 'classify' && e.phase === 'running' && e.total === 12),
     ).toBe(true);
-    await shot('4-gallery-classified');
+    await shot('4-gallery-classified', 'gallery-classified');
   }, 330_000);
 
   it('relabels with the keyboard, marks reviewed and exports CSV', async () => {
@@ -173,7 +184,7 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     await page.keyboard.press('ArrowLeft');
     await expect.poll(() => region.locator('h2').textContent()).toBe(first);
     await expect.poll(() => page.getByTestId('current-reviewed').count()).toBe(1);
-    await shot('5-review');
+    await shot('5-review', 'review');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Export CSV' }).click(),
@@ -203,7 +214,7 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
       .toBe(2);
     const epochs = events.filter((e) => e.kind === 'train' && e.metrics?.epoch !== undefined);
     expect(epochs.map((e) => e.metrics!.epoch)).toEqual([1, 2, 3, 4]);
-    await shot('6-model');
+    await shot('6-model', 'model');
     // Shipped + the one just trained (the Evaluate on choice has radios of its own).
     const models = page.getByRole('radio', { name: /\(shipped\)|trained on this vault/ });
     expect(await models.count()).toBe(2);
@@ -249,7 +260,7 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     expect(distances).toEqual([...distances].sort((a, b) => a - b));
     expect(await hits.first().textContent()).toMatch(/label scratches/);
     expect(events.some((e) => e.kind === 'search' && e.total === 12)).toBe(true);
-    await shot('7-search');
+    await shot('7-search', 'search');
   }, 180_000);
 
   it('shows the security report', async () => {
@@ -259,7 +270,7 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     expect(await security.textContent()).toMatch(/Measured on 12 of this vault’s images/);
     expect(await security.locator('table.figures tbody tr').count()).toBeGreaterThan(6);
     await expect.poll(() => security.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
-    await shot('8-security');
+    await shot('8-security', 'security');
   });
 
   it('locks, refuses a wrong passphrase and unlocks again', async () => {
