@@ -1,13 +1,15 @@
 // The sealed-tier model file: versioned JSON with the architecture, class names,
 // the preprocessing it expects, float weights, activation ranges measured on the
 // training data (the HE engine checks them against its precision budget) and
-// provenance. Validated with zod on load; a file from a newer version is refused.
-import { createHash } from 'node:crypto';
+// provenance. Validated with zod on load; a file from a newer version is refused. Its id is
+// a hash over the file's canonical content, so reformatting the file keeps it; the model
+// files the repository ships keep the ids earlier versions gave them (model-id.ts).
 import { z } from 'zod';
 import type { ChunkCnnWeights } from './chunk-cnn.ts';
 import { flattenedSize } from './chunk-cnn.ts';
 import { ensembleMembers } from './chunk-cnn-ensemble.ts';
 import { parseModelJson, readModelText } from './model-json.ts';
+import type { ModelIdOptions } from './model-json.ts';
 import { CHUNK_COUNT } from '../../../src-shared/domain/geometry.ts';
 import { MAX_ENSEMBLE_MEMBERS } from '../../../src-shared/domain/ensemble.ts';
 
@@ -70,6 +72,7 @@ export const ModelFileSchema = z.object({
 export type ModelFile = z.infer<typeof ModelFileSchema>;
 
 export interface LoadedModel {
+  /** What its stored results are keyed by (model-id.ts): the same however the file is formatted. */
   readonly id: string;
   readonly file: ModelFile;
   /** The whole net (an ensemble merged into one; see chunk-cnn-ensemble.ts). */
@@ -78,11 +81,18 @@ export interface LoadedModel {
   readonly members: readonly ChunkCnnWeights[];
 }
 
-export function parseModel(text: string, source: string): LoadedModel {
-  const file = parseModelJson(text, source, ModelFileSchema, {
-    description: 'model file',
-    version: MODEL_VERSION,
-  });
+export function parseModel(
+  text: string,
+  source: string,
+  options: ModelIdOptions = {},
+): LoadedModel {
+  const { file, id } = parseModelJson(
+    text,
+    source,
+    ModelFileSchema,
+    { description: 'model file', version: MODEL_VERSION },
+    options,
+  );
   const arch = file.architecture;
   if (file.classes.length !== arch.classes) {
     throw new Error(`${source}: ${file.classes.length} class names for ${arch.classes} classes`);
@@ -120,7 +130,7 @@ export function parseModel(text: string, source: string): LoadedModel {
     });
   }
   return {
-    id: createHash('sha256').update(text).digest('hex').slice(0, 16),
+    id,
     file,
     weights,
     members,

@@ -1,8 +1,11 @@
 // Reading a model file of either tier (versioned JSON, zod schema): every failure names
 // the file and the cause — unreadable, not JSON, from a newer format version than this
-// build understands, or the first field the schema rejects.
+// build understands, or the first field the schema rejects. It also gives the model's id
+// (model-id.ts: a hash over the file's canonical content), or checks the id a vault stores
+// the file under.
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
+import { earlierTextId, modelIdOf } from './model-id.ts';
 
 export interface ModelFormat {
   /** What the file is, for messages ("model file", "obfuscated-tier model file"). */
@@ -11,12 +14,27 @@ export interface ModelFormat {
   readonly version: number;
 }
 
+export interface ModelIdOptions {
+  /**
+   * The id a vault stores this text under: kept if it is the content's id or, for a model an
+   * earlier version stored, the id of this exact text (model-id.ts); else the parse fails
+   * with "stored file has id …".
+   */
+  readonly storedAs?: string;
+}
+
+export interface ParsedModelJson<T> {
+  readonly file: T;
+  readonly id: string;
+}
+
 export function parseModelJson<S extends z.ZodType>(
   text: string,
   source: string,
   schema: S,
   expected: ModelFormat,
-): z.infer<S> {
+  options: ModelIdOptions = {},
+): ParsedModelJson<z.infer<S>> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -35,7 +53,11 @@ export function parseModelJson<S extends z.ZodType>(
       `${source}: not a valid ${expected.description} (${issue.path.join('.') || 'root'}: ${issue.message})`,
     );
   }
-  return parsed.data;
+  const id = modelIdOf(raw);
+  const { storedAs } = options;
+  if (storedAs === undefined || storedAs === id) return { file: parsed.data, id };
+  if (storedAs === earlierTextId(text)) return { file: parsed.data, id: storedAs };
+  throw new Error(`${source}: stored file has id ${id}`);
 }
 
 export async function readModelText(file: string): Promise<string> {

@@ -8,10 +8,14 @@
 // holds no key bytes — the key stays wrapped in the vault (vault/obf-key.ts). Only demo
 // models, made for measurement on public data, carry their key in the file, marked as a
 // published demo key. Version 1 files (key bytes in the file, demo or not) still load.
-import { createHash } from 'node:crypto';
+//
+// The id: a hash over the file's canonical content, so reformatting keeps it; the demo
+// models keep the ids earlier versions gave them (nn/model-id.ts).
 import type * as Tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { modelIdOf } from '../nn/model-id.ts';
 import { parseModelJson, readModelText } from '../nn/model-json.ts';
+import type { ModelIdOptions } from '../nn/model-json.ts';
 import { OBFUSCATION_CONDITIONS, OBFUSCATION_KEY_BYTES } from '../crypto/arnold-xor.ts';
 import type { ObfuscationCondition } from '../crypto/arnold-xor.ts';
 import {
@@ -93,7 +97,7 @@ export type ObfKeySource =
   | { readonly kind: 'vault'; readonly vaultId: string; readonly keyId: number };
 
 export interface LoadedObfModel {
-  /** SHA-256 of the file's text, 16 hex digits: what stored embeddings are keyed by. */
+  /** What stored embeddings are keyed by (nn/model-id.ts): the same however the file is formatted. */
   readonly id: string;
   readonly file: ObfModelFile;
   readonly shape: NetShape;
@@ -179,18 +183,25 @@ export function serializeObfModel(
   return JSON.stringify(file);
 }
 
-export function parseObfModel(text: string, source: string): LoadedObfModel {
-  const file = parseModelJson(text, source, ObfModelFileSchema, {
-    description: 'obfuscated-tier model file',
-    version: OBF_MODEL_VERSION,
-  });
+export function parseObfModel(
+  text: string,
+  source: string,
+  options: ModelIdOptions = {},
+): LoadedObfModel {
+  const { file, id } = parseModelJson(
+    text,
+    source,
+    ObfModelFileSchema,
+    { description: 'obfuscated-tier model file', version: OBF_MODEL_VERSION },
+    options,
+  );
   const arch = file.architecture;
   if (ARCHITECTURE_SPECS[arch.name].encoding !== arch.encoding)
     throw new Error(`${source}: architecture ${arch.name} takes ${arch.encoding} input`);
   if (file.preprocessing.size !== arch.inputSize)
     throw new Error(`${source}: preprocessing size differs from the input size`);
   return {
-    id: obfModelIdOf(text),
+    id,
     file,
     shape: {
       arch: arch.name,
@@ -209,9 +220,9 @@ export function parseObfModel(text: string, source: string): LoadedObfModel {
   };
 }
 
-/** A model's id: the first 16 hex digits of the SHA-256 of its file's text. */
+/** A model file's id from its text (nn/model-id.ts), without validating the file. */
 export function obfModelIdOf(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return modelIdOf(JSON.parse(text));
 }
 
 export async function loadObfModel(path: string): Promise<LoadedObfModel> {

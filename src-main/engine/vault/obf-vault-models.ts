@@ -85,8 +85,8 @@ function remember(vault: UnlockedVault, modelId: string, blob: Uint8Array, model
 function openUncached(vault: UnlockedVault, modelId: string, blob: Uint8Array): LoadedObfModel {
   const what = `obfuscated-tier model ${modelId}`;
   const text = openAead(vault.sealingKeys.blobKey, blob, obfModelAad(vault.vaultId, modelId), what);
-  const model = parseObfModel(Buffer.from(text).toString('utf8'), what);
-  if (model.id !== modelId) throw new Error(`${what}: stored file has id ${model.id}`);
+  // Keeps the id it is stored under, also one an earlier version gave it (nn/model-id.ts).
+  const model = parseObfModel(Buffer.from(text).toString('utf8'), what, { storedAs: modelId });
   checkBoundTo(vault, model, what);
   return model;
 }

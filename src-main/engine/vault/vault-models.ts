@@ -62,7 +62,8 @@ export function openVaultModel(
     modelAad(vault.vaultId, modelId),
     `model ${modelId}`,
   );
-  const model = parseModel(Buffer.from(text).toString('utf8'), `model ${modelId}`);
-  if (model.id !== modelId) throw new Error(`model ${modelId}: stored file has id ${model.id}`);
-  return model;
+  // Keeps the id it is stored under, also one an earlier version gave it (nn/model-id.ts).
+  return parseModel(Buffer.from(text).toString('utf8'), `model ${modelId}`, {
+    storedAs: modelId,
+  });
 }
