@@ -5,6 +5,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import layers from './eslint-rules/layers.js';
 
 const nodeBuiltins = [
   'node:*',
@@ -32,6 +33,13 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       eqeqeq: ['error', 'always'],
     },
+  },
+  {
+    // The whole layer graph and the modules' public faces (eslint-rules/layers.js).
+    files: ['src-main/**/*.{ts,tsx}', 'src-shared/**/*.ts', 'src-renderer/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx', '**/*.testutil.ts'],
+    plugins: { layers },
+    rules: { 'layers/allowed-imports': 'error', 'layers/no-deep-import': 'error' },
   },
   {
     // Only the Electron shell may import Electron: the app service, CLI, preview server,

@@ -5,16 +5,19 @@
 // To keep 32 trainings cheap on 2 shared cores: MNIST trains on an evenly spaced subset
 // of its training split for few epochs (see SETTINGS); the shipped models train longer.
 import { createHash } from 'node:crypto';
-import { OBFUSCATION_CONDITIONS } from '../src-main/engine/crypto/arnold-xor.ts';
-import type { ObfuscationCondition } from '../src-main/engine/crypto/arnold-xor.ts';
-import { ARCHITECTURES } from '../src-main/engine/obf/architectures.ts';
-import type { ObfArchitecture } from '../src-main/engine/obf/architectures.ts';
-import { evaluateObfNet } from '../src-main/engine/obf/evaluate-obf.ts';
-import { subset } from '../src-main/engine/obf/obf-dataset.ts';
-import { disposeNet } from '../src-main/engine/obf/obf-net.ts';
-import { initTfWasm } from '../src-main/engine/nn/tf-wasm.ts';
-import { fitObfNet } from '../src-main/engine/obf/train-obf.ts';
-import { loadTrainingSplit, OBF_TRAIN_DEFAULTS } from '../src-main/engine/obf/train-obf-model.ts';
+import { OBFUSCATION_CONDITIONS } from '../src-main/engine/obfuscated/arnold-xor.ts';
+import type { ObfuscationCondition } from '../src-main/engine/obfuscated/arnold-xor.ts';
+import { ARCHITECTURES } from '../src-main/engine/obfuscated/architectures.ts';
+import type { ObfArchitecture } from '../src-main/engine/obfuscated/architectures.ts';
+import { evaluateObfNet } from '../src-main/engine/obfuscated/evaluate-obf.ts';
+import { subset } from '../src-main/engine/obfuscated/obf-dataset.ts';
+import { disposeNet } from '../src-main/engine/obfuscated/obf-net.ts';
+import { initTfWasm } from '../src-main/engine/ml/tf-wasm.ts';
+import { fitObfNet } from '../src-main/engine/obfuscated/train-obf.ts';
+import {
+  loadTrainingSplit,
+  OBF_TRAIN_DEFAULTS,
+} from '../src-main/engine/obfuscated/train-obf-model.ts';
 
 const MEDNIST = new URL('../../shared/datasets/mednist-legacy', import.meta.url).pathname;
 

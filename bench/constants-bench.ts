@@ -1,11 +1,14 @@
 // `npm run bench -- constants [--count N]`: the lanes layout's scalar weights as CKKS
 // plaintexts, SEAL's vector encoder + mod switch (what lanes did before) against the
-// directly written constants (he/constant-plaintext.ts), side by side in one run, at
+// directly written constants (sealed/ckks/constant-plaintext.ts), side by side in one run, at
 // each level the lane engine multiplies at. Also checks the two are byte-equal.
-import { loadSeal, toBytes } from '../src-main/engine/he/seal-runtime.ts';
-import { createCkksContext, DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ckks-presets.ts';
-import { ConstantPlaintexts } from '../src-main/engine/he/constant-plaintext.ts';
-import { mulberry32 } from '../src-main/engine/nn/chunk-cnn.ts';
+import { loadSeal, toBytes } from '../src-main/engine/sealed/ckks/seal-runtime.ts';
+import {
+  createCkksContext,
+  DEFAULT_CKKS_PRESET,
+} from '../src-main/engine/sealed/ckks/ckks-presets.ts';
+import { ConstantPlaintexts } from '../src-main/engine/sealed/ckks/constant-plaintext.ts';
+import { mulberry32 } from '../src-main/engine/ml/random.ts';
 import { freshCiphertext } from '../test/helpers/ckks.ts';
 import { option } from './bench-options.ts';
 

@@ -5,7 +5,10 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { importFolderWithLayout, initVault, openVault } from '../src-main/engine/index.ts';
 import type { UnlockedVault } from '../src-main/engine/vault/vault.ts';
-import { ckksPresetById, DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ckks-presets.ts';
+import {
+  ckksPresetById,
+  DEFAULT_CKKS_PRESET,
+} from '../src-main/engine/sealed/ckks/ckks-presets.ts';
 import { processImage } from '../src-main/engine/image/index.ts';
 import { imagesPerClass, labelledFolder } from '../test/helpers/fixtures.ts';
 import { NEU_DIR, option } from './bench-options.ts';

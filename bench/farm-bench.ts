@@ -25,16 +25,17 @@ import { Redis } from 'ioredis';
 import { classifyVault, loadModel } from '../src-main/engine/index.ts';
 import type { ClassifyReport } from '../src-main/engine/index.ts';
 import type { UnlockedVault } from '../src-main/engine/vault/vault.ts';
-import type { LoadedModel } from '../src-main/engine/nn/model-file.ts';
+import type { LoadedModel } from '../src-main/engine/sealed/model/model-file.ts';
 import { FarmClient, farmEvaluation } from '../src-main/engine/farm/index.ts';
 import { encodeWeights } from '../src-main/engine/farm/farm-wire.ts';
-import { ckksPresetById } from '../src-main/engine/he/ckks-presets.ts';
+import { ckksPresetById } from '../src-main/engine/sealed/ckks/ckks-presets.ts';
 import {
   planPackedEnsemble,
   packedCnnRotationSteps,
-} from '../src-main/engine/he/packed-cnn-plan.ts';
-import { scoreScaleFor } from '../src-main/engine/he/he-safety.ts';
-import { LANE_PACKING_ID } from '../src-main/engine/vault/image-layout.ts';
+} from '../src-main/engine/sealed/layouts/blocks/packed-cnn-plan.ts';
+import { scoreScaleFor } from '../src-main/engine/sealed/ckks/he-safety.ts';
+import { LANE_PACKING_ID } from '../src-main/engine/sealed/layouts/layout.ts';
+import type { Layout } from '../src-main/engine/sealed/layouts/layout.ts';
 import { startRedisServer } from '../test/helpers/redis-server.ts';
 import { startNode, type TestNode } from '../test/helpers/evaluator-nodes.ts';
 import { startCountingProxy } from '../test/helpers/broker-proxy.ts';
@@ -48,8 +49,6 @@ const SHIPPED_MODEL = path.join(REPO, 'assets', 'models', 'neu-chunk-cnn.json');
 const GROUP_SIZE = 4;
 /** The product's default lock (evaluator-node.ts); the test helper's 4 s is for kill tests. */
 const LOCK_SECONDS = 20;
-
-type Layout = 'blocks' | 'lanes';
 
 export async function runFarmBench() {
   const layout = option('layout', 'lanes') as Layout;

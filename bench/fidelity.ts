@@ -6,24 +6,27 @@
 // with new keys (the error depends on them). One thread; SEALSIGHT_BENCH_PER_CLASS
 // images per class (default 4) from the development set.
 import path from 'node:path';
-import { loadSeal } from '../src-main/engine/he/seal-runtime.ts';
-import { createCkksContext, DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ckks-presets.ts';
-import { generateCkksKeys } from '../src-main/engine/he/ckks-keys.ts';
-import { CkksChunkCipher } from '../src-main/engine/he/chunk-cipher.ts';
-import { BLOCK_PACKING_1024 } from '../src-main/engine/he/chunk-packing.ts';
+import { loadSeal } from '../src-main/engine/sealed/ckks/seal-runtime.ts';
+import {
+  createCkksContext,
+  DEFAULT_CKKS_PRESET,
+} from '../src-main/engine/sealed/ckks/ckks-presets.ts';
+import { generateCkksKeys } from '../src-main/engine/sealed/ckks/ckks-keys.ts';
+import { CkksChunkCipher } from '../src-main/engine/sealed/layouts/blocks/chunk-cipher.ts';
+import { BLOCK_PACKING_1024 } from '../src-main/engine/sealed/layouts/blocks/chunk-packing.ts';
 import {
   CONV_GAIN_TARGET,
   packedCnnRotationSteps,
   planPackedEnsemble,
-} from '../src-main/engine/he/packed-cnn-plan.ts';
-import type { PackedCnnPlan } from '../src-main/engine/he/packed-cnn-plan.ts';
-import { PackedCnnEngine } from '../src-main/engine/he/packed-cnn-engine.ts';
-import { decryptScores } from '../src-main/engine/he/result-decryption.ts';
-import { assertHeSafe, scoreScaleFor } from '../src-main/engine/he/he-safety.ts';
-import { aggregateImage, argmax } from '../src-main/engine/nn/chunk-cnn.ts';
-import { referenceChunkScores } from '../src-main/engine/nn/evaluate-chunk-cnn.ts';
-import { loadModel } from '../src-main/engine/nn/model-file.ts';
-import { loadLabelledFolder } from '../src-main/engine/nn/labelled-folder.ts';
+} from '../src-main/engine/sealed/layouts/blocks/packed-cnn-plan.ts';
+import type { PackedCnnPlan } from '../src-main/engine/sealed/layouts/blocks/packed-cnn-plan.ts';
+import { PackedCnnEngine } from '../src-main/engine/sealed/layouts/blocks/packed-cnn-engine.ts';
+import { decryptScores } from '../src-main/engine/sealed/inference/result-decryption.ts';
+import { assertHeSafe, scoreScaleFor } from '../src-main/engine/sealed/ckks/he-safety.ts';
+import { aggregateImage, argmax } from '../src-main/engine/sealed/model/chunk-cnn.ts';
+import { referenceChunkScores } from '../src-main/engine/sealed/train/evaluate-chunk-cnn.ts';
+import { loadModel } from '../src-main/engine/sealed/model/model-file.ts';
+import { loadLabelledFolder } from '../src-main/engine/sealed/train/labelled-folder.ts';
 import { REPO_ROOT } from '../test/helpers/fixtures.ts';
 import { NEU_DIR, option } from './bench-options.ts';
 

@@ -16,13 +16,16 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { loadSeal } from '../src-main/engine/he/seal-runtime.ts';
-import { createCkksContext, DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ckks-presets.ts';
-import { calibrateOpCosts } from '../src-main/engine/he/op-costs.ts';
-import type { OpCosts } from '../src-main/engine/he/cost-model.ts';
+import { loadSeal } from '../src-main/engine/sealed/ckks/seal-runtime.ts';
+import {
+  createCkksContext,
+  DEFAULT_CKKS_PRESET,
+} from '../src-main/engine/sealed/ckks/ckks-presets.ts';
+import { calibrateOpCosts } from '../src-main/engine/sealed/layouts/op-costs.ts';
+import type { OpCosts } from '../src-main/engine/sealed/layouts/cost-model.ts';
 import { crossoverImages } from './he-crossover.ts';
 import { TensealStyleBaseline } from './baseline/tenseal-style.ts';
-import { loadModel } from '../src-main/engine/nn/model-file.ts';
+import { loadModel } from '../src-main/engine/sealed/model/model-file.ts';
 import { writeRandomModel } from '../test/helpers/models.ts';
 import { benchImages, withinChunks } from './he-images.ts';
 import type { PhaseRequest, runPhase } from './he-phase.ts';

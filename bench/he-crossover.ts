@@ -1,10 +1,10 @@
 // Where the two layouts cross for a model, by the cost model: the fewest images (of the
 // measured mean chunk count) from which lanes are predicted faster than blocks. The `he`
 // benchmark reports it beside the import's fixed LANES_MIN_IMAGES.
-import { DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ckks-presets.ts';
-import { costModelInput, fasterLayout } from '../src-main/engine/he/cost-model.ts';
-import type { OpCosts } from '../src-main/engine/he/cost-model.ts';
-import type { LoadedModel } from '../src-main/engine/nn/model-file.ts';
+import { DEFAULT_CKKS_PRESET } from '../src-main/engine/sealed/ckks/ckks-presets.ts';
+import { costModelInput, fasterLayout } from '../src-main/engine/sealed/layouts/cost-model.ts';
+import type { OpCosts } from '../src-main/engine/sealed/layouts/cost-model.ts';
+import type { LoadedModel } from '../src-main/engine/sealed/model/model-file.ts';
 import { LANES_MIN_IMAGES } from '../src-main/engine/index.ts';
 
 export function crossoverImages(

@@ -4,8 +4,8 @@
 // match, and the chunk counts are what the cost model predicts from.
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { aggregateImage, forwardChunk } from '../src-main/engine/nn/chunk-cnn.ts';
-import type { ChunkCnnWeights } from '../src-main/engine/nn/chunk-cnn.ts';
+import { aggregateImage, forwardChunk } from '../src-main/engine/sealed/model/chunk-cnn.ts';
+import type { ChunkCnnWeights } from '../src-main/engine/sealed/model/chunk-cnn.ts';
 import { imagesPerClass } from '../test/helpers/fixtures.ts';
 import { featureChunks } from '../test/helpers/models.ts';
 

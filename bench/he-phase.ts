@@ -15,15 +15,19 @@ import {
   initVault,
   openVault,
 } from '../src-main/engine/index.ts';
-import { localEvaluation } from '../src-main/engine/he/evaluation-backend.ts';
-import type { EvaluationBackend } from '../src-main/engine/he/evaluation-backend.ts';
-import { sumProfiles } from '../src-main/engine/he/encrypted-evaluator.ts';
-import { ckksPresetById } from '../src-main/engine/he/ckks-presets.ts';
-import { packedCnnRotationSteps } from '../src-main/engine/he/packed-cnn-plan.ts';
-import { costModelInput, predictBlocks, predictLanes } from '../src-main/engine/he/cost-model.ts';
-import type { OpCosts } from '../src-main/engine/he/cost-model.ts';
-import { loadModel } from '../src-main/engine/nn/model-file.ts';
-import { argmax } from '../src-main/engine/nn/chunk-cnn.ts';
+import { localEvaluation } from '../src-main/engine/sealed/inference/evaluation-backend.ts';
+import type { EvaluationBackend } from '../src-main/engine/sealed/inference/evaluation-backend.ts';
+import { sumProfiles } from '../src-main/engine/sealed/inference/encrypted-evaluator.ts';
+import { ckksPresetById } from '../src-main/engine/sealed/ckks/ckks-presets.ts';
+import { packedCnnRotationSteps } from '../src-main/engine/sealed/layouts/blocks/packed-cnn-plan.ts';
+import {
+  costModelInput,
+  predictBlocks,
+  predictLanes,
+} from '../src-main/engine/sealed/layouts/cost-model.ts';
+import type { OpCosts } from '../src-main/engine/sealed/layouts/cost-model.ts';
+import { loadModel } from '../src-main/engine/sealed/model/model-file.ts';
+import { argmax } from '../src-main/engine/sealed/model/chunk-cnn.ts';
 import { benchImages, chunkCount, plaintextScores, writeLabelledFolder } from './he-images.ts';
 
 export interface PhaseRequest {

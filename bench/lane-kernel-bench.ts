@@ -12,18 +12,21 @@
 //
 //   node bench/lane-kernel-bench.ts --pool 2
 import { readFileSync } from 'node:fs';
-import { loadModel } from '../src-main/engine/nn/model-file.ts';
-import { mulberry32 } from '../src-main/engine/nn/chunk-cnn.ts';
-import { loadSeal } from '../src-main/engine/he/seal-runtime.ts';
-import { createCkksContext, DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ckks-presets.ts';
-import { generateCkksKeys } from '../src-main/engine/he/ckks-keys.ts';
-import { CkksChunkCipher } from '../src-main/engine/he/chunk-cipher.ts';
-import { BLOCK_PACKING_1024 } from '../src-main/engine/he/chunk-packing.ts';
-import { packLanes } from '../src-main/engine/he/lane-packing.ts';
-import { scoreScaleFor } from '../src-main/engine/he/he-safety.ts';
-import type { LaneLinearPath } from '../src-main/engine/he/lane-cnn-engine.ts';
-import { LaneCnnEngine } from '../src-main/engine/he/lane-cnn-engine.ts';
-import { LaneEvaluator } from '../src-main/engine/he/lane-evaluator.ts';
+import { loadModel } from '../src-main/engine/sealed/model/model-file.ts';
+import { mulberry32 } from '../src-main/engine/ml/random.ts';
+import { loadSeal } from '../src-main/engine/sealed/ckks/seal-runtime.ts';
+import {
+  createCkksContext,
+  DEFAULT_CKKS_PRESET,
+} from '../src-main/engine/sealed/ckks/ckks-presets.ts';
+import { generateCkksKeys } from '../src-main/engine/sealed/ckks/ckks-keys.ts';
+import { CkksChunkCipher } from '../src-main/engine/sealed/layouts/blocks/chunk-cipher.ts';
+import { BLOCK_PACKING_1024 } from '../src-main/engine/sealed/layouts/blocks/chunk-packing.ts';
+import { packLanes } from '../src-main/engine/sealed/layouts/lanes/lane-packing.ts';
+import { scoreScaleFor } from '../src-main/engine/sealed/ckks/he-safety.ts';
+import type { LaneLinearPath } from '../src-main/engine/sealed/layouts/lanes/lane-cnn-engine.ts';
+import { LaneCnnEngine } from '../src-main/engine/sealed/layouts/lanes/lane-cnn-engine.ts';
+import { LaneEvaluator } from '../src-main/engine/sealed/inference/lane-evaluator.ts';
 import { option } from './bench-options.ts';
 
 /** The process's peak resident set so far (kernel's high-water mark), in MiB. */

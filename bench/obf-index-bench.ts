@@ -10,11 +10,11 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createAppService } from '../src-main/app/app-service.ts';
-import { initTfWasm } from '../src-main/engine/nn/tf-wasm.ts';
-import { inThreadEmbedder } from '../src-main/engine/obf/obf-embedder.ts';
+import { initTfWasm } from '../src-main/engine/ml/tf-wasm.ts';
+import { inThreadEmbedder } from '../src-main/engine/obfuscated/obf-embedder.ts';
 import { importFolderWithLayout, openVault } from '../src-main/engine/index.ts';
-import { indexObfuscated } from '../src-main/engine/vault/obf-embeddings.ts';
-import { listObfVaultModels } from '../src-main/engine/vault/obf-vault-models.ts';
+import { indexObfuscated } from '../src-main/engine/vault/obfuscated/obf-embeddings.ts';
+import { listObfVaultModels } from '../src-main/engine/vault/obfuscated/obf-vault-models.ts';
 import { NEU_DIR, option } from './bench-options.ts';
 import { withCatalogueFile } from '../test/helpers/catalogue-file.ts';
 

@@ -9,12 +9,16 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { aggregateImage } from '../src-main/engine/nn/chunk-cnn.ts';
-import { evaluateReference, referenceScores } from '../src-main/engine/nn/evaluate-chunk-cnn.ts';
-import { loadLabelledFolder, splitImages } from '../src-main/engine/nn/labelled-folder.ts';
-import type { LabelledImage } from '../src-main/engine/nn/labelled-folder.ts';
-import { TRAIN_DEFAULTS, trainChunkCnn } from '../src-main/engine/nn/train-chunk-cnn.ts';
-import type { TrainOptions } from '../src-main/engine/nn/train-chunk-cnn.ts';
+import { aggregateImage } from '../src-main/engine/sealed/model/chunk-cnn.ts';
+import {
+  evaluateReference,
+  referenceScores,
+} from '../src-main/engine/sealed/train/evaluate-chunk-cnn.ts';
+import { loadLabelledFolder } from '../src-main/engine/sealed/train/labelled-folder.ts';
+import { splitImages } from '../src-main/engine/ml/split-images.ts';
+import type { LabelledImage } from '../src-main/engine/sealed/train/labelled-folder.ts';
+import { TRAIN_DEFAULTS, trainChunkCnn } from '../src-main/engine/sealed/train/train-chunk-cnn.ts';
+import type { TrainOptions } from '../src-main/engine/sealed/train/train-chunk-cnn.ts';
 import { option } from './bench-options.ts';
 import { thresholdSweep } from './paper/threshold-sweep.ts';
 

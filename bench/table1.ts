@@ -1,13 +1,19 @@
 // `npm run bench -- table1`: key and ciphertext sizes per CKKS preset, for one image
 // and for a batch of images (the paper's Table 1). Sizes are SEAL's zstd-compressed
 // serialisations, measured on freshly generated keys and ciphertexts.
-import { loadSeal, toBytes } from '../src-main/engine/he/seal-runtime.ts';
-import type { Seal } from '../src-main/engine/he/seal-runtime.ts';
-import { createCkksContext, DEFAULT_CKKS_PRESET } from '../src-main/engine/he/ckks-presets.ts';
-import type { CkksPreset } from '../src-main/engine/he/ckks-presets.ts';
+import { loadSeal, toBytes } from '../src-main/engine/sealed/ckks/seal-runtime.ts';
+import type { Seal } from '../src-main/engine/sealed/ckks/seal-runtime.ts';
+import {
+  createCkksContext,
+  DEFAULT_CKKS_PRESET,
+} from '../src-main/engine/sealed/ckks/ckks-presets.ts';
+import type { CkksPreset } from '../src-main/engine/sealed/ckks/ckks-presets.ts';
 import { TENSEAL_TUTORIAL_PRESET } from './baseline/tenseal-style.ts';
-import { packedCnnRotationSteps, planPackedCnn } from '../src-main/engine/he/packed-cnn-plan.ts';
-import { PAPER_ARCHITECTURE, randomChunkCnn } from '../src-main/engine/nn/chunk-cnn.ts';
+import {
+  packedCnnRotationSteps,
+  planPackedCnn,
+} from '../src-main/engine/sealed/layouts/blocks/packed-cnn-plan.ts';
+import { PAPER_ARCHITECTURE, randomChunkCnn } from '../src-main/engine/sealed/model/chunk-cnn.ts';
 
 /** Mean feature chunks per NEU-CLS image at threshold 100 (features-bench.ts: 72.7 % of 16). */
 const MEAN_FEATURE_CHUNKS = 11.63;

@@ -1,5 +1,5 @@
-// npm run build:wasm — assembles src-main/engine/he/rns-kernel.wat into the committed
-// src-main/engine/he/rns-kernel-wasm.ts. Run it after editing the .wat: until then
+// npm run build:wasm — assembles src-main/engine/sealed/ckks/rns-kernel.wat into the committed
+// src-main/engine/sealed/ckks/rns-kernel-wasm.ts. Run it after editing the .wat: until then
 // rns-kernel-wasm.test.ts fails, so the shipped bytes cannot drift from their source.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// Assembles the RNS kernel's WebAssembly text (src-main/engine/he/rns-kernel.wat) with wabt
+// Assembles the RNS kernel's WebAssembly text (src-main/engine/sealed/ckks/rns-kernel.wat) with wabt
 // and renders the TypeScript module that ships its bytes (rns-kernel-wasm.ts), so the app
 // itself never needs an assembler. `npm run build:wasm` writes that module;
 // rns-kernel-wasm.test.ts checks the committed one is exactly what the .wat gives.
@@ -7,15 +7,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
-const HE = path.resolve(
+const CKKS = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   '..',
   'src-main',
   'engine',
-  'he',
+  'sealed',
+  'ckks',
 );
-export const KERNEL_WAT = path.join(HE, 'rns-kernel.wat');
-export const KERNEL_MODULE = path.join(HE, 'rns-kernel-wasm.ts');
+export const KERNEL_WAT = path.join(CKKS, 'rns-kernel.wat');
+export const KERNEL_MODULE = path.join(CKKS, 'rns-kernel-wasm.ts');
 
 /** The .wat's binary (no debug names: the bytes depend on the text's code only). */
 export async function assembleKernel(): Promise<Uint8Array> {

@@ -14,7 +14,7 @@ import {
 } from '../src-main/engine/index.ts';
 import { evaluatorSetup } from '../src-main/engine/vault/classify.ts';
 import { WorkerPool } from '../src-main/engine/workers/worker-pool.ts';
-import { aggregateImage, argmax, forwardChunk } from '../src-main/engine/nn/chunk-cnn.ts';
+import { aggregateImage, argmax, forwardChunk } from '../src-main/engine/sealed/model/chunk-cnn.ts';
 import { labelledFolder, makeTempDir, sampleImages } from './helpers/fixtures.ts';
 import { featureChunks, writeRandomModel } from './helpers/models.ts';
 

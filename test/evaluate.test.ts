@@ -7,15 +7,18 @@ import path from 'node:path';
 import { readdir, symlink, mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll } from 'vitest';
 import { CLI, makeTempDir, REPO_ROOT } from './helpers/fixtures.ts';
-import { inferWithFreshKeys } from '../src-main/engine/he/fresh-key-inference.ts';
+import { inferWithFreshKeys } from '../src-main/engine/sealed/inference/fresh-key-inference.ts';
 import {
   aggregateImage,
   forwardChunk,
-  mulberry32,
   randomChunkCnn,
-} from '../src-main/engine/nn/chunk-cnn.ts';
-import type { LoadedModel } from '../src-main/engine/nn/model-file.ts';
-import { ensembleMembers, mergeEnsemble } from '../src-main/engine/nn/chunk-cnn-ensemble.ts';
+} from '../src-main/engine/sealed/model/chunk-cnn.ts';
+import { mulberry32 } from '../src-main/engine/ml/random.ts';
+import type { LoadedModel } from '../src-main/engine/sealed/model/model-file.ts';
+import {
+  ensembleMembers,
+  mergeEnsemble,
+} from '../src-main/engine/sealed/model/chunk-cnn-ensemble.ts';
 
 const run = promisify(execFile);
 const SAMPLES = path.join(REPO_ROOT, 'assets', 'samples', 'neu-cls');

@@ -9,46 +9,42 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import net from 'node:net';
 import { Redis } from 'ioredis';
 import path from 'node:path';
-import {
-  classifyVault,
-  importFolderWithLayout,
-  initVault,
-  loadModel,
-  openVault,
-  readClassifications,
-} from '../src-main/engine/index.ts';
+import { classifyVault, openVault, readClassifications } from '../src-main/engine/index.ts';
 import type { StoredClassification } from '../src-main/engine/index.ts';
-import type { LoadedModel } from '../src-main/engine/nn/model-file.ts';
+import type { LoadedModel } from '../src-main/engine/sealed/model/model-file.ts';
 import {
   blobDigest,
   FarmClient,
   FarmJobError,
   farmEvaluation,
 } from '../src-main/engine/farm/index.ts';
-import { laneEvaluatorSetup } from '../src-main/engine/vault/classify-lanes.ts';
-import { LANE_PACKING_ID } from '../src-main/engine/vault/image-layout.ts';
+import { laneEvaluatorSetup } from '../src-main/engine/vault/lanes/classify-lanes.ts';
+import { LANE_PACKING_ID } from '../src-main/engine/sealed/layouts/layout.ts';
 import { processImage } from '../src-main/engine/image/index.ts';
 import { startRecordingProxy } from './helpers/broker-proxy.ts';
 import { withCatalogueFile } from './helpers/catalogue-file.ts';
-import {
-  CLI,
-  labelledFolder,
-  makeTempDir,
-  sampleImages,
-  sampleVariants,
-} from './helpers/fixtures.ts';
-import { writeNarrowEnsembleModel } from './helpers/narrow-model.ts';
+import type { makeTempDir } from './helpers/fixtures.ts';
+import { CLI } from './helpers/fixtures.ts';
 import { expectSameClassifications, vaultDigests } from './helpers/farm-assertions.ts';
-import { startRedisServer, type RedisTestServer } from './helpers/redis-server.ts';
+import type { RedisTestServer } from './helpers/redis-server.ts';
 import { startNode, type TestNode } from './helpers/evaluator-nodes.ts';
+import {
+  closedPort,
+  createFarmVault,
+  expectStoredOnceAndLikeLocal as expectStoredOnceAndLikeLocalOf,
+  FARM_PASS,
+  farmClassify as classifyThroughFarm,
+  forgetBlockResults as forgetBlockResultsOf,
+  laneBatchBytes as laneBatchBytesOf,
+  waitForQueued,
+} from './helpers/farm-vault.ts';
+import type { FarmVault } from './helpers/farm-vault.ts';
 
-const PASS = 'evaluation farm test';
-// A narrow two-member ensemble (helpers/narrow-model.ts): a lane batch then goes as two
-// jobs, one per member, that two nodes can share.
-
+const PASS = FARM_PASS;
+/** The vault and broker every case shares (helpers/farm-vault.ts), and its parts. */
+let farm: FarmVault;
 let server: RedisTestServer;
 let tmp: Awaited<ReturnType<typeof makeTempDir>>;
 let vaultDir: string;
@@ -76,39 +72,17 @@ function expectSameAsLocal(results: Map<string, StoredClassification>): void {
   expectSameClassifications(results, local);
 }
 
+const farmClassify = (
+  options: Parameters<typeof classifyThroughFarm>[1],
+  broker?: string,
+): ReturnType<typeof classifyThroughFarm> => classifyThroughFarm(farm, options, broker);
+const laneBatchBytes = () => laneBatchBytesOf(farm);
+const expectStoredOnceAndLikeLocal = () => expectStoredOnceAndLikeLocalOf(farm);
+const forgetBlockResults = () => forgetBlockResultsOf(farm);
+
 beforeAll(async () => {
-  server = await startRedisServer({ password: true });
-  tmp = await makeTempDir();
-  const laneImages = await sampleImages(2);
-  const blockImages = (await sampleVariants(path.join(tmp.dir, 'variants'), 1, 2)).slice(0, 3);
-  await labelledFolder(path.join(tmp.dir, 'lanes'), laneImages);
-  await labelledFolder(path.join(tmp.dir, 'blocks'), blockImages);
-  imageFiles = [...laneImages, ...blockImages];
-  modelFile = path.join(tmp.dir, 'model.json');
-  await writeNarrowEnsembleModel(
-    modelFile,
-    imageFiles.map((i) => i.file),
-  );
-  model = await loadModel(modelFile);
-  vaultDir = path.join(tmp.dir, 'vault');
-  await initVault(vaultDir, PASS, { kdf: { logN: 14 } });
-  const vault = await openVault(vaultDir, PASS);
-  try {
-    await importFolderWithLayout(vault, path.join(tmp.dir, 'lanes'), {
-      labelsFromFolders: true,
-      layout: 'lanes',
-    });
-    await importFolderWithLayout(vault, path.join(tmp.dir, 'blocks'), {
-      labelsFromFolders: true,
-      layout: 'blocks',
-    });
-    const report = await classifyVault(vault, { model, workers: 2 });
-    expect(report.failed).toEqual([]);
-    expect(report.classified).toHaveLength(15);
-    local = readClassifications(vault, model.id);
-  } finally {
-    vault.close();
-  }
+  farm = await createFarmVault();
+  ({ server, tmp, vaultDir, modelFile, model, local, imageFiles } = farm);
 }, 300_000);
 
 // Each case starts with no node and an empty broker: job ids come from the work itself, so
@@ -385,84 +359,3 @@ describe('evaluation farm', () => {
     }
   }, 240_000);
 });
-
-/** Classify through the farm from the engine, with a client of its own. */
-async function farmClassify(
-  options: { all?: boolean; groupSize?: number; signal?: AbortSignal; onProgress?: () => void },
-  broker = server.url,
-) {
-  const vault = await openVault(vaultDir, PASS);
-  const client = await FarmClient.connect({ broker });
-  const backend = farmEvaluation(client, { groupSize: options.groupSize });
-  try {
-    const report = await classifyVault(vault, {
-      model,
-      all: options.all,
-      evaluation: backend,
-      signal: options.signal,
-      onProgress: options.onProgress,
-    });
-    return { report, traffic: { ...client.traffic } };
-  } finally {
-    backend.stop();
-    await client.close();
-    vault.close();
-  }
-}
-
-/** Bytes of the vault's lane batch ciphertexts, as stored. */
-async function laneBatchBytes(): Promise<number> {
-  return withCatalogueFile(
-    vaultDir,
-    (db) => db.prepare('SELECT sum(length(data)) FROM lane_ciphertexts').pluck().get() as number,
-  );
-}
-
-/** One stored classification per image, equal to local evaluation's. */
-async function expectStoredOnceAndLikeLocal(): Promise<void> {
-  const vault = await openVault(vaultDir, PASS);
-  try {
-    const rows = withCatalogueFile(
-      vaultDir,
-      (db) =>
-        db
-          .prepare(
-            'SELECT image_id, count(*) AS n FROM classifications WHERE model_id = ? GROUP BY image_id',
-          )
-          .all(model.id) as Array<{ n: number }>,
-    );
-    expect(rows).toHaveLength(15);
-    expect(rows.every((row) => row.n === 1)).toBe(true);
-    expectSameAsLocal(readClassifications(vault, model.id));
-  } finally {
-    vault.close();
-  }
-}
-
-/** Drops the block images' results so that a classify without --all has them to do. */
-async function forgetBlockResults(): Promise<void> {
-  withCatalogueFile(vaultDir, (db) =>
-    db
-      .prepare(
-        'DELETE FROM classifications WHERE image_id IN (SELECT id FROM images WHERE packing_id != ?)',
-      )
-      .run(LANE_PACKING_ID),
-  );
-}
-
-async function waitForQueued(redis: Redis, count: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if ((await redis.llen('sealsight:evaluate:wait')) >= count) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`fewer than ${count} jobs were queued`);
-}
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}

@@ -18,16 +18,16 @@ import {
   verifyVault,
 } from '../src-main/engine/index.ts';
 import { decryptChunkGrid, decryptMeta, getImage } from '../src-main/engine/vault/read-image.ts';
-import { laneEvaluatorSetup } from '../src-main/engine/vault/classify-lanes.ts';
-import { LANE_PACKING_ID } from '../src-main/engine/vault/image-layout.ts';
+import { laneEvaluatorSetup } from '../src-main/engine/vault/lanes/classify-lanes.ts';
+import { LANE_PACKING_ID } from '../src-main/engine/sealed/layouts/layout.ts';
 import { WorkerPool } from '../src-main/engine/workers/worker-pool.ts';
-import { splitHidden } from '../src-main/engine/he/lane-cnn-engine.ts';
+import { splitHidden } from '../src-main/engine/sealed/layouts/lanes/lane-cnn-engine.ts';
 import { processImage } from '../src-main/engine/image/index.ts';
-import { aggregateImage, randomChunkCnn } from '../src-main/engine/nn/chunk-cnn.ts';
-import { referenceChunkScores } from '../src-main/engine/nn/evaluate-chunk-cnn.ts';
-import { measureActivationRanges } from '../src-main/engine/nn/activation-ranges.ts';
-import { parseModel, serializeModel } from '../src-main/engine/nn/model-file.ts';
-import type { LoadedModel } from '../src-main/engine/nn/model-file.ts';
+import { aggregateImage, randomChunkCnn } from '../src-main/engine/sealed/model/chunk-cnn.ts';
+import { referenceChunkScores } from '../src-main/engine/sealed/train/evaluate-chunk-cnn.ts';
+import { measureActivationRanges } from '../src-main/engine/sealed/model/activation-ranges.ts';
+import { parseModel, serializeModel } from '../src-main/engine/sealed/model/model-file.ts';
+import type { LoadedModel } from '../src-main/engine/sealed/model/model-file.ts';
 import { NEU_CLASSES } from '../src-shared/domain/classes.ts';
 import {
   CLI,

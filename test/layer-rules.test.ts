@@ -1,8 +1,11 @@
-// The lint rules that keep the architecture honest must actually fire.
+// The lint rules that keep the architecture honest must actually fire, the declared
+// layer graph must be acyclic, and no product file may import itself in a circle.
 import { expect, it } from 'vitest';
 import { ESLint } from 'eslint';
 import path from 'node:path';
 import { REPO_ROOT } from './helpers/fixtures.ts';
+import { cycles, importGraph } from './helpers/import-graph.ts';
+import { LAYERS, mayImport } from '../eslint-rules/layers.js';
 
 const eslint = new ESLint({ cwd: REPO_ROOT });
 
@@ -64,4 +67,80 @@ it('lets scripts and tests use the shell build helpers, which do not import Elec
   expect(
     await ruleIds('scripts/example.ts', "import { app } from 'electron/main';\nexport { app };\n"),
   ).toContain('no-restricted-imports');
+});
+
+it('holds the engine to its declared layer graph', async () => {
+  const from = (file: string, source: string) =>
+    ruleIds(file, `import { x } from '${source}';\nexport { x };\n`);
+  // The model is the bottom of the sealed tier: it cannot reach up into CKKS or training.
+  expect(await from('src-main/engine/sealed/model/x.ts', '../ckks/he-safety.ts')).toContain(
+    'layers/allowed-imports',
+  );
+  expect(await from('src-main/engine/sealed/model/x.ts', '../train/fit-chunk-cnn.ts')).toContain(
+    'layers/allowed-imports',
+  );
+  // A layout does not run the evaluation threads; the tiers do not import each other.
+  expect(
+    await from('src-main/engine/sealed/layouts/blocks/x.ts', '../../inference/evaluation-pool.ts'),
+  ).toContain('layers/allowed-imports');
+  expect(await from('src-main/engine/obfuscated/x.ts', '../sealed/model/chunk-cnn.ts')).toContain(
+    'layers/allowed-imports',
+  );
+  expect(await from('src-main/engine/image/x.ts', '../vault/vault.ts')).toContain(
+    'layers/allowed-imports',
+  );
+  // Allowed edges and imports inside a folder pass.
+  expect(await from('src-main/engine/sealed/train/x.ts', '../model/chunk-cnn.ts')).toEqual([]);
+  expect(await from('src-main/engine/vault/x.ts', '../sealed/layouts/layout.ts')).toEqual([]);
+  expect(await from('src-main/engine/sealed/model/x.ts', './chunk-cnn.ts')).toEqual([]);
+});
+
+it('imports a module with an index.ts only through it from outside', async () => {
+  const from = (file: string, source: string) =>
+    ruleIds(file, `import { x } from '${source}';\nexport { x };\n`);
+  expect(await from('src-main/engine/vault/x.ts', '../crypto/aead.ts')).toContain(
+    'layers/no-deep-import',
+  );
+  expect(await from('src-main/app/x.ts', '../engine/image/sobel.ts')).toContain(
+    'layers/no-deep-import',
+  );
+  expect(await from('src-main/engine/vault/x.ts', './catalogue/images.ts')).toContain(
+    'layers/no-deep-import',
+  );
+  expect(await from('src-main/engine/vault/x.ts', '../crypto/index.ts')).toEqual([]);
+  expect(await from('src-main/engine/vault/x.ts', '../farm/broker-url.ts')).toEqual([]);
+  expect(await from('src-main/engine/crypto/x.ts', './aead.ts')).toEqual([]);
+});
+
+it('declares an acyclic layer graph, every edge between declared folders', () => {
+  for (const [folder, allowed] of Object.entries(LAYERS)) {
+    for (const entry of allowed) {
+      const declared = entry.endsWith('/**')
+        ? Object.keys(LAYERS).some((other) => mayImport(folder, other) && other !== folder)
+        : Object.hasOwn(LAYERS, entry);
+      expect(declared, `${folder} → ${entry}`).toBe(true);
+    }
+  }
+  const graph = new Map(
+    Object.keys(LAYERS).map((folder) => [
+      folder,
+      Object.keys(LAYERS).filter((other) => other !== folder && mayImport(folder, other)),
+    ]),
+  );
+  // A folder may import its own sub-folders (`X/**`), and they may not import it back.
+  expect(cycles(graph)).toEqual([]);
+  expect(
+    cycles(
+      new Map([
+        ['a', ['b']],
+        ['b', ['c']],
+        ['c', ['a']],
+        ['d', ['a']],
+      ]),
+    ),
+  ).toEqual([['a', 'b', 'c']]);
+});
+
+it('has no import cycle between product files', () => {
+  expect(cycles(importGraph(['src-main', 'src-shared', 'src-renderer']))).toEqual([]);
 });

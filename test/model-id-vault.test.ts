@@ -1,10 +1,10 @@
 // Models stored in a vault by a version that named a model by the hash of its file's text
-// keep that id now that ids are hashed over canonical content (nn/model-id.ts): the
+// keep that id now that ids are hashed over canonical content (ml/model-id.ts): the
 // previous release's vault (test/fixtures/vault-v5), given a sealed-tier and an
 // obfuscated-tier model stored as that version stored them (row id = text hash, bound into
 // the blob's associated data), still lists, loads and verifies both under their stored ids,
 // which is what their classifications and embeddings are keyed by. The fixture holds no
-// classifications; the shipped model keeps its id (nn/model-id.test.ts).
+// classifications; the shipped model keeps its id (ml/model-id.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cp, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,15 +17,15 @@ import {
 } from '../src-main/engine/index.ts';
 import type { UnlockedVault } from '../src-main/engine/index.ts';
 import { sealAead } from '../src-main/engine/crypto/index.ts';
-import { PAPER_ARCHITECTURE, randomChunkCnn } from '../src-main/engine/nn/chunk-cnn.ts';
-import { earlierTextId } from '../src-main/engine/nn/model-id.ts';
-import { parseModel } from '../src-main/engine/nn/model-file.ts';
-import { parseObfModel, VAULT_KEY_NOTE } from '../src-main/engine/obf/obf-model-file.ts';
+import { PAPER_ARCHITECTURE, randomChunkCnn } from '../src-main/engine/sealed/model/chunk-cnn.ts';
+import { earlierTextId } from '../src-main/engine/ml/model-id.ts';
+import { parseModel } from '../src-main/engine/sealed/model/model-file.ts';
+import { parseObfModel, VAULT_KEY_NOTE } from '../src-main/engine/obfuscated/obf-model-file.ts';
 import { listVaultModels, loadVaultModel } from '../src-main/engine/vault/vault-models.ts';
 import {
   listObfVaultModels,
   loadObfVaultModel,
-} from '../src-main/engine/vault/obf-vault-models.ts';
+} from '../src-main/engine/vault/obfuscated/obf-vault-models.ts';
 import { NEU_CLASSES } from '../src-shared/domain/classes.ts';
 import { makeTempDir, REPO_ROOT } from './helpers/fixtures.ts';
 

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { importFolder, initVault, openVault } from '../src-main/engine/index.ts';
-import { readObfResults } from '../src-main/engine/vault/obf-embeddings.ts';
+import { readObfResults } from '../src-main/engine/vault/obfuscated/obf-embeddings.ts';
 import { CLI, SAMPLES_DIR, makeTempDir, sampleImages } from './helpers/fixtures.ts';
 import { withCatalogueFile } from './helpers/catalogue-file.ts';
 

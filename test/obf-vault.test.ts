@@ -9,21 +9,25 @@ import path from 'node:path';
 import { importFolder, initVault, listImages, openVault } from '../src-main/engine/index.ts';
 import type { UnlockedVault } from '../src-main/engine/vault/vault.ts';
 import { IntegrityError } from '../src-main/engine/crypto/errors.ts';
-import { inThreadEmbedder, workerEmbedder } from '../src-main/engine/obf/obf-embedder.ts';
-import { initTfWasm } from '../src-main/engine/nn/tf-wasm.ts';
-import { chooseObfModel } from '../src-main/engine/vault/obf-model-choice.ts';
+import { inThreadEmbedder, workerEmbedder } from '../src-main/engine/obfuscated/obf-embedder.ts';
+import { initTfWasm } from '../src-main/engine/ml/tf-wasm.ts';
+import { chooseObfModel } from '../src-main/engine/vault/obfuscated/obf-model-choice.ts';
 import {
   indexObfuscated,
   readObfResults,
   searchStored,
-} from '../src-main/engine/vault/obf-embeddings.ts';
-import { currentObfKey, obfKeyById, obfKeyFor } from '../src-main/engine/vault/obf-key.ts';
+} from '../src-main/engine/vault/obfuscated/obf-embeddings.ts';
+import {
+  currentObfKey,
+  obfKeyById,
+  obfKeyFor,
+} from '../src-main/engine/vault/obfuscated/obf-key.ts';
 import {
   listObfVaultModels,
   loadObfVaultModel,
   storeObfVaultModel,
-} from '../src-main/engine/vault/obf-vault-models.ts';
-import { trainObfOnVault } from '../src-main/engine/vault/obf-vault-training.ts';
+} from '../src-main/engine/vault/obfuscated/obf-vault-models.ts';
+import { trainObfOnVault } from '../src-main/engine/vault/obfuscated/obf-vault-training.ts';
 import { verifyVault } from '../src-main/engine/vault/verify-vault.ts';
 import { REPO_ROOT, SAMPLES_DIR, makeTempDir } from './helpers/fixtures.ts';
 import { openCatalogueFile, withCatalogueFile } from './helpers/catalogue-file.ts';

@@ -18,7 +18,7 @@ import {
 } from '../src-main/engine/index.ts';
 import { processImage } from '../src-main/engine/image/index.ts';
 import { decryptMeta } from '../src-main/engine/vault/read-image.ts';
-import { openLaneMap } from '../src-main/engine/vault/sealed-lane-batch.ts';
+import { openLaneMap } from '../src-main/engine/vault/lanes/sealed-lane-batch.ts';
 import { LATEST_SCHEMA_VERSION } from '../src-main/engine/vault/migrations/index.ts';
 import { makeTempDir, REPO_ROOT } from './helpers/fixtures.ts';
 import { withCatalogueFile } from './helpers/catalogue-file.ts';

@@ -12,8 +12,8 @@ import type {
   Plaintext,
   RelinKeys,
 } from 'node-seal/throws';
-import type { Seal } from '../../src-main/engine/he/seal-runtime.ts';
-import type { ChunkCnnArchitecture } from '../../src-main/engine/nn/chunk-cnn.ts';
+import type { Seal } from '../../src-main/engine/sealed/ckks/seal-runtime.ts';
+import type { ChunkCnnArchitecture } from '../../src-main/engine/sealed/model/chunk-cnn.ts';
 import { keySwitchesForRotation } from './rotation-cost.ts';
 import {
   diagonalSlots,

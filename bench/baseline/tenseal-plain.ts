@@ -2,8 +2,8 @@
 // (tenseal/cpp/tensors/plain_tensor.h, utils/utils.h, encrypted_vector.h,
 // ckksvector.cpp). They feed the TenSEAL-style reference implementation that our packed
 // engine is benchmarked against; nothing here is used to serve vault queries.
-import type { ChunkCnnArchitecture } from '../../src-main/engine/nn/chunk-cnn.ts';
-import { convOutputSize } from '../../src-main/engine/nn/chunk-cnn.ts';
+import type { ChunkCnnArchitecture } from '../../src-main/engine/sealed/model/chunk-cnn.ts';
+import { convOutputSize } from '../../src-main/engine/sealed/model/chunk-cnn.ts';
 
 export function nextPowerOfTwo(n: number): number {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`expected a positive integer, got ${n}`);

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChunkCnnArchitecture } from '../../src-main/engine/nn/chunk-cnn.ts';
+import type { ChunkCnnArchitecture } from '../../src-main/engine/sealed/model/chunk-cnn.ts';
 import {
   argmax,
   forwardChunk,
-  mulberry32,
   PAPER_ARCHITECTURE,
   randomChunkCnn,
-} from '../../src-main/engine/nn/chunk-cnn.ts';
-import { loadSeal } from '../../src-main/engine/he/seal-runtime.ts';
+} from '../../src-main/engine/sealed/model/chunk-cnn.ts';
+import { mulberry32 } from '../../src-main/engine/ml/random.ts';
+import { loadSeal } from '../../src-main/engine/sealed/ckks/seal-runtime.ts';
 import { keySwitchesForRotation, sealNafSteps } from './rotation-cost.ts';
 import {
   diagonalSlots,

@@ -16,11 +16,14 @@
 //   four results are added: the same TenSEAL ops and about the same rotations (4·63
 //   instead of 255), minus the masking level.
 import type { PublicKey, SecretKey, Decryptor, Plaintext } from 'node-seal/throws';
-import type { Seal } from '../../src-main/engine/he/seal-runtime.ts';
-import type { CkksContext, CkksPreset } from '../../src-main/engine/he/ckks-presets.ts';
-import { createCkksContext, DEFAULT_CKKS_PRESET } from '../../src-main/engine/he/ckks-presets.ts';
-import type { ChunkCnnWeights } from '../../src-main/engine/nn/chunk-cnn.ts';
-import { convOutputSize, flattenedSize } from '../../src-main/engine/nn/chunk-cnn.ts';
+import type { Seal } from '../../src-main/engine/sealed/ckks/seal-runtime.ts';
+import type { CkksContext, CkksPreset } from '../../src-main/engine/sealed/ckks/ckks-presets.ts';
+import {
+  createCkksContext,
+  DEFAULT_CKKS_PRESET,
+} from '../../src-main/engine/sealed/ckks/ckks-presets.ts';
+import type { ChunkCnnWeights } from '../../src-main/engine/sealed/model/chunk-cnn.ts';
+import { convOutputSize, flattenedSize } from '../../src-main/engine/sealed/model/chunk-cnn.ts';
 import { nextPowerOfTwo, replicate, transpose } from './tenseal-plain.ts';
 import type { CkksVector, HeOpCounts, TensealKit } from './tenseal-ops.ts';
 import {

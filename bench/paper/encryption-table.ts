@@ -7,10 +7,10 @@
 // blocks (the vault's layout). The whole image is the 112×112 preprocessed image
 // packed densely (12,544 values → 4 ciphertexts of 4,096 slots) and, for reference,
 // the original 200×200 image (40,000 values → 10 ciphertexts).
-import type { Seal } from '../../src-main/engine/he/seal-runtime.ts';
-import type { CkksContext } from '../../src-main/engine/he/ckks-presets.ts';
-import { CkksChunkCipher } from '../../src-main/engine/he/chunk-cipher.ts';
-import { BLOCK_PACKING_1024 } from '../../src-main/engine/he/chunk-packing.ts';
+import type { Seal } from '../../src-main/engine/sealed/ckks/seal-runtime.ts';
+import type { CkksContext } from '../../src-main/engine/sealed/ckks/ckks-presets.ts';
+import { CkksChunkCipher } from '../../src-main/engine/sealed/layouts/blocks/chunk-cipher.ts';
+import { BLOCK_PACKING_1024 } from '../../src-main/engine/sealed/layouts/blocks/chunk-packing.ts';
 
 export interface ImageForTable {
   /** Original grayscale pixels (any size) — the "whole image" at full resolution. */

@@ -15,18 +15,22 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadModel } from '../../src-main/engine/nn/model-file.ts';
-import type { LoadedModel } from '../../src-main/engine/nn/model-file.ts';
-import { loadLabelledFolder, splitImages } from '../../src-main/engine/nn/labelled-folder.ts';
-import type { LabelledFolder } from '../../src-main/engine/nn/labelled-folder.ts';
-import { evaluateLoaded } from '../../src-main/engine/nn/evaluate-model.ts';
-import type { EvaluationReport } from '../../src-main/engine/nn/evaluate-model.ts';
-import { referenceChunkScores } from '../../src-main/engine/nn/evaluate-chunk-cnn.ts';
+import { loadModel } from '../../src-main/engine/sealed/model/model-file.ts';
+import type { LoadedModel } from '../../src-main/engine/sealed/model/model-file.ts';
+import { loadLabelledFolder } from '../../src-main/engine/sealed/train/labelled-folder.ts';
+import { splitImages } from '../../src-main/engine/ml/split-images.ts';
+import type { LabelledFolder } from '../../src-main/engine/sealed/train/labelled-folder.ts';
+import { evaluateLoaded } from '../../src-main/engine/sealed/inference/evaluate-model.ts';
+import type { EvaluationReport } from '../../src-main/engine/sealed/inference/evaluate-model.ts';
+import { referenceChunkScores } from '../../src-main/engine/sealed/train/evaluate-chunk-cnn.ts';
 import { classificationMetrics } from '../../src-main/engine/metrics/classification.ts';
 import { decodeImage, lumaBt601 } from '../../src-main/engine/image/index.ts';
-import { loadSeal } from '../../src-main/engine/he/seal-runtime.ts';
-import { createCkksContext, DEFAULT_CKKS_PRESET } from '../../src-main/engine/he/ckks-presets.ts';
-import { generateCkksKeys } from '../../src-main/engine/he/ckks-keys.ts';
+import { loadSeal } from '../../src-main/engine/sealed/ckks/seal-runtime.ts';
+import {
+  createCkksContext,
+  DEFAULT_CKKS_PRESET,
+} from '../../src-main/engine/sealed/ckks/ckks-presets.ts';
+import { generateCkksKeys } from '../../src-main/engine/sealed/ckks/ckks-keys.ts';
 import { encryptionTable } from './encryption-table.ts';
 import type { ImageForTable } from './encryption-table.ts';
 import { thresholdSweep } from './threshold-sweep.ts';

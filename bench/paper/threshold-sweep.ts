@@ -4,7 +4,7 @@
 // (the model is not retrained: this is what an inspector changing the rule for an
 // existing vault would see).
 import { selectFeatureChunks } from '../../src-main/engine/image/chunks.ts';
-import { aggregateImage, argmax } from '../../src-main/engine/nn/chunk-cnn.ts';
+import { aggregateImage, argmax } from '../../src-main/engine/sealed/model/chunk-cnn.ts';
 import { CHUNK_COUNT } from '../../src-shared/domain/geometry.ts';
 
 export interface SweepImage {

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { ModelInfo } from '../../src-shared/contract/ipc.ts';
 import { listVaultModels, loadVaultModel } from '../engine/vault/vault-models.ts';
 import type { UnlockedVault } from '../engine/vault/vault.ts';
-import { loadModel } from '../engine/nn/model-file.ts';
-import type { LoadedModel } from '../engine/nn/model-file.ts';
+import { loadModel } from '../engine/sealed/model/model-file.ts';
+import type { LoadedModel } from '../engine/sealed/model/model-file.ts';
 import { AppError } from './renderer-boundary.ts';
 
 export const SHIPPED_MODEL_FILE = fileURLToPath(

@@ -8,7 +8,7 @@ import type {
   EvaluationSettingChange,
   EvaluationSettingDto,
 } from '../../src-shared/contract/evaluation-setting.ts';
-import type { EvaluationBackend } from '../engine/he/evaluation-backend.ts';
+import type { EvaluationBackend } from '../engine/sealed/inference/evaluation-backend.ts';
 import { describeBroker, FarmClient, farmEvaluation } from '../engine/farm/index.ts';
 import {
   EvaluationSettingError,

@@ -4,12 +4,12 @@
 // and returns the model file's text, which names the key and holds none. A 'cancel'
 // message stops it after the current step.
 import { parentPort, workerData } from 'node:worker_threads';
-import { TrainingCancelled } from '../engine/nn/fit-chunk-cnn.ts';
-import { trainObfOnSplit } from '../engine/obf/train-obf-model.ts';
-import type { ObfTrainReport } from '../engine/obf/train-obf-model.ts';
-import { parseObfModel } from '../engine/obf/obf-model-file.ts';
-import type { LoadedObfModel } from '../engine/obf/obf-model-file.ts';
-import type { VaultObfTraining } from '../engine/vault/obf-vault-training.ts';
+import { TrainingCancelled } from '../engine/ml/training-schedule.ts';
+import { trainObfOnSplit } from '../engine/obfuscated/train-obf-model.ts';
+import type { ObfTrainReport } from '../engine/obfuscated/train-obf-model.ts';
+import { parseObfModel } from '../engine/obfuscated/obf-model-file.ts';
+import type { LoadedObfModel } from '../engine/obfuscated/obf-model-file.ts';
+import type { VaultObfTraining } from '../engine/vault/obfuscated/obf-vault-training.ts';
 
 export interface ObfTrainWorkerData {
   readonly prepared: VaultObfTraining;

@@ -4,8 +4,11 @@
 // (obf-train-worker.ts) with progress and an ETA, and a cancel stops it; the model it
 // returns is checked to be bound to this vault and stored in the vault, encrypted.
 import type { ObfTrainReportDto } from '../../src-shared/contract/ipc.ts';
-import { storeObfVaultModel } from '../engine/vault/obf-vault-models.ts';
-import { prepareVaultObfTraining, wipeTraining } from '../engine/vault/obf-vault-training.ts';
+import { storeObfVaultModel } from '../engine/vault/obfuscated/obf-vault-models.ts';
+import {
+  prepareVaultObfTraining,
+  wipeTraining,
+} from '../engine/vault/obfuscated/obf-vault-training.ts';
 import type { UnlockedVault } from '../engine/vault/vault.ts';
 import type { JobContext } from './jobs.ts';
 import type { ObfTrainWorkerData, ObfTrainWorkerMessage } from './obf-train-worker.ts';

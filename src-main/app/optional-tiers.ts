@@ -1,5 +1,5 @@
 // The obfuscated tier's parts of the app. Similar-image search uses an obfuscated-tier
-// model that belongs to the vault (vault/obf-model-choice.ts): the newest one trained on
+// model that belongs to the vault (vault/obfuscated/obf-model-choice.ts): the newest one trained on
 // the vault itself (Train search model, obf-training.ts), else an installed model file whose
 // classes cover the vault's labels. A model from another domain is never used: with none,
 // there is no search and the screen says why — a result is never invented.
@@ -12,8 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TIER_LABELS } from '../../src-shared/contract/ipc.ts';
 import type { IpcResponse } from '../../src-shared/contract/ipc.ts';
-import type { ObfEmbedder } from '../engine/obf/obf-embedder.ts';
-import type { LoadedObfModel } from '../engine/obf/obf-model-file.ts';
+import type { ObfEmbedder } from '../engine/obfuscated/obf-embedder.ts';
+import type { LoadedObfModel } from '../engine/obfuscated/obf-model-file.ts';
 import type { UnlockedVault } from '../engine/vault/vault.ts';
 import type { JobContext } from './jobs.ts';
 import { AppError } from './renderer-boundary.ts';
@@ -52,14 +52,14 @@ export class OptionalTiers {
   }
 
   async #choose(vault: UnlockedVault) {
-    const { chooseObfModel } = await import('../engine/vault/obf-model-choice.ts');
+    const { chooseObfModel } = await import('../engine/vault/obfuscated/obf-model-choice.ts');
     return chooseObfModel(vault, this.#modelFiles());
   }
 
   async #embedderFor(model: LoadedObfModel): Promise<ObfEmbedder> {
     if (this.#embedder?.modelId === model.id) return this.#embedder.embedder;
     await this.dispose();
-    const { workerEmbedder } = await import('../engine/obf/obf-embedder.ts');
+    const { workerEmbedder } = await import('../engine/obfuscated/obf-embedder.ts');
     const embedder = workerEmbedder(model);
     this.#embedder = { modelId: model.id, embedder };
     return embedder;
@@ -107,7 +107,7 @@ export class OptionalTiers {
       );
     const { model } = chosen;
     const { indexObfuscated, readObfResults, searchStored, storedResultOf } =
-      await import('../engine/vault/obf-embeddings.ts');
+      await import('../engine/vault/obfuscated/obf-embeddings.ts');
     const embedder = await this.#embedderFor(model);
     const index = await indexObfuscated(vault, model, embedder, {
       signal: ctx.signal,

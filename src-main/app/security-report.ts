@@ -3,11 +3,14 @@
 // zeroed afterwards (the engine's analyzeObfuscation, as `sealsight security-report`).
 // Figures are mapped to named values with a plain note; histograms are the pooled pixel
 // histograms before and after obfuscation, in 16 bins.
-import { generateObfuscationKey } from '../engine/crypto/arnold-xor.ts';
-import { toGraySquare } from '../engine/security/load-square-images.ts';
-import { analyzeObfuscation, SCHEME_DESCRIPTION } from '../engine/security/security-report.ts';
-import type { SecurityReport } from '../engine/security/security-report.ts';
-import { decryptOriginal, listImages } from '../engine/vault/read-image.ts';
+import { generateObfuscationKey } from '../engine/obfuscated/arnold-xor.ts';
+import { toGraySquare } from '../engine/obfuscated/analysis/load-square-images.ts';
+import {
+  analyzeObfuscation,
+  SCHEME_DESCRIPTION,
+} from '../engine/obfuscated/analysis/security-report.ts';
+import type { SecurityReport } from '../engine/obfuscated/analysis/security-report.ts';
+import { decryptOriginal } from '../engine/vault/read-image.ts';
 import type { UnlockedVault } from '../engine/vault/vault.ts';
 import { TIER_LABELS } from '../../src-shared/contract/ipc.ts';
 import type { IpcResponse } from '../../src-shared/contract/ipc.ts';
@@ -19,8 +22,9 @@ const MAX_IMAGES = 200;
 export async function vaultSecurityReport(
   vault: UnlockedVault,
 ): Promise<IpcResponse<'security:report'>> {
-  const summaries = listImages(vault).slice(0, MAX_IMAGES);
-  if (summaries.length === 0) {
+  // The first MAX_IMAGES rows only: each one's metadata is opened when its original is.
+  const rows = vault.catalogue.read.images.page(0, MAX_IMAGES);
+  if (rows.length === 0) {
     return {
       available: false,
       reason:
@@ -31,8 +35,8 @@ export async function vaultSecurityReport(
     };
   }
   const images: Uint8Array[] = [];
-  for (const summary of summaries) {
-    const { bytes } = decryptOriginal(vault, summary.id);
+  for (const row of rows) {
+    const { summary, bytes } = decryptOriginal(vault, row.uid);
     try {
       images.push(await toGraySquare(bytes, summary.name, SIZE));
     } finally {

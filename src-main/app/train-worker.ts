@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { processImage } from '../engine/image/index.ts';
-import type { LabelledFolder, LabelledImage } from '../engine/nn/labelled-folder.ts';
-import { trainChunkCnn } from '../engine/nn/train-chunk-cnn.ts';
-import { TrainingCancelled } from '../engine/nn/fit-chunk-cnn.ts';
+import type { LabelledFolder, LabelledImage } from '../engine/sealed/train/labelled-folder.ts';
+import { trainChunkCnn } from '../engine/sealed/train/train-chunk-cnn.ts';
+import { TrainingCancelled } from '../engine/ml/training-schedule.ts';
 
 export interface TrainWorkerData {
   readonly images: ReadonlyArray<{ name: string; label: string; bytes: Uint8Array }>;

@@ -11,7 +11,7 @@ import { importFolder } from '../engine/vault/import-folder.ts';
 import type { ImportReport } from '../engine/vault/import-folder.ts';
 import { evaluateOnVault } from '../engine/vault/model-evaluation.ts';
 import type { UnlockedVault } from '../engine/vault/vault.ts';
-import type { LoadedModel } from '../engine/nn/model-file.ts';
+import type { LoadedModel } from '../engine/sealed/model/model-file.ts';
 import type { JobContext } from './jobs.ts';
 import { withEvaluationBackend } from './evaluation-place.ts';
 import { trainOnVault } from './vault-training.ts';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { errorReason } from './run-cli.ts';
-import { loadSeal } from '../engine/he/seal-runtime.ts';
-import { createCkksContext, DEFAULT_CKKS_PRESET } from '../engine/he/ckks-presets.ts';
-import { generateCkksKeys } from '../engine/he/ckks-keys.ts';
-import { CkksChunkCipher } from '../engine/he/chunk-cipher.ts';
-import { BLOCK_PACKING_1024 } from '../engine/he/chunk-packing.ts';
+import { loadSeal } from '../engine/sealed/ckks/seal-runtime.ts';
+import { createCkksContext, DEFAULT_CKKS_PRESET } from '../engine/sealed/ckks/ckks-presets.ts';
+import { generateCkksKeys } from '../engine/sealed/ckks/ckks-keys.ts';
+import { CkksChunkCipher } from '../engine/sealed/layouts/blocks/chunk-cipher.ts';
+import { BLOCK_PACKING_1024 } from '../engine/sealed/layouts/blocks/chunk-packing.ts';
 
 describe('errorReason', () => {
   it('names a real SEAL exception by its C++ type and message', async () => {

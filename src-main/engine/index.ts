@@ -10,7 +10,8 @@ export {
 } from './vault/vault.ts';
 export type { InitVaultOptions, CkksKeyset } from './vault/vault.ts';
 export { importFolder, importFolderWithLayout, DEFAULT_MAX_PIXELS } from './vault/import-folder.ts';
-export { LANES_MIN_IMAGES } from './vault/import-lanes.ts';
+export { LANES_MIN_IMAGES, LAYOUTS, LAYOUT_CHOICES } from './sealed/layouts/layout.ts';
+export type { Layout, LayoutChoice } from './sealed/layouts/layout.ts';
 export type {
   ImportOptions,
   ImportProgress,
@@ -23,8 +24,8 @@ export {
   decryptOriginal,
   exportOriginal,
   decryptChunkGrid,
-  verifyVault,
 } from './vault/read-image.ts';
+export { verifyVault } from './vault/verify-vault.ts';
 export { CATALOGUE_FILE } from './vault/catalogue/index.ts';
 export { classifyVault, readClassifications } from './vault/classify.ts';
 export type {
@@ -33,18 +34,21 @@ export type {
   ClassifyReport,
   StoredClassification,
 } from './vault/classify.ts';
-export { localEvaluation } from './he/evaluation-backend.ts';
-export type { EvaluationBackend } from './he/evaluation-backend.ts';
-export { loadModel, parseModel, serializeModel } from './nn/model-file.ts';
-export type { LoadedModel, ModelFile } from './nn/model-file.ts';
+export { localEvaluation } from './sealed/inference/evaluation-backend.ts';
+export type { EvaluationBackend } from './sealed/inference/evaluation-backend.ts';
+export { loadModel, parseModel, serializeModel } from './sealed/model/model-file.ts';
+export type { LoadedModel, ModelFile } from './sealed/model/model-file.ts';
 export {
   OBFUSCATION_CONDITIONS,
   createObfuscator,
   generateObfuscationKey,
-} from './crypto/arnold-xor.ts';
-export type { ObfuscationCondition, Obfuscator } from './crypto/arnold-xor.ts';
+} from './obfuscated/arnold-xor.ts';
+export type { ObfuscationCondition, Obfuscator } from './obfuscated/arnold-xor.ts';
 export { barChartSvg, heatmapSvg, histogramSvg, lineChartSvg } from './report/charts.ts';
-export { analyzeObfuscation, TIER_LABEL } from './security/security-report.ts';
-export type { SecurityReport } from './security/security-report.ts';
-export { formatSecurityReport, securityCharts } from './security/security-report-output.ts';
-export { loadSquareImages } from './security/load-square-images.ts';
+export { analyzeObfuscation, TIER_LABEL } from './obfuscated/analysis/security-report.ts';
+export type { SecurityReport } from './obfuscated/analysis/security-report.ts';
+export {
+  formatSecurityReport,
+  securityCharts,
+} from './obfuscated/analysis/security-report-output.ts';
+export { loadSquareImages } from './obfuscated/analysis/load-square-images.ts';

@@ -1,12 +1,12 @@
 // A CKKS ciphertext for tests and benches that need one to operate on (its level and
 // parms_id), made with the project's own key generation and chunk cipher.
 import type { Ciphertext } from 'node-seal/throws';
-import type { Seal } from '../../src-main/engine/he/seal-runtime.ts';
-import { sealInput } from '../../src-main/engine/he/seal-runtime.ts';
-import type { CkksContext } from '../../src-main/engine/he/ckks-presets.ts';
-import { generateCkksKeys } from '../../src-main/engine/he/ckks-keys.ts';
-import { CkksChunkCipher } from '../../src-main/engine/he/chunk-cipher.ts';
-import { BLOCK_PACKING_1024 } from '../../src-main/engine/he/chunk-packing.ts';
+import type { Seal } from '../../src-main/engine/sealed/ckks/seal-runtime.ts';
+import { sealInput } from '../../src-main/engine/sealed/ckks/seal-runtime.ts';
+import type { CkksContext } from '../../src-main/engine/sealed/ckks/ckks-presets.ts';
+import { generateCkksKeys } from '../../src-main/engine/sealed/ckks/ckks-keys.ts';
+import { CkksChunkCipher } from '../../src-main/engine/sealed/layouts/blocks/chunk-cipher.ts';
+import { BLOCK_PACKING_1024 } from '../../src-main/engine/sealed/layouts/blocks/chunk-packing.ts';
 
 /** A fresh top-level ciphertext of `value` in every slot (the caller deletes it). */
 export function freshCiphertext(seal: Seal, ckks: CkksContext, value = 0.5): Ciphertext {

@@ -3,10 +3,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { NEU_CLASSES } from '../../src-shared/domain/classes.ts';
 import { processImage } from '../../src-main/engine/image/index.ts';
-import { PAPER_ARCHITECTURE, randomChunkCnn } from '../../src-main/engine/nn/chunk-cnn.ts';
-import { measureActivationRanges } from '../../src-main/engine/nn/activation-ranges.ts';
-import { serializeModel } from '../../src-main/engine/nn/model-file.ts';
-import type { ActivationRanges } from '../../src-main/engine/nn/model-file.ts';
+import {
+  PAPER_ARCHITECTURE,
+  randomChunkCnn,
+} from '../../src-main/engine/sealed/model/chunk-cnn.ts';
+import { measureActivationRanges } from '../../src-main/engine/sealed/model/activation-ranges.ts';
+import { serializeModel } from '../../src-main/engine/sealed/model/model-file.ts';
+import type { ActivationRanges } from '../../src-main/engine/sealed/model/model-file.ts';
 
 export async function featureChunks(files: readonly string[]): Promise<Float64Array[][]> {
   const out: Float64Array[][] = [];

@@ -5,10 +5,10 @@
 // the farm (broker, nodes, jobs), not on the network.
 import { writeFile } from 'node:fs/promises';
 import { NEU_CLASSES } from '../../src-shared/domain/classes.ts';
-import { measureActivationRanges } from '../../src-main/engine/nn/activation-ranges.ts';
-import { randomChunkCnn } from '../../src-main/engine/nn/chunk-cnn.ts';
-import { mergeEnsemble } from '../../src-main/engine/nn/chunk-cnn-ensemble.ts';
-import { serializeModel } from '../../src-main/engine/nn/model-file.ts';
+import { measureActivationRanges } from '../../src-main/engine/sealed/model/activation-ranges.ts';
+import { randomChunkCnn } from '../../src-main/engine/sealed/model/chunk-cnn.ts';
+import { mergeEnsemble } from '../../src-main/engine/sealed/model/chunk-cnn-ensemble.ts';
+import { serializeModel } from '../../src-main/engine/sealed/model/model-file.ts';
 import { featureChunks } from './models.ts';
 
 const MEMBER = { inputSize: 28, channels: 1, kernel: 7, stride: 7, hidden: 4, classes: 6 };

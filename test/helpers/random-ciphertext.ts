@@ -2,8 +2,8 @@
 // particular), for tests that compare two ways of computing on ciphertexts byte for
 // byte: any valid ciphertext serves there, and writing words is far faster than encrypting.
 import type { Ciphertext } from 'node-seal/throws';
-import type { Seal } from '../../src-main/engine/he/seal-runtime.ts';
-import { toBytes } from '../../src-main/engine/he/seal-runtime.ts';
+import type { Seal } from '../../src-main/engine/sealed/ckks/seal-runtime.ts';
+import { toBytes } from '../../src-main/engine/sealed/ckks/seal-runtime.ts';
 
 /**
  * `like`'s uncompressed serialisation with every data word replaced: by a random residue

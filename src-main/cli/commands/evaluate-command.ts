@@ -5,9 +5,13 @@
 // the report compares encrypted with plaintext.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadModel } from '../../engine/nn/model-file.ts';
-import { evaluateFolder } from '../../engine/nn/evaluate-model.ts';
-import type { EvaluationReport, SideFigures } from '../../engine/nn/evaluate-model.ts';
+import { loadModel } from '../../engine/sealed/model/model-file.ts';
+import { evaluateFolder } from '../../engine/sealed/inference/evaluate-model.ts';
+import { LAYOUT_CHOICES } from '../../engine/sealed/layouts/layout.ts';
+import type {
+  EvaluationReport,
+  SideFigures,
+} from '../../engine/sealed/inference/evaluate-model.ts';
 import {
   minChunksOption,
   numberOption,
@@ -21,7 +25,7 @@ import type { CommandContext, CommandResult } from '../cli-io.ts';
 import { parseCommand } from './vault-commands.ts';
 import { DEFAULT_MODEL_FILE } from './classify-command.ts';
 
-const LAYOUTS = ['auto', 'blocks', 'lanes'] as const;
+const LAYOUTS = LAYOUT_CHOICES;
 
 export async function evaluateCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
   const { values, positionals } = parseCommand(

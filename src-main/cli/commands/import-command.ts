@@ -6,7 +6,7 @@
 // (by default they are listed as not imported). `--memory-budget MB`: file content in
 // flight at once (default 256; a single larger file still goes, alone).
 import path from 'node:path';
-import { importFolderWithLayout, LANES_MIN_IMAGES } from '../../engine/index.ts';
+import { importFolderWithLayout, LANES_MIN_IMAGES, LAYOUT_CHOICES } from '../../engine/index.ts';
 import {
   minChunksOption,
   numberOption,
@@ -18,7 +18,7 @@ import {
 import type { CommandContext, CommandResult } from '../cli-io.ts';
 import { parseCommand, withVault } from './vault-commands.ts';
 
-const LAYOUTS = ['auto', 'blocks', 'lanes'] as const;
+const LAYOUTS = LAYOUT_CHOICES;
 const MIB = 1024 * 1024;
 
 export async function importCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {

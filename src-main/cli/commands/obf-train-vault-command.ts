@@ -39,8 +39,8 @@ export async function obfTrainVaultCommand(
     throw new UsageError(
       `--val-fraction must be in [0, 1), got "${String(values['val-fraction'])}"`,
     );
-  const { trainObfOnVault } = await import('../../engine/vault/obf-vault-training.ts');
-  const { TrainingCancelled } = await import('../../engine/nn/fit-chunk-cnn.ts');
+  const { trainObfOnVault } = await import('../../engine/vault/obfuscated/obf-vault-training.ts');
+  const { TrainingCancelled } = await import('../../engine/ml/training-schedule.ts');
   const printLoad = progressPrinter('decrypt');
   const onProgress = trainProgressPrinter();
   let result;

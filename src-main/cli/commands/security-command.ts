@@ -4,17 +4,20 @@
 // writes SVG charts. The key is never printed or written.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { generateObfuscationKey, MAX_OBFUSCATION_SIZE } from '../../engine/crypto/arnold-xor.ts';
-import { loadSquareImages } from '../../engine/security/load-square-images.ts';
-import { EXAMPLE_COLUMNS, exampleGridPng } from '../../engine/security/example-grid.ts';
+import {
+  generateObfuscationKey,
+  MAX_OBFUSCATION_SIZE,
+} from '../../engine/obfuscated/arnold-xor.ts';
+import { loadSquareImages } from '../../engine/obfuscated/analysis/load-square-images.ts';
+import { EXAMPLE_COLUMNS, exampleGridPng } from '../../engine/obfuscated/analysis/example-grid.ts';
 import {
   analyzeObfuscationWithExamples,
   TIER_LABEL,
-} from '../../engine/security/security-report.ts';
+} from '../../engine/obfuscated/analysis/security-report.ts';
 import {
   formatSecurityReport,
   securityCharts,
-} from '../../engine/security/security-report-output.ts';
+} from '../../engine/obfuscated/analysis/security-report-output.ts';
 import { CliError, UsageError } from '../cli-io.ts';
 import type { CommandContext, CommandResult } from '../cli-io.ts';
 import { parseCommand } from './vault-commands.ts';

@@ -1,5 +1,5 @@
 // An evaluator node: a headless process that takes evaluation jobs from the broker's BullMQ
-// queue and runs them on its evaluation threads (he/evaluation-pool.ts — the same threads
+// queue and runs them on its evaluation threads (sealed/inference/evaluation-pool.ts — the same threads
 // and the same task code as the key holder's own evaluation). It has no vault, no
 // passphrase and no secret, MAC or AES key: a job names blobs (keys, weights, ciphertexts)
 // by digest; the node fetches them, verified, keeps key sets and models in a cache bounded
@@ -11,8 +11,9 @@
 // another node (stalled-job recovery); close() lets running jobs finish first.
 import { availableParallelism, hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { EvaluationPool } from '../he/evaluation-pool.ts';
-import type { EvaluationSetup, EvaluationTask } from '../he/evaluation-task.ts';
+import { EvaluationPool } from '../sealed/inference/evaluation-pool.ts';
+import { LANE_PACKING_ID } from '../sealed/layouts/layout.ts';
+import type { EvaluationSetup, EvaluationTask } from '../sealed/inference/evaluation-task.ts';
 import { BlobCache } from './blob-cache.ts';
 import { BlobMissingError } from './blob-errors.ts';
 import { DEFAULT_PREFIX } from './blob-layout.ts';
@@ -206,7 +207,7 @@ export class EvaluatorNode {
   /** The evaluation threads for the job's key set and model, made on first use. */
   async #poolFor(job: FarmJob): Promise<{ key: string; entry: PoolEntry }> {
     const key = `${job.keyset.digest}:${job.model.weights}:${job.model.scoreScale}:${
-      job.task.kind === 'blocks' ? job.task.packingId : 'lanes'
+      job.task.kind === 'blocks' ? job.task.packingId : LANE_PACKING_ID
     }`;
     let entry = this.#pools.get(key);
     if (!entry) {
@@ -237,7 +238,7 @@ export class EvaluatorNode {
     }
     const setup: EvaluationSetup = {
       presetId: keyset.presetId,
-      packingId: task.kind === 'blocks' ? task.packingId : 'lanes',
+      packingId: task.kind === 'blocks' ? task.packingId : LANE_PACKING_ID,
       weights,
       scoreScale: model.scoreScale,
       keys: {

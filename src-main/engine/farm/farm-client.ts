@@ -8,7 +8,11 @@
 // after an interruption finds its earlier jobs: a finished one is collected, a running one
 // is waited for, a failed one is submitted afresh, and only work never submitted is sent.
 import { Queue, QueueEvents, type Job } from 'bullmq';
-import type { EvaluationOutput, EvaluationSetup, EvaluationTask } from '../he/evaluation-task.ts';
+import type {
+  EvaluationOutput,
+  EvaluationSetup,
+  EvaluationTask,
+} from '../sealed/inference/evaluation-task.ts';
 import { DEFAULT_PREFIX } from './blob-layout.ts';
 import { BlobMissingError } from './blob-errors.ts';
 import { BlobStore } from './blob-store.ts';

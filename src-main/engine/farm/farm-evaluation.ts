@@ -1,15 +1,15 @@
 // Classify's evaluation backend on a farm: the same setup and tasks as local evaluation
-// (he/evaluation-backend.ts), carried as BullMQ jobs by a FarmClient. Block images go in
+// (sealed/inference/evaluation-backend.ts), carried as BullMQ jobs by a FarmClient. Block images go in
 // groups (one job per group, so that a job's cost dwarfs its overhead); a lane batch goes
 // as one job per ensemble member's hidden units, so several nodes share one batch without
 // any of them repeating another's convolutions. The cut depends only on the model and on
 // the images left to do, never on how many nodes there are: a classify run again after an
 // interruption makes the same jobs, and collects those already done.
-import type { EncryptedImage } from '../he/encrypted-evaluator.ts';
-import { occupiedBlocksOf, sumProfiles } from '../he/encrypted-evaluator.ts';
-import type { EvaluationBackend } from '../he/evaluation-backend.ts';
-import { splitHidden } from '../he/lane-cnn-engine.ts';
-import { chunkPackingById } from '../he/chunk-packing.ts';
+import type { EncryptedImage } from '../sealed/inference/encrypted-evaluator.ts';
+import { occupiedBlocksOf, sumProfiles } from '../sealed/inference/encrypted-evaluator.ts';
+import type { EvaluationBackend } from '../sealed/inference/evaluation-backend.ts';
+import { splitHidden } from '../sealed/layouts/lanes/lane-cnn-engine.ts';
+import { chunkPackingById } from '../sealed/layouts/blocks/chunk-packing.ts';
 import type { FarmClient } from './farm-client.ts';
 import type { NodeRecord } from './node-registry.ts';
 

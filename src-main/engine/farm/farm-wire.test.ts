@@ -3,7 +3,7 @@
 // depends on the work and not on how long results are kept, and the payload schema
 // refuses anything it does not know (a node must not run a job it cannot read exactly).
 import { describe, expect, it } from 'vitest';
-import { randomChunkCnn } from '../nn/chunk-cnn.ts';
+import { randomChunkCnn } from '../sealed/model/chunk-cnn.ts';
 import {
   decodeWeights,
   encodeWeights,

@@ -3,15 +3,15 @@
 // blobs (blob-store.ts) named by sha256, so a payload never carries a ciphertext, and a key
 // set or model already in the broker is never sent again. The payload says which layout
 // and which share of the work it is, so a node can run it with the one evaluation engine
-// (he/evaluation-task.ts); it holds no file name, label, vault id or secret.
+// (sealed/inference/evaluation-task.ts); it holds no file name, label, vault id or secret.
 //
 // The job id is a digest of the payload: the same work always gets the same id, so a key
 // holder that is run again after an interruption finds the jobs it had submitted (and
 // their results) instead of submitting them again.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ChunkCnnWeights } from '../nn/chunk-cnn.ts';
-import { flattenedSize } from '../nn/chunk-cnn.ts';
+import type { ChunkCnnWeights } from '../sealed/model/chunk-cnn.ts';
+import { flattenedSize } from '../sealed/model/chunk-cnn.ts';
 
 export const EVALUATION_QUEUE = 'evaluate';
 export const JOB_FORMAT = 'sealsight-evaluation';

@@ -1,31 +1,34 @@
 // `classify`: encrypted inference over a vault. The key holder (this process)
 // reads each unclassified image's CKKS ciphertexts, checks their MACs, and hands
 // them with the evaluation keys — never the secret key — to an evaluation backend (this
-// computer's evaluation threads, or an evaluation farm: he/evaluation-backend.ts); it then
+// computer's evaluation threads, or an evaluation farm: sealed/inference/evaluation-backend.ts); it then
 // decrypts each image's encrypted scores and stores the result, AES-GCM-encrypted, one
 // transaction per image. Images stored in lane batches are classified batch-wise first
 // (classify-lanes.ts), then block-layout images, in groups the backend asks for.
 import { sealAead, openAead } from '../crypto/index.ts';
-import { loadSeal } from '../he/seal-runtime.ts';
-import { ckksPresetById, createCkksContext } from '../he/ckks-presets.ts';
-import { planPackedEnsemble, packedCnnRotationSteps } from '../he/packed-cnn-plan.ts';
+import { loadSeal } from '../sealed/ckks/seal-runtime.ts';
+import { ckksPresetById, createCkksContext } from '../sealed/ckks/ckks-presets.ts';
+import {
+  planPackedEnsemble,
+  packedCnnRotationSteps,
+} from '../sealed/layouts/blocks/packed-cnn-plan.ts';
 import type {
   EncryptedImage,
   EncryptedImageResult,
   EvaluatorSetup,
-} from '../he/encrypted-evaluator.ts';
-import { localEvaluation } from '../he/evaluation-backend.ts';
-import type { EvaluationBackend } from '../he/evaluation-backend.ts';
-import { DEFAULT_CHUNK_PACKING } from '../he/chunk-packing.ts';
-import { decryptScores, roundDecrypted } from '../he/result-decryption.ts';
-import { assertHeEvaluable, assertHeSafe, scoreScaleFor } from '../he/he-safety.ts';
-import { argmax } from '../nn/chunk-cnn.ts';
-import type { LoadedModel } from '../nn/model-file.ts';
+} from '../sealed/inference/encrypted-evaluator.ts';
+import { localEvaluation } from '../sealed/inference/evaluation-backend.ts';
+import type { EvaluationBackend } from '../sealed/inference/evaluation-backend.ts';
+import { DEFAULT_CHUNK_PACKING } from '../sealed/layouts/blocks/chunk-packing.ts';
+import { decryptScores, roundDecrypted } from '../sealed/inference/result-decryption.ts';
+import { assertHeEvaluable, assertHeSafe, scoreScaleFor } from '../sealed/ckks/he-safety.ts';
+import { argmax } from '../sealed/model/chunk-cnn.ts';
+import type { LoadedModel } from '../sealed/model/model-file.ts';
 import type { ImageRow } from './catalogue/index.ts';
 import { decryptMeta, readVerifiedCiphertexts } from './read-image.ts';
 import { imagePartAad } from './item-aad.ts';
-import { LANE_PACKING_ID } from './image-layout.ts';
-import { classifyLaneImages } from './classify-lanes.ts';
+import { storedLayout } from '../sealed/layouts/layout.ts';
+import { classifyLaneImages } from './lanes/classify-lanes.ts';
 import type { CkksKeyset, UnlockedVault } from './vault.ts';
 
 export interface ClassifyOptions {
@@ -90,8 +93,9 @@ export async function classifyVault(
   const done = new Set(vault.catalogue.read.classifications.imageIds(model.id));
   const rows = vault.catalogue.read.images.list();
   const allTodo = rows.filter((row) => options.all || !done.has(row.id));
-  const laneTodo = allTodo.filter((row) => row.packingId === LANE_PACKING_ID);
-  const todo = allTodo.filter((row) => row.packingId !== LANE_PACKING_ID);
+  // An unknown packing id goes with the blocks, whose setup names it in its error.
+  const laneTodo = allTodo.filter((row) => storedLayout(row.packingId) === 'lanes');
+  const todo = allTodo.filter((row) => storedLayout(row.packingId) !== 'lanes');
   const total = allTodo.length;
   // Galois keys (75 MB, generated once) and block workers only when blocks need them.
   const needBlocks = todo.length > 0 || laneTodo.length === 0;

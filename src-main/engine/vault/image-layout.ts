@@ -59,9 +59,6 @@ export function blockLayout(
   };
 }
 
-/** images.packing_id (and a layout's packingId) of an image stored in the lanes layout. */
-export const LANE_PACKING_ID = 'chunk-lanes-v1';
-
 export function laneLayout(
   selection: ChunkSelection,
   packingId: string,

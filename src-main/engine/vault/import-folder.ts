@@ -23,8 +23,10 @@ import type { ImportJob, ImportWorkerData } from './import-worker.ts';
 import { finishBlockImage } from './sealed-image.ts';
 import type { SealedImage } from './sealed-image.ts';
 import { newImageUid } from './vault.ts';
-import { countNewImages, importAsLanes, LANES_MIN_IMAGES } from './import-lanes.ts';
-import type { Candidate, LaneImportTally, StorageLayout } from './import-lanes.ts';
+import { countNewImages, importAsLanes } from './lanes/import-lanes.ts';
+import type { Candidate, LaneImportTally } from './lanes/import-lanes.ts';
+import { importLayout, LANES_MIN_IMAGES } from '../sealed/layouts/layout.ts';
+import type { Layout, LayoutChoice } from '../sealed/layouts/layout.ts';
 import type { UnlockedVault } from './vault.ts';
 
 export const DEFAULT_MAX_PIXELS = 50_000_000;
@@ -47,7 +49,7 @@ export interface ImportOptions {
    * CKKS storage layout: `auto` (default) stores lane batches when the import holds at
    * least LANES_MIN_IMAGES new images, blocks otherwise (see import-lanes.ts).
    */
-  readonly layout?: StorageLayout | 'auto';
+  readonly layout?: LayoutChoice;
   /**
    * Follow symbolic links that lead outside the folder (default false: each such link
    * is left out and listed in `failed`, so a shared folder cannot pull in other files).
@@ -101,7 +103,7 @@ export interface ImportMemory {
 
 /** How an import stored its images (beside the report, whose shape the IPC contract fixes). */
 export interface ImportStorage {
-  readonly layout: StorageLayout;
+  readonly layout: Layout;
   readonly laneBatches: number;
   /** Images stored as blocks (all of them for a blocks import; a small last batch for lanes). */
   readonly blockImages: number;
@@ -145,13 +147,12 @@ export async function importFolderWithLayout(
     else skippedNonImages++;
   }
 
-  const layout =
+  const layout = importLayout(
+    options.layout,
     options.layout === 'lanes' || options.layout === 'blocks'
-      ? options.layout
-      : (await countNewImages(vault, candidates, readFileCandidate, LANES_MIN_IMAGES)) >=
-          LANES_MIN_IMAGES
-        ? 'lanes'
-        : 'blocks';
+      ? 0
+      : await countNewImages(vault, candidates, readFileCandidate, LANES_MIN_IMAGES),
+  );
   if (layout === 'lanes') {
     const lanes = await importLanesReport(
       vault,

@@ -3,10 +3,10 @@
 // importer is the key holder; symmetric CKKS encryption halves ciphertext size).
 import { parentPort, workerData } from 'node:worker_threads';
 import { processImage } from '../image/index.ts';
-import { loadSeal } from '../he/seal-runtime.ts';
-import { ckksPresetById, createCkksContext } from '../he/ckks-presets.ts';
-import { chunkPackingById } from '../he/chunk-packing.ts';
-import { CkksChunkCipher } from '../he/chunk-cipher.ts';
+import { loadSeal } from '../sealed/ckks/seal-runtime.ts';
+import { ckksPresetById, createCkksContext } from '../sealed/ckks/ckks-presets.ts';
+import { chunkPackingById } from '../sealed/layouts/blocks/chunk-packing.ts';
+import { CkksChunkCipher } from '../sealed/layouts/blocks/chunk-cipher.ts';
 import { serveWorkerRequests } from '../workers/worker-pool.ts';
 import { sealImage } from './sealed-image.ts';
 import type { ImageSealingKeys, SealedImage } from './sealed-image.ts';

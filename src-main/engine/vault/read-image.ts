@@ -8,28 +8,27 @@ import { copyFile, link, open, rename, rm } from 'node:fs/promises';
 import { CHUNK_COUNT, CHUNK_PIXELS } from '../../../src-shared/domain/geometry.ts';
 import type { ImageSummary } from '../../../src-shared/contract/vault.ts';
 import { IntegrityError } from '../crypto/index.ts';
-import { loadSeal } from '../he/seal-runtime.ts';
-import { ckksPresetById, createCkksContext } from '../he/ckks-presets.ts';
-import { chunkPackingById } from '../he/chunk-packing.ts';
-import { CkksChunkCipher } from '../he/chunk-cipher.ts';
+import { loadSeal } from '../sealed/ckks/seal-runtime.ts';
+import { ckksPresetById, createCkksContext } from '../sealed/ckks/ckks-presets.ts';
+import { chunkPackingById } from '../sealed/layouts/blocks/chunk-packing.ts';
+import { CkksChunkCipher } from '../sealed/layouts/blocks/chunk-cipher.ts';
 import { imagePartAad } from './item-aad.ts';
 import { ckksCiphertextMac, openImageMeta, openOriginal, openRest } from './sealed-image.ts';
 import type { ImageMeta } from './sealed-image.ts';
-import { checkLayout, featurePositions, LANE_PACKING_ID, occupiedBlocks } from './image-layout.ts';
+import { checkLayout, featurePositions, occupiedBlocks } from './image-layout.ts';
+import { layoutOfPacking } from '../sealed/layouts/layout.ts';
 import type { ImageLayout } from './image-layout.ts';
 import type { CiphertextRow, ImageRow } from './catalogue/index.ts';
 import { findImageRow } from './image-rows.ts';
 import type { UnlockedVault } from './vault.ts';
-import { decryptLaneFeatureChunks } from './lane-read.ts';
-
-export { verifyVault } from './verify-vault.ts';
+import { decryptLaneFeatureChunks } from './lanes/lane-read.ts';
 
 /** The image's metadata, authenticated, with its layout checked against the row. */
 export function decryptMeta(vault: UnlockedVault, row: ImageRow): ImageMeta {
   const meta = openImageMeta(vault.sealingKeys, row.uid, row.meta);
   const what = `image ${row.uid}`;
   checkLayout(meta.layout, row, what, (id) => chunkPackingById(id).chunksPerCiphertext);
-  const lanes = meta.layout.packingId === LANE_PACKING_ID;
+  const lanes = layoutOfPacking(meta.layout.packingId) === 'lanes';
   if (lanes !== (meta.layout.lanes !== null) || lanes !== (row.laneBatchId !== null))
     throw new IntegrityError(`layout of ${what}`, 'its packing, lanes and lane batch disagree');
   return meta;

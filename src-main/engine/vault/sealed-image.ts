@@ -14,7 +14,7 @@ import { createHmac } from 'node:crypto';
 import { CHUNK_COUNT, CHUNK_PIXELS } from '../../../src-shared/domain/geometry.ts';
 import { IntegrityError, openAead, padPayload, sealAead, unpadPayload } from '../crypto/index.ts';
 import type { ProcessedImage } from '../image/index.ts';
-import type { CkksChunkCipher } from '../he/chunk-cipher.ts';
+import type { CkksChunkCipher } from '../sealed/layouts/blocks/chunk-cipher.ts';
 import { imagePartAad } from './item-aad.ts';
 import { blockLayout } from './image-layout.ts';
 import type { ChunkSelection, ImageLayout } from './image-layout.ts';

@@ -3,8 +3,8 @@
 // The table comes from migration 0004, which has run by the time a vault is open, so
 // nothing here creates schema.
 import { openAead, sealAead } from '../crypto/index.ts';
-import { parseModel } from '../nn/model-file.ts';
-import type { LoadedModel } from '../nn/model-file.ts';
+import { parseModel } from '../sealed/model/model-file.ts';
+import type { LoadedModel } from '../sealed/model/model-file.ts';
 import type { UnlockedVault } from './vault.ts';
 
 function modelAad(vaultId: string, modelId: string): string {
@@ -62,7 +62,7 @@ export function openVaultModel(
     modelAad(vault.vaultId, modelId),
     `model ${modelId}`,
   );
-  // Keeps the id it is stored under, also one an earlier version gave it (nn/model-id.ts).
+  // Keeps the id it is stored under, also one an earlier version gave it (ml/model-id.ts).
   return parseModel(Buffer.from(text).toString('utf8'), `model ${modelId}`, {
     storedAs: modelId,
   });

@@ -16,13 +16,17 @@ import {
   wrappingKey,
 } from '../crypto/index.ts';
 import type { KdfParams } from '../crypto/index.ts';
-import { loadSeal } from '../he/seal-runtime.ts';
-import { ckksPresetById, createCkksContext, DEFAULT_CKKS_PRESET } from '../he/ckks-presets.ts';
-import { generateCkksKeys, generateGaloisKeys } from '../he/ckks-keys.ts';
-import type { CkksEvaluationKeys } from '../he/ckks-keys.ts';
+import { loadSeal } from '../sealed/ckks/seal-runtime.ts';
+import {
+  ckksPresetById,
+  createCkksContext,
+  DEFAULT_CKKS_PRESET,
+} from '../sealed/ckks/ckks-presets.ts';
+import { generateCkksKeys, generateGaloisKeys } from '../sealed/ckks/ckks-keys.ts';
+import type { CkksEvaluationKeys } from '../sealed/ckks/ckks-keys.ts';
 import { Catalogue, CATALOGUE_FILE } from './catalogue/index.ts';
 import type { CatalogueAccess } from './catalogue/index.ts';
-import type { MigrationKeys } from './migrations/migration.ts';
+import type { MigrationKeys } from './migrations/index.ts';
 import { checkKeysetMac, keysetMac } from './keyset-mac.ts';
 import {
   readVaultHeader,

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { sealAead } from '../crypto/index.ts';
-import { serializeModel } from '../nn/model-file.ts';
-import { PAPER_ARCHITECTURE, randomChunkCnn } from '../nn/chunk-cnn.ts';
-import { EMBEDDING_SIZE } from '../obf/architectures.ts';
+import { serializeModel } from '../sealed/model/model-file.ts';
+import { PAPER_ARCHITECTURE, randomChunkCnn } from '../sealed/model/chunk-cnn.ts';
+import { EMBEDDING_SIZE } from '../obfuscated/architectures.ts';
 import { NEU_CLASSES } from '../../../src-shared/domain/classes.ts';
 import { listCommand } from '../../cli/commands/vault-commands.ts';
 import type { StoredClassification } from './classify.ts';
@@ -15,7 +15,7 @@ import { galleryEntries, galleryEntry, galleryListing, isGalleryError } from './
 import type { GalleryEntry, GalleryError } from './gallery.ts';
 import { importFolder } from './import-folder.ts';
 import { imagePartAad } from './item-aad.ts';
-import { obfEmbeddingAad } from './obf-embeddings.ts';
+import { obfEmbeddingAad } from './obfuscated/obf-embeddings.ts';
 import { reviewStates, setReviewed } from './review-state.ts';
 import { initVault, openVault } from './vault.ts';
 import type { UnlockedVault } from './vault.ts';

@@ -7,16 +7,16 @@
 // was written behind SQLite's back.
 import { IntegrityError, openAead } from '../crypto/index.ts';
 import { CHUNK_COUNT } from '../../../src-shared/domain/geometry.ts';
-import { argmax } from '../nn/chunk-cnn.ts';
-import { EMBEDDING_SIZE } from '../obf/architectures.ts';
+import { argmax } from '../sealed/model/chunk-cnn.ts';
+import { EMBEDDING_SIZE } from '../obfuscated/architectures.ts';
 import type { ImageItemRow } from './catalogue/index.ts';
 import type { StoredClassification } from './classify.ts';
 import { imagePartAad } from './item-aad.ts';
-import { obfEmbeddingAad } from './obf-embeddings.ts';
-import { openReviewState } from './review-state.ts';
+import { obfEmbeddingAad } from './obfuscated/obf-embeddings.ts';
+import { openReviewState } from './sealed-review.ts';
 import { openVaultModel } from './vault-models.ts';
-import { obfKeyById } from './obf-key.ts';
-import { loadObfVaultModel } from './obf-vault-models.ts';
+import { obfKeyById } from './obfuscated/obf-key.ts';
+import { loadObfVaultModel } from './obfuscated/obf-vault-models.ts';
 import { EVALUATION_SETTING, readEvaluationSetting } from './evaluation-setting.ts';
 import { storedSettingNames } from './vault-settings.ts';
 import type { UnlockedVault } from './vault.ts';

@@ -6,8 +6,8 @@
 // (classifications, embeddings, models, review state; verify-results.ts).
 import type { VerifyReport } from '../../../src-shared/contract/vault.ts';
 import { openOriginal, openRest } from './sealed-image.ts';
-import { laneBatchById, laneLocation, verifyLaneBatches } from './lane-read.ts';
-import { openLaneMap } from './sealed-lane-batch.ts';
+import { laneBatchById, laneLocation, verifyLaneBatches } from './lanes/lane-read.ts';
+import { openLaneMap } from './lanes/sealed-lane-batch.ts';
 import { checkCiphertextMac, checkCiphertextSet, decryptMeta } from './read-image.ts';
 import { verifyResults } from './verify-results.ts';
 import type { UnlockedVault } from './vault.ts';

@@ -8,7 +8,7 @@ import { chmodSync, lstatSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { MIGRATIONS, LATEST_SCHEMA_VERSION } from '../migrations/index.ts';
-import type { MigrationKeys } from '../migrations/migration.ts';
+import type { MigrationKeys } from '../migrations/index.ts';
 
 export const CATALOGUE_FILE = 'catalogue.sqlite';
 

@@ -4,7 +4,7 @@
 // `write(tx => …)`, whose writes run inside one transaction — committed when the callback
 // returns, rolled back when it throws. The raw database handle never leaves this object.
 import type { Database } from 'better-sqlite3';
-import type { MigrationKeys } from '../migrations/migration.ts';
+import type { MigrationKeys } from '../migrations/index.ts';
 import { migrateCatalogueFile, openCatalogueFile, schemaVersion } from './catalogue-file.ts';
 import { classificationReads, classificationWrites } from './classifications.ts';
 import type { ClassificationReads, ClassificationWrites } from './classifications.ts';

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { CHUNK_COUNT, CHUNK_PIXELS } from '../../../../src-shared/domain/geometry.ts';
 import { openAead, sealAead } from '../../crypto/index.ts';
-import { chunkPackingById } from '../../he/chunk-packing.ts';
+import { chunkPackingById } from '../../sealed/layouts/blocks/chunk-packing.ts';
 import { blockLayout, laneLayout } from '../image-layout.ts';
 import type { ChunkSelection, ImageLayout } from '../image-layout.ts';
 import {
@@ -26,8 +26,8 @@ import {
 } from '../item-aad.ts';
 import { keysetMac } from '../keyset-mac.ts';
 import { ckksCiphertextMac, sealImageMeta, sealPadded } from '../sealed-image.ts';
-import { sealLaneMap } from '../sealed-lane-batch.ts';
-import type { LaneMapEntry } from '../sealed-lane-batch.ts';
+import { sealLaneMap } from '../lanes/sealed-lane-batch.ts';
+import type { LaneMapEntry } from '../lanes/sealed-lane-batch.ts';
 import { sealReviewState } from '../sealed-review.ts';
 import type { Migration, MigrationKeys } from './migration.ts';
 

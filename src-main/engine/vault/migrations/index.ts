@@ -12,6 +12,8 @@ import { migration0006 } from './0006-sealed-layout.ts';
 import { migration0007 } from './0007-obfuscation-keys.ts';
 import { migration0008 } from './0008-vault-settings.ts';
 
+export type { MigrationKeys } from './migration.ts';
+
 export const MIGRATIONS: readonly Migration[] = [
   migration0001,
   migration0002,
