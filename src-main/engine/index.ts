@@ -10,7 +10,7 @@ export {
 } from './vault/vault.ts';
 export type { InitVaultOptions, CkksKeyset } from './vault/vault.ts';
 export { importFolder, importFolderWithLayout, DEFAULT_MAX_PIXELS } from './vault/import-folder.ts';
-export { LANES_MIN_IMAGES, LAYOUTS, LAYOUT_CHOICES } from './sealed/layouts/layout.ts';
+export { LANES_MIN_IMAGES, LAYOUT_CHOICES } from './sealed/layouts/layout.ts';
 export type { Layout, LayoutChoice } from './sealed/layouts/layout.ts';
 export type {
   ImportOptions,

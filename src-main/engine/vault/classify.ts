@@ -94,8 +94,9 @@ export async function classifyVault(
   const rows = vault.catalogue.read.images.list();
   const allTodo = rows.filter((row) => options.all || !done.has(row.id));
   // An unknown packing id goes with the blocks, whose setup names it in its error.
-  const laneTodo = allTodo.filter((row) => storedLayout(row.packingId) === 'lanes');
-  const todo = allTodo.filter((row) => storedLayout(row.packingId) !== 'lanes');
+  const laneTodo: typeof allTodo = [];
+  const todo: typeof allTodo = [];
+  for (const row of allTodo) (storedLayout(row.packingId) === 'lanes' ? laneTodo : todo).push(row);
   const total = allTodo.length;
   // Galois keys (75 MB, generated once) and block workers only when blocks need them.
   const needBlocks = todo.length > 0 || laneTodo.length === 0;

@@ -25,7 +25,7 @@ import type { SealedImage } from './sealed-image.ts';
 import { newImageUid } from './vault.ts';
 import { countNewImages, importAsLanes } from './lanes/import-lanes.ts';
 import type { Candidate, LaneImportTally } from './lanes/import-lanes.ts';
-import { importLayout, LANES_MIN_IMAGES } from '../sealed/layouts/layout.ts';
+import { importLayout } from '../sealed/layouts/layout.ts';
 import type { Layout, LayoutChoice } from '../sealed/layouts/layout.ts';
 import type { UnlockedVault } from './vault.ts';
 
@@ -147,11 +147,8 @@ export async function importFolderWithLayout(
     else skippedNonImages++;
   }
 
-  const layout = importLayout(
-    options.layout,
-    options.layout === 'lanes' || options.layout === 'blocks'
-      ? 0
-      : await countNewImages(vault, candidates, readFileCandidate, LANES_MIN_IMAGES),
+  const layout = await importLayout(options.layout, (limit) =>
+    countNewImages(vault, candidates, readFileCandidate, limit),
   );
   if (layout === 'lanes') {
     const lanes = await importLanesReport(

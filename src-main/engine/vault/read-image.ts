@@ -16,7 +16,7 @@ import { imagePartAad } from './item-aad.ts';
 import { ckksCiphertextMac, openImageMeta, openOriginal, openRest } from './sealed-image.ts';
 import type { ImageMeta } from './sealed-image.ts';
 import { checkLayout, featurePositions, occupiedBlocks } from './image-layout.ts';
-import { layoutOfPacking } from '../sealed/layouts/layout.ts';
+import { storedLayout } from '../sealed/layouts/layout.ts';
 import type { ImageLayout } from './image-layout.ts';
 import type { CiphertextRow, ImageRow } from './catalogue/index.ts';
 import { findImageRow } from './image-rows.ts';
@@ -28,7 +28,7 @@ export function decryptMeta(vault: UnlockedVault, row: ImageRow): ImageMeta {
   const meta = openImageMeta(vault.sealingKeys, row.uid, row.meta);
   const what = `image ${row.uid}`;
   checkLayout(meta.layout, row, what, (id) => chunkPackingById(id).chunksPerCiphertext);
-  const lanes = layoutOfPacking(meta.layout.packingId) === 'lanes';
+  const lanes = storedLayout(meta.layout.packingId) === 'lanes';
   if (lanes !== (meta.layout.lanes !== null) || lanes !== (row.laneBatchId !== null))
     throw new IntegrityError(`layout of ${what}`, 'its packing, lanes and lane batch disagree');
   return meta;

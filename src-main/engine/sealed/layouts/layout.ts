@@ -41,26 +41,16 @@ const PACKINGS: Readonly<Record<string, StoredPacking>> = Object.freeze({
   [LANE_PACKING_ID]: { layout: 'lanes', chunksPerCiphertext: null },
 });
 
-/** The layout of a stored packing id; throws on an id this version does not know. */
-export function layoutOfPacking(packingId: string): Layout {
-  const packing = PACKINGS[packingId];
-  if (!packing) throw new Error(`unknown chunk packing "${packingId}"`);
-  return packing.layout;
-}
-
-/** The packing id new images of a layout are stored under. */
-export function packingIdOf(layout: Layout): string {
-  return layout === 'lanes' ? LANE_PACKING_ID : BLOCK_PACKING_1024.id;
-}
-
-export function isLayout(value: unknown): value is Layout {
-  return (LAYOUTS as readonly unknown[]).includes(value);
-}
-
-/** The import rule: a forced layout, or lanes from LANES_MIN_IMAGES new images on. */
-export function importLayout(choice: LayoutChoice | undefined, newImages: number): Layout {
+/**
+ * The import rule: a forced layout, or lanes from LANES_MIN_IMAGES new images on.
+ * `countNewImages(limit)` may stop counting at `limit`; it runs only for `auto`.
+ */
+export async function importLayout(
+  choice: LayoutChoice | undefined,
+  countNewImages: (limit: number) => Promise<number>,
+): Promise<Layout> {
   if (choice === 'blocks' || choice === 'lanes') return choice;
-  return newImages >= LANES_MIN_IMAGES ? 'lanes' : 'blocks';
+  return (await countNewImages(LANES_MIN_IMAGES)) >= LANES_MIN_IMAGES ? 'lanes' : 'blocks';
 }
 
 /** The layout of a stored packing id, or null for one this version does not know. */
