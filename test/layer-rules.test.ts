@@ -110,6 +110,15 @@ it('imports a module with an index.ts only through it from outside', async () =>
   expect(await from('src-main/engine/vault/x.ts', '../crypto/index.ts')).toEqual([]);
   expect(await from('src-main/engine/vault/x.ts', '../farm/broker-url.ts')).toEqual([]);
   expect(await from('src-main/engine/crypto/x.ts', './aead.ts')).toEqual([]);
+  // The app, CLI and preview server enter the engine through its faces only.
+  expect(await from('src-main/app/x.ts', '../engine/vault/vault.ts')).toContain(
+    'layers/no-deep-import',
+  );
+  expect(await from('src-main/cli/commands/x.ts', '../../engine/farm/blob-store.ts')).toContain(
+    'layers/no-deep-import',
+  );
+  for (const face of ['index.ts', 'obfuscated-tier.ts', 'sealed-training.ts', 'farm/index.ts'])
+    expect(await from('src-main/app/x.ts', `../engine/${face}`)).toEqual([]);
 });
 
 it('declares an acyclic layer graph, every edge between declared folders', () => {

@@ -3,10 +3,8 @@
 // request names a model by id, or null for the shipped one.
 import { fileURLToPath } from 'node:url';
 import type { ModelInfo } from '../../src-shared/contract/ipc.ts';
-import { listVaultModels, loadVaultModel } from '../engine/vault/vault-models.ts';
-import type { UnlockedVault } from '../engine/vault/vault.ts';
-import { loadModel } from '../engine/sealed/model/model-file.ts';
-import type { LoadedModel } from '../engine/sealed/model/model-file.ts';
+import { listVaultModels, loadModel, loadVaultModel } from '../engine/index.ts';
+import type { LoadedModel, UnlockedVault } from '../engine/index.ts';
 import { AppError } from './renderer-boundary.ts';
 
 export const SHIPPED_MODEL_FILE = fileURLToPath(

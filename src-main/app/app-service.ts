@@ -7,7 +7,7 @@
 // classification / training / search as cancellable jobs off the main thread with
 // progress events.
 import type { IpcChannel, ProgressEvent } from '../../src-shared/contract/ipc.ts';
-import type { KdfParams } from '../engine/crypto/index.ts';
+import type { KdfParams } from '../engine/index.ts';
 import { AppModels } from './app-models.ts';
 import { createChannelHandlers } from './handlers/channel-handlers.ts';
 import type { ChannelHandlers } from './handlers/channel-handlers.ts';

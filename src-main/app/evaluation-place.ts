@@ -8,16 +8,14 @@ import type {
   EvaluationSettingChange,
   EvaluationSettingDto,
 } from '../../src-shared/contract/evaluation-setting.ts';
-import type { EvaluationBackend } from '../engine/sealed/inference/evaluation-backend.ts';
-import { describeBroker, FarmClient, farmEvaluation } from '../engine/farm/index.ts';
 import {
   EvaluationSettingError,
   farmBrokerUrl,
   readEvaluationSetting,
   writeEvaluationSetting,
-} from '../engine/vault/evaluation-setting.ts';
-import type { EvaluationSetting } from '../engine/vault/evaluation-setting.ts';
-import type { UnlockedVault } from '../engine/vault/vault.ts';
+} from '../engine/index.ts';
+import type { EvaluationBackend, EvaluationSetting, UnlockedVault } from '../engine/index.ts';
+import { describeBroker, FarmClient, farmEvaluation } from '../engine/farm/index.ts';
 import type { JobContext } from './jobs.ts';
 import { AppError } from './renderer-boundary.ts';
 

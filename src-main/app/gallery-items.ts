@@ -2,9 +2,8 @@
 // summary, review flag and latest prediction, or — when its metadata could not be read —
 // only what the catalogue keeps in the clear and the error naming what failed.
 import type { GalleryItem } from '../../src-shared/contract/ipc.ts';
-import { galleryEntry, galleryListing, isGalleryError } from '../engine/vault/gallery.ts';
-import type { GalleryEntry, GalleryError } from '../engine/vault/gallery.ts';
-import type { UnlockedVault } from '../engine/vault/vault.ts';
+import { galleryEntry, galleryListing, isGalleryError } from '../engine/index.ts';
+import type { GalleryEntry, GalleryError, UnlockedVault } from '../engine/index.ts';
 import { AppError } from './renderer-boundary.ts';
 
 export function galleryItems(vault: UnlockedVault): GalleryItem[] {

@@ -4,12 +4,10 @@
 // and returns the model file's text, which names the key and holds none. A 'cancel'
 // message stops it after the current step.
 import { parentPort, workerData } from 'node:worker_threads';
-import { TrainingCancelled } from '../engine/ml/training-schedule.ts';
-import { trainObfOnSplit } from '../engine/obfuscated/train-obf-model.ts';
-import type { ObfTrainReport } from '../engine/obfuscated/train-obf-model.ts';
-import { parseObfModel } from '../engine/obfuscated/obf-model-file.ts';
-import type { LoadedObfModel } from '../engine/obfuscated/obf-model-file.ts';
-import type { VaultObfTraining } from '../engine/vault/obfuscated/obf-vault-training.ts';
+import { TrainingCancelled, parseObfModel } from '../engine/index.ts';
+import type { LoadedObfModel } from '../engine/index.ts';
+import { trainObfOnSplit } from '../engine/obfuscated-tier.ts';
+import type { ObfTrainReport, VaultObfTraining } from '../engine/obfuscated-tier.ts';
 
 export interface ObfTrainWorkerData {
   readonly prepared: VaultObfTraining;

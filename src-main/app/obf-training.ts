@@ -4,12 +4,9 @@
 // (obf-train-worker.ts) with progress and an ETA, and a cancel stops it; the model it
 // returns is checked to be bound to this vault and stored in the vault, encrypted.
 import type { ObfTrainReportDto } from '../../src-shared/contract/ipc.ts';
-import { storeObfVaultModel } from '../engine/vault/obfuscated/obf-vault-models.ts';
-import {
-  prepareVaultObfTraining,
-  wipeTraining,
-} from '../engine/vault/obfuscated/obf-vault-training.ts';
-import type { UnlockedVault } from '../engine/vault/vault.ts';
+import { storeObfVaultModel } from '../engine/index.ts';
+import type { UnlockedVault } from '../engine/index.ts';
+import { prepareVaultObfTraining, wipeTraining } from '../engine/obfuscated-tier.ts';
 import type { JobContext } from './jobs.ts';
 import type { ObfTrainWorkerData, ObfTrainWorkerMessage } from './obf-train-worker.ts';
 import { CancelledError, runTrainingWorker } from './training-worker.ts';

@@ -12,9 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TIER_LABELS } from '../../src-shared/contract/ipc.ts';
 import type { IpcResponse } from '../../src-shared/contract/ipc.ts';
-import type { ObfEmbedder } from '../engine/obfuscated/obf-embedder.ts';
-import type { LoadedObfModel } from '../engine/obfuscated/obf-model-file.ts';
-import type { UnlockedVault } from '../engine/vault/vault.ts';
+import type { ObfEmbedder } from '../engine/obfuscated-tier.ts';
+import type { LoadedObfModel, UnlockedVault } from '../engine/index.ts';
 import type { JobContext } from './jobs.ts';
 import { AppError } from './renderer-boundary.ts';
 import { vaultSecurityReport } from './security-report.ts';
@@ -52,14 +51,14 @@ export class OptionalTiers {
   }
 
   async #choose(vault: UnlockedVault) {
-    const { chooseObfModel } = await import('../engine/vault/obfuscated/obf-model-choice.ts');
+    const { chooseObfModel } = await import('../engine/obfuscated-tier.ts');
     return chooseObfModel(vault, this.#modelFiles());
   }
 
   async #embedderFor(model: LoadedObfModel): Promise<ObfEmbedder> {
     if (this.#embedder?.modelId === model.id) return this.#embedder.embedder;
     await this.dispose();
-    const { workerEmbedder } = await import('../engine/obfuscated/obf-embedder.ts');
+    const { workerEmbedder } = await import('../engine/obfuscated-tier.ts');
     const embedder = workerEmbedder(model);
     this.#embedder = { modelId: model.id, embedder };
     return embedder;
@@ -107,7 +106,7 @@ export class OptionalTiers {
       );
     const { model } = chosen;
     const { indexObfuscated, readObfResults, searchStored, storedResultOf } =
-      await import('../engine/vault/obfuscated/obf-embeddings.ts');
+      await import('../engine/obfuscated-tier.ts');
     const embedder = await this.#embedderFor(model);
     const index = await indexObfuscated(vault, model, embedder, {
       signal: ctx.signal,

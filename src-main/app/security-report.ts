@@ -3,15 +3,14 @@
 // zeroed afterwards (the engine's analyzeObfuscation, as `sealsight security-report`).
 // Figures are mapped to named values with a plain note; histograms are the pooled pixel
 // histograms before and after obfuscation, in 16 bins.
-import { generateObfuscationKey } from '../engine/obfuscated/arnold-xor.ts';
-import { toGraySquare } from '../engine/obfuscated/analysis/load-square-images.ts';
 import {
-  analyzeObfuscation,
   SCHEME_DESCRIPTION,
-} from '../engine/obfuscated/analysis/security-report.ts';
-import type { SecurityReport } from '../engine/obfuscated/analysis/security-report.ts';
-import { decryptOriginal } from '../engine/vault/read-image.ts';
-import type { UnlockedVault } from '../engine/vault/vault.ts';
+  analyzeObfuscation,
+  decryptOriginal,
+  generateObfuscationKey,
+  toGraySquare,
+} from '../engine/index.ts';
+import type { SecurityReport, UnlockedVault } from '../engine/index.ts';
 import { TIER_LABELS } from '../../src-shared/contract/ipc.ts';
 import type { IpcResponse } from '../../src-shared/contract/ipc.ts';
 

@@ -3,9 +3,8 @@
 // PNG data URL. Nothing is written to disk; the bytes live only in this call and in
 // the renderer's <img>.
 import sharp from 'sharp';
-import { decryptOriginal } from '../engine/vault/read-image.ts';
-import { decodeImage } from '../engine/image/index.ts';
-import type { UnlockedVault } from '../engine/vault/vault.ts';
+import { decodeImage, decryptOriginal } from '../engine/index.ts';
+import type { UnlockedVault } from '../engine/index.ts';
 
 export async function thumbnailDataUrl(
   vault: UnlockedVault,

@@ -5,10 +5,9 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { processImage } from '../engine/image/index.ts';
-import type { LabelledFolder, LabelledImage } from '../engine/sealed/train/labelled-folder.ts';
-import { trainChunkCnn } from '../engine/sealed/train/train-chunk-cnn.ts';
-import { TrainingCancelled } from '../engine/ml/training-schedule.ts';
+import { TrainingCancelled, processImage } from '../engine/index.ts';
+import type { LabelledFolder, LabelledImage } from '../engine/index.ts';
+import { trainChunkCnn } from '../engine/sealed-training.ts';
 
 export interface TrainWorkerData {
   readonly images: ReadonlyArray<{ name: string; label: string; bytes: Uint8Array }>;

@@ -6,12 +6,8 @@
 import path from 'node:path';
 import { NEU_CLASSES } from '../../src-shared/domain/classes.ts';
 import type { IpcParsedRequest } from '../../src-shared/contract/ipc.ts';
-import { classifyVault } from '../engine/vault/classify.ts';
-import { importFolder } from '../engine/vault/import-folder.ts';
-import type { ImportReport } from '../engine/vault/import-folder.ts';
-import { evaluateOnVault } from '../engine/vault/model-evaluation.ts';
-import type { UnlockedVault } from '../engine/vault/vault.ts';
-import type { LoadedModel } from '../engine/sealed/model/model-file.ts';
+import { classifyVault, evaluateOnVault, importFolder } from '../engine/index.ts';
+import type { ImportReport, LoadedModel, UnlockedVault } from '../engine/index.ts';
 import type { JobContext } from './jobs.ts';
 import { withEvaluationBackend } from './evaluation-place.ts';
 import { trainOnVault } from './vault-training.ts';

@@ -3,7 +3,7 @@
 // Locking first runs the service's own wind-down (cancel every job, stop the embedding
 // worker), then closes the vault: its subkeys leave memory with it.
 import type { VaultStatus } from '../../src-shared/contract/ipc.ts';
-import type { UnlockedVault } from '../engine/vault/vault.ts';
+import type { UnlockedVault } from '../engine/index.ts';
 import { AppError } from './renderer-boundary.ts';
 
 export type LockReason = NonNullable<VaultStatus['lockedReason']>;

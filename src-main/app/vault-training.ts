@@ -6,10 +6,13 @@ import {
   DEFAULT_MIN_FEATURE_CHUNKS,
 } from '../../src-shared/domain/geometry.ts';
 import type { TrainReportDto } from '../../src-shared/contract/ipc.ts';
-import { metricsFromConfusion } from '../engine/metrics/classification.ts';
-import { decryptOriginal, listImages } from '../engine/vault/read-image.ts';
-import { storeVaultModel } from '../engine/vault/vault-models.ts';
-import type { UnlockedVault } from '../engine/vault/vault.ts';
+import {
+  decryptOriginal,
+  listImages,
+  metricsFromConfusion,
+  storeVaultModel,
+} from '../engine/index.ts';
+import type { UnlockedVault } from '../engine/index.ts';
 import type { JobContext } from './jobs.ts';
 import type { TrainWorkerData, TrainWorkerMessage } from './train-worker.ts';
 import { runTrainingWorker } from './training-worker.ts';

@@ -52,3 +52,41 @@ export {
   securityCharts,
 } from './obfuscated/analysis/security-report-output.ts';
 export { loadSquareImages } from './obfuscated/analysis/load-square-images.ts';
+// What the app, the CLI and the preview server use beside the above (the tiers' tfjs
+// parts have faces of their own: obfuscated-tier.ts and sealed-training.ts).
+export type { KdfParams } from './crypto/index.ts';
+export { decodeImage, processImage } from './image/index.ts';
+export { metricsFromConfusion } from './metrics/classification.ts';
+export { TrainingCancelled } from './ml/training-schedule.ts';
+export { EXAMPLE_COLUMNS, exampleGridPng } from './obfuscated/analysis/example-grid.ts';
+export { toGraySquare } from './obfuscated/analysis/load-square-images.ts';
+export {
+  SCHEME_DESCRIPTION,
+  analyzeObfuscationWithExamples,
+} from './obfuscated/analysis/security-report.ts';
+export { ARCHITECTURES, isArchitecture } from './obfuscated/architectures.ts';
+export { MAX_OBFUSCATION_SIZE } from './obfuscated/arnold-xor.ts';
+export { parseObfModel } from './obfuscated/obf-model-file.ts';
+export type { LoadedObfModel } from './obfuscated/obf-model-file.ts';
+export { DEFAULT_CKKS_PRESET } from './sealed/ckks/ckks-presets.ts';
+export { scoreScaleFor } from './sealed/ckks/he-safety.ts';
+export { evaluateFolder } from './sealed/inference/evaluate-model.ts';
+export type { EvaluationReport, SideFigures } from './sealed/inference/evaluate-model.ts';
+export type { Activation } from './sealed/model/chunk-cnn.ts';
+export { combineModels } from './sealed/train/ensemble-model.ts';
+export { loadLabelledFolder } from './sealed/train/labelled-folder.ts';
+export type { LabelledFolder, LabelledImage } from './sealed/train/labelled-folder.ts';
+export {
+  EvaluationSettingError,
+  farmBrokerUrl,
+  readEvaluationSetting,
+  writeEvaluationSetting,
+} from './vault/evaluation-setting.ts';
+export type { EvaluationSetting } from './vault/evaluation-setting.ts';
+export { galleryEntry, galleryListing, isGalleryError } from './vault/gallery.ts';
+export type { GalleryEntry, GalleryError } from './vault/gallery.ts';
+export { evaluateOnVault } from './vault/model-evaluation.ts';
+export { storeObfVaultModel } from './vault/obfuscated/obf-vault-models.ts';
+export { reviewCsv } from './vault/review-csv.ts';
+export { setImageLabel, setReviewed } from './vault/review-state.ts';
+export { listVaultModels, loadVaultModel, storeVaultModel } from './vault/vault-models.ts';

@@ -10,7 +10,7 @@ import type {
   IpcParsedRequest,
   IpcResponse,
 } from '../../../src-shared/contract/ipc.ts';
-import type { KdfParams } from '../../engine/crypto/index.ts';
+import type { KdfParams } from '../../engine/index.ts';
 import type { AppModels } from '../app-models.ts';
 import type { Jobs } from '../jobs.ts';
 import type { OptionalTiers } from '../optional-tiers.ts';

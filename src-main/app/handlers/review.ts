@@ -1,7 +1,6 @@
 // The Review screen's channels: relabel an image or mark it reviewed (each answers with
 // the image's gallery item as it now reads), and the review CSV export.
-import { reviewCsv } from '../../engine/vault/review-csv.ts';
-import { setImageLabel, setReviewed } from '../../engine/vault/review-state.ts';
+import { reviewCsv, setImageLabel, setReviewed } from '../../engine/index.ts';
 import { galleryItem } from '../gallery-items.ts';
 import type { AppContext, FeatureHandlers } from './handler-types.ts';
 

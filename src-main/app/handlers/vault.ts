@@ -3,7 +3,7 @@
 // A vault that was opened goes to the recent-vaults list.
 import path from 'node:path';
 import type { VaultStatus } from '../../../src-shared/contract/ipc.ts';
-import { initVault, openVault } from '../../engine/vault/vault.ts';
+import { initVault, openVault } from '../../engine/index.ts';
 import type { AppContext, FeatureHandlers } from './handler-types.ts';
 
 export function vaultHandlers(app: AppContext): FeatureHandlers<'vault'> {

@@ -3,11 +3,14 @@
 // mean of theirs. Costs no training; each member adds one encrypted pass per image.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadModel, parseModel } from '../../engine/sealed/model/model-file.ts';
-import { combineModels } from '../../engine/sealed/train/ensemble-model.ts';
-import { loadLabelledFolder } from '../../engine/sealed/train/labelled-folder.ts';
-import { DEFAULT_CKKS_PRESET } from '../../engine/sealed/ckks/ckks-presets.ts';
-import { scoreScaleFor } from '../../engine/sealed/ckks/he-safety.ts';
+import {
+  DEFAULT_CKKS_PRESET,
+  combineModels,
+  loadLabelledFolder,
+  loadModel,
+  parseModel,
+  scoreScaleFor,
+} from '../../engine/index.ts';
 import { UsageError } from '../cli-io.ts';
 import type { CommandContext, CommandResult } from '../cli-io.ts';
 import { parseCommand } from './vault-commands.ts';

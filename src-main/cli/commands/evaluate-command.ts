@@ -5,13 +5,8 @@
 // the report compares encrypted with plaintext.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadModel } from '../../engine/sealed/model/model-file.ts';
-import { evaluateFolder } from '../../engine/sealed/inference/evaluate-model.ts';
-import { LAYOUT_CHOICES } from '../../engine/sealed/layouts/layout.ts';
-import type {
-  EvaluationReport,
-  SideFigures,
-} from '../../engine/sealed/inference/evaluate-model.ts';
+import { LAYOUT_CHOICES, evaluateFolder, loadModel } from '../../engine/index.ts';
+import type { EvaluationReport, SideFigures } from '../../engine/index.ts';
 import {
   minChunksOption,
   numberOption,

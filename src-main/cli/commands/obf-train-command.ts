@@ -4,10 +4,14 @@
 // test images for evaluate) or a labelled folder (<folder>/<class>/…).
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { OBFUSCATION_CONDITIONS } from '../../engine/obfuscated/arnold-xor.ts';
-import type { ObfuscationCondition } from '../../engine/obfuscated/arnold-xor.ts';
-import { ARCHITECTURES, isArchitecture } from '../../engine/obfuscated/architectures.ts';
-import type { FitProgress } from '../../engine/obfuscated/train-obf.ts';
+import {
+  ARCHITECTURES,
+  OBFUSCATION_CONDITIONS,
+  TrainingCancelled,
+  isArchitecture,
+} from '../../engine/index.ts';
+import type { ObfuscationCondition } from '../../engine/index.ts';
+import type { FitProgress } from '../../engine/obfuscated-tier.ts';
 import { CliError, formatDuration, progressPrinter, UsageError } from '../cli-io.ts';
 import type { CommandContext, CommandResult } from '../cli-io.ts';
 import { parseCommand } from './vault-commands.ts';
@@ -105,7 +109,7 @@ export async function obfTrainCommand(argv: string[], ctx: CommandContext): Prom
   // train another architecture for the same obfuscated images); otherwise a fresh random key.
   let key: Uint8Array | undefined;
   if (typeof values['key-from'] === 'string') {
-    const { embeddedKey, loadObfModel } = await import('../../engine/obfuscated/obf-model-file.ts');
+    const { embeddedKey, loadObfModel } = await import('../../engine/obfuscated-tier.ts');
     const source = path.resolve(values['key-from']);
     key = embeddedKey(await loadObfModel(source), source);
   }
@@ -121,8 +125,7 @@ export async function obfTrainCommand(argv: string[], ctx: CommandContext): Prom
   const printLoad = progressPrinter('load');
   const onProgress = trainProgressPrinter();
   // Loaded on demand: tfjs adds ~0.3 s to the start of every other command.
-  const { trainObfModel } = await import('../../engine/obfuscated/train-obf-model.ts');
-  const { TrainingCancelled } = await import('../../engine/ml/training-schedule.ts');
+  const { trainObfModel } = await import('../../engine/obfuscated-tier.ts');
   let result;
   try {
     result = await trainObfModel(dataset, {
@@ -165,11 +168,11 @@ export async function obfEvaluateCommand(
   const { values, positionals } = parseCommand(argv, { model: { type: 'string' } }, ['dataset']);
   if (typeof values.model !== 'string') throw new UsageError('--model <model-file> is required');
   const { embeddedKey, hasDemoKey, loadObfModel, instantiateObfNet } =
-    await import('../../engine/obfuscated/obf-model-file.ts');
-  const { loadObfDataset } = await import('../../engine/obfuscated/obf-dataset.ts');
-  const { evaluateObfNet } = await import('../../engine/obfuscated/evaluate-obf.ts');
-  const { disposeNet } = await import('../../engine/obfuscated/obf-net.ts');
-  const { initTfWasm } = await import('../../engine/ml/tf-wasm.ts');
+    await import('../../engine/obfuscated-tier.ts');
+  const { loadObfDataset } = await import('../../engine/obfuscated-tier.ts');
+  const { evaluateObfNet } = await import('../../engine/obfuscated-tier.ts');
+  const { disposeNet } = await import('../../engine/obfuscated-tier.ts');
+  const { initTfWasm } = await import('../../engine/obfuscated-tier.ts');
   const modelFile = path.resolve(values.model);
   const loaded = await loadObfModel(modelFile);
   const dataset = datasetArgument(positionals[0]!);

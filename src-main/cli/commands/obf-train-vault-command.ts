@@ -18,6 +18,7 @@ import {
   trainProgressPrinter,
 } from './obf-train-command.ts';
 import { parseCommand, withVault } from './vault-commands.ts';
+import { TrainingCancelled } from '../../engine/index.ts';
 
 const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
 
@@ -39,8 +40,7 @@ export async function obfTrainVaultCommand(
     throw new UsageError(
       `--val-fraction must be in [0, 1), got "${String(values['val-fraction'])}"`,
     );
-  const { trainObfOnVault } = await import('../../engine/vault/obfuscated/obf-vault-training.ts');
-  const { TrainingCancelled } = await import('../../engine/ml/training-schedule.ts');
+  const { trainObfOnVault } = await import('../../engine/obfuscated-tier.ts');
   const printLoad = progressPrinter('decrypt');
   const onProgress = trainProgressPrinter();
   let result;

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { progressPrinter, UsageError, withCancellation } from '../cli-io.ts';
 import type { CommandContext, CommandResult } from '../cli-io.ts';
 import { OBF_TIER_LABEL } from './obf-train-command.ts';
-import type { LoadedObfModel } from '../../engine/obfuscated/obf-model-file.ts';
-import type { UnlockedVault } from '../../engine/vault/vault.ts';
+import type { LoadedObfModel, UnlockedVault } from '../../engine/index.ts';
 import { parseCommand, withVault } from './vault-commands.ts';
+import { createObfuscator } from '../../engine/index.ts';
 
 /**
  * The model a command uses: `--model` (a model file, or the id of a model trained on the
@@ -20,7 +20,7 @@ import { parseCommand, withVault } from './vault-commands.ts';
  * (obf-domain.ts): a model from another domain is refused with the reason.
  */
 async function chooseModel(vault: UnlockedVault, dir: string, argument: string | undefined) {
-  const choice = await import('../../engine/vault/obfuscated/obf-model-choice.ts');
+  const choice = await import('../../engine/obfuscated-tier.ts');
   if (argument === undefined) {
     const chosen = await choice.chooseObfModel(vault, []);
     if ('refused' in chosen) throw new Error(`${dir}: ${chosen.refused}`);
@@ -36,8 +36,7 @@ async function chooseModel(vault: UnlockedVault, dir: string, argument: string |
     throw new UsageError(
       `--model ${argument}: neither a model file nor the id of a model trained on this vault`,
     );
-  const { obfModelMismatch, vaultLabels } =
-    await import('../../engine/vault/obfuscated/obf-domain.ts');
+  const { obfModelMismatch, vaultLabels } = await import('../../engine/obfuscated-tier.ts');
   const mismatch = obfModelMismatch(await vaultLabels(vault), {
     name: chosen.name,
     classes: chosen.model.file.classes,
@@ -47,15 +46,15 @@ async function chooseModel(vault: UnlockedVault, dir: string, argument: string |
 }
 
 async function embedderFor(model: LoadedObfModel, source: string) {
-  const { inThreadEmbedder } = await import('../../engine/obfuscated/obf-embedder.ts');
-  const { initTfWasm } = await import('../../engine/ml/tf-wasm.ts');
+  const { inThreadEmbedder } = await import('../../engine/obfuscated-tier.ts');
+  const { initTfWasm } = await import('../../engine/obfuscated-tier.ts');
   return inThreadEmbedder(await initTfWasm(), model, source);
 }
 
 export async function obfIndexCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
   const { values, positionals } = parseCommand(argv, { model: { type: 'string' } }, ['vault']);
   const dir = path.resolve(positionals[0]!);
-  const { indexObfuscated } = await import('../../engine/vault/obfuscated/obf-embeddings.ts');
+  const { indexObfuscated } = await import('../../engine/obfuscated-tier.ts');
   const print = progressPrinter('index');
   return withCancellation(ctx, 'batch', async (signal) => {
     const report = await withVault(
@@ -110,7 +109,7 @@ export async function searchCommand(argv: string[], ctx: CommandContext): Promis
   const dir = path.resolve(positionals[0]!);
   const query = positionals[1]!;
   const queryIsFile = isFile(query);
-  const engine = await import('../../engine/vault/obfuscated/obf-embeddings.ts');
+  const engine = await import('../../engine/obfuscated-tier.ts');
   return withVault(ctx, dir, values['passphrase-file'] as string | undefined, async (vault) => {
     const chosen = await chooseModel(vault, dir, values.model as string | undefined);
     const modelId = chosen.model.id;
@@ -123,9 +122,8 @@ export async function searchCommand(argv: string[], ctx: CommandContext): Promis
     let excludeUid: string | null = null;
     let queryLabel: string;
     if (queryIsFile) {
-      const { grayAt } = await import('../../engine/obfuscated/obf-dataset.ts');
-      const { createObfuscator } = await import('../../engine/obfuscated/arnold-xor.ts');
-      const { obfKeyFor } = await import('../../engine/vault/obfuscated/obf-key.ts');
+      const { grayAt } = await import('../../engine/obfuscated-tier.ts');
+      const { obfKeyFor } = await import('../../engine/obfuscated-tier.ts');
       const size = chosen.model.shape.size;
       const gray = await grayAt(await readFile(query), query, size);
       const key = obfKeyFor(vault, chosen.model, chosen.name);

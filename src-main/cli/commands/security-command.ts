@@ -5,19 +5,16 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  generateObfuscationKey,
+  EXAMPLE_COLUMNS,
   MAX_OBFUSCATION_SIZE,
-} from '../../engine/obfuscated/arnold-xor.ts';
-import { loadSquareImages } from '../../engine/obfuscated/analysis/load-square-images.ts';
-import { EXAMPLE_COLUMNS, exampleGridPng } from '../../engine/obfuscated/analysis/example-grid.ts';
-import {
-  analyzeObfuscationWithExamples,
   TIER_LABEL,
-} from '../../engine/obfuscated/analysis/security-report.ts';
-import {
+  analyzeObfuscationWithExamples,
+  exampleGridPng,
   formatSecurityReport,
+  generateObfuscationKey,
+  loadSquareImages,
   securityCharts,
-} from '../../engine/obfuscated/analysis/security-report-output.ts';
+} from '../../engine/index.ts';
 import { CliError, UsageError } from '../cli-io.ts';
 import type { CommandContext, CommandResult } from '../cli-io.ts';
 import { parseCommand } from './vault-commands.ts';

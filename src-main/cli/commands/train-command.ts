@@ -4,12 +4,9 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { parseModel } from '../../engine/sealed/model/model-file.ts';
-import type { Activation } from '../../engine/sealed/model/chunk-cnn.ts';
-import type {
-  ArchitectureOptions,
-  TrainProgress,
-} from '../../engine/sealed/train/train-chunk-cnn.ts';
+import { TrainingCancelled, parseModel } from '../../engine/index.ts';
+import type { Activation } from '../../engine/index.ts';
+import type { ArchitectureOptions, TrainProgress } from '../../engine/sealed-training.ts';
 import { MAX_ENSEMBLE_MEMBERS } from '../../../src-shared/domain/ensemble.ts';
 import {
   CliError,
@@ -98,8 +95,7 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
     printTrain(p.epoch, p.epochs, p.etaMs, ` loss ${p.loss.toFixed(4)}${val}`, true);
   };
   // Loaded on demand: tfjs adds ~0.3 s to the start of every other command.
-  const { trainFromFolder } = await import('../../engine/sealed/train/train-chunk-cnn.ts');
-  const { TrainingCancelled } = await import('../../engine/ml/training-schedule.ts');
+  const { trainFromFolder } = await import('../../engine/sealed-training.ts');
   let result;
   try {
     result = await trainFromFolder(folder, {

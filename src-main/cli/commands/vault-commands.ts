@@ -2,16 +2,16 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import path from 'node:path';
-import { galleryListing, isGalleryError } from '../../engine/vault/gallery.ts';
-import type { GalleryEntry } from '../../engine/vault/gallery.ts';
 import {
   assertIsVault,
   exportOriginal,
+  galleryListing,
   initVault,
+  isGalleryError,
   openVault,
   verifyVault,
 } from '../../engine/index.ts';
-import type { UnlockedVault } from '../../engine/index.ts';
+import type { GalleryEntry, UnlockedVault } from '../../engine/index.ts';
 import { CliError, UsageError } from '../cli-io.ts';
 import type { CommandContext, CommandResult } from '../cli-io.ts';
 import { checkNewPassphrase, resolvePassphrase } from '../passphrase.ts';
