@@ -44,6 +44,8 @@ export const VARIANTS: Record<string, Omit<TrainOptions, 'seed' | 'splitSeed'>> 
   regularised: { ...NINE_CHANNEL, dropout: 0.2, labelSmoothing: 0.1 },
   /** The 9-channel net without L2 decay and with a 10× lighter score penalty (no dead units). */
   'no-decay': { architecture: NINE_CHANNEL.architecture },
+  /** The default net with 64 hidden units: half fc1's cost in the blocks layout. */
+  'hidden-64': { architecture: { hidden: 64 } },
   /** 16 channels of 6×6 at stride 4 (6×6 outputs each). */
   'wide-k6': { architecture: { channels: 16, kernel: 6, stride: 4 } },
 };
