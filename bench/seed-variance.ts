@@ -1,11 +1,14 @@
-// `npm run bench -- seeds [--seeds 1,2,3] [--split-seed 1] [--epochs 100] [--variant NAME] [--workers N]`:
+// `npm run bench -- seeds [--seeds 1,2,3] [--split-seed 1] [--epochs 100] [--variant NAME] [--workers N] [--save DIR]`:
 // how much of a validation figure is the recipe and how much is the seed. Trains the
 // sealed tier's chunk CNN once per seed on ONE fixed split (only the initial weights,
 // batch order and augmentation change), and reports each run's image accuracy, their
 // mean and standard deviation, the seed ensemble (scores summed over members, as an
 // encrypted ensemble would sum them), and the accuracy when every image contributes at
 // least K chunks (its K strongest by Sobel score) besides those over the threshold.
+// `--save DIR` writes each run's model file (and the seeds' ensemble) there, for
+// measurements on the same held-out images (retrieval, encrypted cost).
 // Variants are the training changes tried against the ≥ 98 % accuracy target (docs/experiments/sealed-tier-accuracy.md).
+import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +142,14 @@ export async function runSeedVariance() {
   );
   const accuracies = runs.map((r) => r.imageAccuracy);
   const trainSeconds = (performance.now() - trainStarted) / 1000;
+  const saveDir = option('save', '');
+  if (saveDir && consecutive) {
+    const result = trained[0]!;
+    await mkdir(saveDir, { recursive: true });
+    const name = `neu-${variant}-split${splitSeed}-seeds${seeds.join('+')}-${epochs}`;
+    await writeFile(path.join(saveDir, `${name}.json`), result.modelText);
+    log(`wrote ${path.join(saveDir, name)}.json (the seeds' ensemble; members are its blocks)`);
+  }
   return {
     variant,
     recipe: { ...withoutSeed(TRAIN_DEFAULTS), ...recipe, epochs, minFeatureChunks },
