@@ -10,6 +10,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   he: async () => (await import('./he-bench.ts')).runHeBench(),
   paper: async () => (await import('./paper/paper-bench.ts')).runPaperBench(),
   seeds: async () => (await import('./seed-variance.ts')).runSeedVariance(),
+  'split-folders': async () => (await import('./split-folders.ts')).runSplitFolders(),
   table1: async () => (await import('./table1.ts')).runTable1(),
 };
 

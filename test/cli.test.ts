@@ -125,6 +125,44 @@ describe('sealsight CLI', () => {
     expect(noModel.stdout).toMatch(/obf train --vault/);
   });
 
+  it('gives a model file a search head without changing the model or its id', async () => {
+    const model = path.join(tmp.dir, 'random-model.json');
+    await writeRandomModel(
+      model,
+      3,
+      (await sampleImages(1)).map((i) => i.file),
+    );
+    const out = path.join(tmp.dir, 'headed', 'random-model.json');
+    const run = sealsight([
+      'embedding-head',
+      model,
+      SAMPLES,
+      '--out',
+      out,
+      '--dims',
+      '4',
+      '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const doc = oneJsonDocument(run.stdout);
+    const before = JSON.parse(await readFile(model, 'utf8'));
+    const after = JSON.parse(await readFile(out, 'utf8'));
+    expect(doc).toMatchObject({ model: out, dims: 4, images: 12 });
+    const { embeddingHead, ...rest } = after;
+    expect(rest).toEqual(before);
+    expect(embeddingHead.dims).toBe(4);
+    expect(embeddingHead.weight).toHaveLength(4 * before.architecture.hidden);
+    // The classifier's id is unchanged; evaluate now reports search figures.
+    const evaluated = sealsight(['evaluate', SAMPLES, '--model', out, '--json']);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const report = oneJsonDocument(evaluated.stdout);
+    expect(report.modelId).toBe(doc.modelId);
+    expect(report.retrieval).toMatchObject({ mAP: expect.any(Number) });
+    expect(sealsight(['evaluate', SAMPLES, '--model', model, '--json']).stdout).toContain(
+      `"modelId":"${String(doc.modelId)}"`,
+    );
+  });
+
   it('fails with a non-zero code and a one-line reason', () => {
     const cases: Array<{
       args: string[];
@@ -164,6 +202,11 @@ describe('sealsight CLI', () => {
         code: 2,
       },
       { args: ['frobnicate', '--json'], reason: /unknown command/, code: 2 },
+      {
+        args: ['embedding-head', 'model.json', SAMPLES, '--json'],
+        reason: /--out <model-file> is required/,
+        code: 2,
+      },
     ];
     for (const c of cases) {
       const run = sealsight(c.args, c.env);

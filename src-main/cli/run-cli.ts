@@ -15,6 +15,7 @@ import { obfIndexCommand, searchCommand } from './commands/obf-vault-commands.ts
 import { securityCommand } from './commands/security-command.ts';
 import { evaluateCommand } from './commands/evaluate-command.ts';
 import { ensembleCommand } from './commands/ensemble-command.ts';
+import { embeddingHeadCommand } from './commands/embedding-head-command.ts';
 import { evaluatorCommand, farmStatusCommand } from './commands/farm-commands.ts';
 
 type Command = (argv: string[], ctx: CommandContext) => Promise<CommandResult>;
@@ -49,6 +50,10 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   ensemble: {
     run: ensembleCommand,
     usage: 'ensemble <model-file>… --out FILE [--ranges-from <labelled-folder>]',
+  },
+  'embedding-head': {
+    run: embeddingHeadCommand,
+    usage: 'embedding-head <model-file> <labelled-folder> --out FILE [--dims N]',
   },
   evaluate: {
     run: evaluateCommand,

@@ -74,6 +74,13 @@ export { evaluateFolder } from './sealed/inference/evaluate-model.ts';
 export type { EvaluationReport, SideFigures } from './sealed/inference/evaluate-model.ts';
 export type { Activation } from './sealed/model/chunk-cnn.ts';
 export { combineModels } from './sealed/train/ensemble-model.ts';
+export { addEmbeddingHead } from './sealed/train/add-embedding-head.ts';
+export {
+  EMBEDDING_DIMS,
+  retrievalVector,
+  splitOutputs,
+  withEmbeddingHead,
+} from './sealed/model/embedding-head.ts';
 export { loadLabelledFolder } from './sealed/train/labelled-folder.ts';
 export type { LabelledFolder, LabelledImage } from './sealed/train/labelled-folder.ts';
 export {

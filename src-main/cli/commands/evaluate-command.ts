@@ -78,6 +78,7 @@ export async function evaluateCommand(argv: string[], ctx: CommandContext): Prom
       weightedF1: main.weightedF1,
       meanLoss: main.meanLoss,
       secondsPerImage: main.secondsPerImage,
+      retrieval: main.retrieval,
     },
     text: formatReport(report, modelFile),
   };
@@ -97,7 +98,10 @@ function formatReport(report: EvaluationReport, modelFile: string): string {
       `  max |encrypted − plaintext| score: ${enc.maxAbsErrorImage.toExponential(2)} (image sums)` +
         (enc.maxAbsErrorChunk === null
           ? ''
-          : `, ${enc.maxAbsErrorChunk.toExponential(2)} (chunks)`),
+          : `, ${enc.maxAbsErrorChunk.toExponential(2)} (chunks)`) +
+        (enc.maxAbsErrorEmbedding === null
+          ? ''
+          : `, ${enc.maxAbsErrorEmbedding.toExponential(2)} (image embeddings)`),
       `  seconds: keys ${enc.seconds.keys.toFixed(1)}, encrypt ${enc.seconds.encrypt.toFixed(1)}, evaluate ${enc.seconds.evaluate.toFixed(1)}, decrypt ${enc.seconds.decrypt.toFixed(1)}`,
     );
   }
@@ -119,5 +123,13 @@ function section(title: string, side: SideFigures, classes: readonly string[]): 
       (row, r) =>
         `  ${classes[r]!.padEnd(width)}  ${row.map((v) => String(v).padStart(4)).join('')}`,
     ),
+    ...(side.retrieval
+      ? [
+          `  search (every image queries the others, same class relevant): mAP ${side.retrieval.mAP.toFixed(4)}, ` +
+            Object.entries(side.retrieval.precisionAt)
+              .map(([k, p]) => `P@${k} ${p.toFixed(4)}`)
+              .join(', '),
+        ]
+      : []),
   ];
 }

@@ -23,6 +23,14 @@ export interface ModelIdOptions {
   readonly storedAs?: string;
 }
 
+export interface ModelFormatIdentity {
+  /**
+   * The part of the parsed JSON the id is computed over (default: all of it): a sealed
+   * model's embedding head is left out, so adding one keeps the classifier's id.
+   */
+  readonly identity?: (raw: Record<string, unknown>) => unknown;
+}
+
 export interface ParsedModelJson<T> {
   readonly file: T;
   readonly id: string;
@@ -32,7 +40,7 @@ export function parseModelJson<S extends z.ZodType>(
   text: string,
   source: string,
   schema: S,
-  expected: ModelFormat,
+  expected: ModelFormat & ModelFormatIdentity,
   options: ModelIdOptions = {},
 ): ParsedModelJson<z.infer<S>> {
   let raw: unknown;
@@ -53,7 +61,7 @@ export function parseModelJson<S extends z.ZodType>(
       `${source}: not a valid ${expected.description} (${issue.path.join('.') || 'root'}: ${issue.message})`,
     );
   }
-  const id = modelIdOf(raw);
+  const id = modelIdOf(expected.identity ? expected.identity(raw as Record<string, unknown>) : raw);
   const { storedAs } = options;
   if (storedAs === undefined || storedAs === id) return { file: parsed.data, id };
   if (storedAs === earlierTextId(text)) return { file: parsed.data, id: storedAs };

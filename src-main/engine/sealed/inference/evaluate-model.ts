@@ -2,7 +2,9 @@
 // plaintext side runs the float64 reference; with `encrypted`, the same feature
 // chunks go through CKKS with fresh keys (fresh-key-inference.ts) and the decrypted
 // scores are compared with the plaintext ones. An image's class is the argmax of
-// the sum of its feature chunks' scores, as in the vault.
+// the sum of its feature chunks' scores, as in the vault. A model with a search head
+// (embedding-head.ts) is run with it, on both sides, and both report retrieval over their
+// image embeddings (every image queries the others, same class = relevant).
 import { aggregateImage, argmax } from '../model/chunk-cnn.ts';
 import { referenceChunkScores } from '../train/evaluate-chunk-cnn.ts';
 import type { LoadedModel } from '../model/model-file.ts';
@@ -11,6 +13,9 @@ import type { LabelledFolder } from '../train/labelled-folder.ts';
 import { classificationMetrics } from '../../metrics/classification.ts';
 import type { ClassificationMetrics } from '../../metrics/classification.ts';
 import { inferWithFreshKeys } from './fresh-key-inference.ts';
+import { retrievalVector, splitOutputs, withEmbeddingHead } from '../model/embedding-head.ts';
+import { retrievalMetrics } from '../../metrics/retrieval.ts';
+import type { RetrievalMetrics } from '../../metrics/retrieval.ts';
 import type { Layout, LayoutChoice } from '../layouts/layout.ts';
 
 export interface EvaluateOptions {
@@ -29,6 +34,8 @@ export interface SideFigures extends ClassificationMetrics {
   /** Mean image-level cross-entropy of softmax(summed scores) — the trainer's image loss. */
   readonly meanLoss: number;
   readonly secondsPerImage: number;
+  /** Over the image embeddings (the model's search head); null for a model without one. */
+  readonly retrieval: Pick<RetrievalMetrics, 'mAP' | 'precisionAt'> | null;
 }
 
 export interface EncryptedFigures extends SideFigures {
@@ -39,6 +46,8 @@ export interface EncryptedFigures extends SideFigures {
   readonly chunkAgreement: number | null;
   readonly maxAbsErrorImage: number;
   readonly maxAbsErrorChunk: number | null;
+  /** Largest |encrypted − float64| over the image embeddings (before normalising). */
+  readonly maxAbsErrorEmbedding: number | null;
   readonly seconds: { keys: number; encrypt: number; evaluate: number; decrypt: number };
   readonly profileMs: Record<string, number>;
 }
@@ -92,29 +101,44 @@ export async function evaluateLoaded(
   const truth = images.map((image) => image.classIndex);
   const features = images.map((image) => image.chunks.filter((_, p) => image.isFeature[p]));
 
+  const K = classes.length;
+  const head = model.embeddingHead;
+  // With a head the net has K + dims outputs: the class scores, then the embedding.
+  const net = head ? withEmbeddingHead(model.weights, head) : model.weights;
+  const scoresOf = (outputs: Float64Array) => outputs.slice(0, K);
+  const retrieval = (outputs: readonly Float64Array[]) =>
+    head ? imageRetrieval(outputs, K, truth) : Promise.resolve(null);
+
   const plainStarted = performance.now();
-  const plainChunks = features.map((chunks) => referenceChunkScores(model.weights, chunks));
-  const plainImages = plainChunks.map((chunks) => aggregateImage(chunks));
+  const plainChunks = features.map((chunks) => referenceChunkScores(net, chunks));
+  const plainOutputs = plainChunks.map((chunks) => aggregateImage(chunks));
+  const plainImages = plainOutputs.map(scoresOf);
   const plainSeconds = (performance.now() - plainStarted) / 1000;
   const plainPredicted = plainImages.map((scores) => argmax(scores));
   const plaintext: SideFigures = {
     ...classificationMetrics(truth, plainPredicted, classes),
     meanLoss: meanCrossEntropy(plainImages, truth),
     secondsPerImage: plainSeconds / images.length,
+    retrieval: await retrieval(plainOutputs),
   };
 
   let encrypted: EncryptedFigures | null = null;
   let encryptedPredicted: number[] | null = null;
   if (options.encrypted) {
     const started = performance.now();
-    const result = await inferWithFreshKeys(features, model, {
-      layout: options.layout,
-      workers: options.workers,
-      signal: options.signal,
-      onProgress: (done, total) => options.onProgress?.({ phase: 'encrypted', done, total }),
-    });
+    const result = await inferWithFreshKeys(
+      features,
+      { ...model, weights: net },
+      {
+        layout: options.layout,
+        workers: options.workers,
+        signal: options.signal,
+        onProgress: (done, total) => options.onProgress?.({ phase: 'encrypted', done, total }),
+      },
+    );
     const seconds = (performance.now() - started) / 1000;
-    const predicted = result.imageScores.map((scores) => argmax(scores));
+    const imageScores = result.imageScores.map(scoresOf);
+    const predicted = imageScores.map((scores) => argmax(scores));
     encryptedPredicted = predicted;
     let chunkAgree = 0;
     let chunkCount = 0;
@@ -122,22 +146,24 @@ export async function evaluateLoaded(
     result.chunkScores?.forEach((chunks, i) =>
       chunks.forEach((got, k) => {
         const want = plainChunks[i]![k]!;
-        if (argmax(got) === argmax(want)) chunkAgree++;
+        if (argmax(scoresOf(got)) === argmax(scoresOf(want))) chunkAgree++;
         chunkCount++;
         maxAbsErrorChunk = Math.max(maxAbsErrorChunk, maxAbsDiff(got, want));
       }),
     );
+    const embeddingError = (got: Float64Array, i: number) =>
+      maxAbsDiff(got.subarray(K), plainOutputs[i]!.subarray(K));
     encrypted = {
       ...classificationMetrics(truth, predicted, classes),
-      meanLoss: meanCrossEntropy(result.imageScores, truth),
+      meanLoss: meanCrossEntropy(imageScores, truth),
       secondsPerImage: seconds / images.length,
+      retrieval: await retrieval(result.imageScores),
       layout: result.layout,
       agreement: predicted.filter((p, i) => p === plainPredicted[i]).length / images.length,
       chunkAgreement: result.chunkScores ? chunkAgree / chunkCount : null,
-      maxAbsErrorImage: Math.max(
-        ...result.imageScores.map((got, i) => maxAbsDiff(got, plainImages[i]!)),
-      ),
+      maxAbsErrorImage: Math.max(...imageScores.map((got, i) => maxAbsDiff(got, plainImages[i]!))),
       maxAbsErrorChunk: result.chunkScores ? maxAbsErrorChunk : null,
+      maxAbsErrorEmbedding: head ? Math.max(...result.imageScores.map(embeddingError)) : null,
       seconds: result.seconds,
       profileMs: result.profileMs,
     };
@@ -159,6 +185,23 @@ export async function evaluateLoaded(
     plaintext,
     encrypted,
   };
+}
+
+/** Retrieval over images' outputs (class scores, then the embedding), ranked as search ranks. */
+async function imageRetrieval(
+  outputs: readonly Float64Array[],
+  classes: number,
+  truth: readonly number[],
+): Promise<Pick<RetrievalMetrics, 'mAP' | 'precisionAt'>> {
+  const vectors = outputs.map((o) => {
+    const { scores, embedding } = splitOutputs(o, classes);
+    return retrievalVector(scores, embedding);
+  });
+  const dim = vectors[0]?.length ?? 0;
+  const flat = new Float32Array(vectors.length * dim);
+  vectors.forEach((v, i) => flat.set(v, i * dim));
+  const { mAP, precisionAt } = await retrievalMetrics(flat, dim, truth);
+  return { mAP, precisionAt };
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

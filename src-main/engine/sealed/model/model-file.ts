@@ -3,11 +3,16 @@
 // training data (the HE engine checks them against its precision budget) and
 // provenance. Validated with zod on load; a file from a newer version is refused. Its id is
 // a hash over the file's canonical content, so reformatting the file keeps it; the model
-// files the repository ships keep the ids earlier versions gave them (model-id.ts).
+// files the repository ships keep the ids earlier versions gave them (model-id.ts). An
+// optional embedding head (embedding-head.ts) rides along for sealed search; the id leaves
+// it out, since the classifier — what stored classifications are keyed by — is the same
+// with or without it, and the head has an id of its own (headId).
 import { z } from 'zod';
 import type { ChunkCnnWeights } from './chunk-cnn.ts';
 import { flattenedSize } from './chunk-cnn.ts';
 import { ensembleMembers } from './chunk-cnn-ensemble.ts';
+import type { EmbeddingHead } from './embedding-head.ts';
+import { modelIdOf } from '../../ml/model-id.ts';
 import { parseModelJson, readModelText } from '../../ml/model-json.ts';
 import type { ModelIdOptions } from '../../ml/model-json.ts';
 import { CHUNK_COUNT } from '../../../../src-shared/domain/geometry.ts';
@@ -67,6 +72,14 @@ export const ModelFileSchema = z.object({
     fc2Bias: z.array(Finite),
   }),
   activationRanges: ActivationRangesSchema,
+  /** Optional: the sealed search embedding, `dims` rows over the hidden units. */
+  embeddingHead: z
+    .object({
+      dims: z.number().int().positive(),
+      weight: z.array(Finite),
+      fittedOn: z.record(z.string(), z.unknown()).default({}),
+    })
+    .optional(),
   provenance: z.record(z.string(), z.unknown()).default({}),
 });
 export type ModelFile = z.infer<typeof ModelFileSchema>;
@@ -79,6 +92,8 @@ export interface LoadedModel {
   readonly weights: ChunkCnnWeights;
   /** The ensemble's members (the net itself when it is a single net). */
   readonly members: readonly ChunkCnnWeights[];
+  /** The sealed search head, with its own id (stored embeddings are keyed by it), or null. */
+  readonly embeddingHead: (EmbeddingHead & { readonly id: string }) | null;
 }
 
 export function parseModel(
@@ -90,7 +105,7 @@ export function parseModel(
     text,
     source,
     ModelFileSchema,
-    { description: 'model file', version: MODEL_VERSION },
+    { description: 'model file', version: MODEL_VERSION, identity: withoutHead },
     options,
   );
   const arch = file.architecture;
@@ -129,12 +144,28 @@ export function parseModel(
       cause: error,
     });
   }
-  return {
-    id,
-    file,
-    weights,
-    members,
-  };
+  let embeddingHead: LoadedModel['embeddingHead'] = null;
+  if (file.embeddingHead) {
+    const { dims, weight } = file.embeddingHead;
+    if (weight.length !== dims * arch.hidden)
+      throw new Error(
+        `${source}: embeddingHead.weight has ${weight.length} values, expected ${dims * arch.hidden}`,
+      );
+    embeddingHead = {
+      dims,
+      weight: Float64Array.from(weight),
+      id: modelIdOf({ model: id, head: file.embeddingHead }),
+    };
+  }
+  return { id, file, weights, members, embeddingHead };
+}
+
+/** The content a sealed model's id is computed over: everything but the embedding head. */
+function withoutHead(raw: Record<string, unknown>): unknown {
+  if (!('embeddingHead' in raw)) return raw;
+  const rest = { ...raw };
+  delete rest.embeddingHead;
+  return rest;
 }
 
 export async function loadModel(file: string): Promise<LoadedModel> {
@@ -149,6 +180,7 @@ export function serializeModel(
     minFeatureChunks: number;
     activationRanges: ActivationRanges;
     provenance?: Record<string, unknown>;
+    embeddingHead?: { head: EmbeddingHead; fittedOn: Record<string, unknown> };
   },
 ): string {
   const model: ModelFile = {
@@ -172,6 +204,15 @@ export function serializeModel(
       fc2Bias: [...weights.fc2Bias],
     },
     activationRanges: details.activationRanges,
+    ...(details.embeddingHead
+      ? {
+          embeddingHead: {
+            dims: details.embeddingHead.head.dims,
+            weight: [...details.embeddingHead.head.weight],
+            fittedOn: details.embeddingHead.fittedOn,
+          },
+        }
+      : {}),
     provenance: details.provenance ?? {},
   };
   return JSON.stringify(model);
