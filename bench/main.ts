@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   fidelity: async () => (await import('./fidelity.ts')).runFidelityBench(),
   he: async () => (await import('./he-bench.ts')).runHeBench(),
   paper: async () => (await import('./paper/paper-bench.ts')).runPaperBench(),
+  retrieval: async () => (await import('./retrieval-bench.ts')).runRetrievalBench(),
   seeds: async () => (await import('./seed-variance.ts')).runSeedVariance(),
   'split-folders': async () => (await import('./split-folders.ts')).runSplitFolders(),
   table1: async () => (await import('./table1.ts')).runTable1(),

@@ -113,11 +113,20 @@ describe('sealsight CLI', () => {
     expect(index.code).toBe(1);
     expect(index.stdout).toMatch(/obf-mednist\.json was trained on other classes/);
     const sample = path.join(SAMPLES, 'crazing', 'Cr_10.bmp');
-    const byFile = sealsight(['search', vault, sample, '--model', mednist, '--json']);
+    const byFile = sealsight([
+      'search',
+      vault,
+      sample,
+      '--tier',
+      'obfuscated',
+      '--model',
+      mednist,
+      '--json',
+    ]);
     expect(byFile.code).toBe(1);
     expect(byFile.stdout).toMatch(/trained on other classes/);
     // No shipped model is a default: without a model trained on the vault there is no search.
-    const noModel = sealsight(['search', vault, sample, '--json']);
+    const noModel = sealsight(['search', vault, sample, '--tier', 'obfuscated', '--json']);
     expect(noModel.code).toBe(1);
     expect(noModel.stdout).toMatch(
       /no obfuscated-tier model is trained on this vault or installed/,

@@ -100,7 +100,16 @@ describe('obfuscated tier (CLI)', () => {
     const classes = [...new Set(list.images.map((i) => i.label))];
     let sameClassFirst = 0;
     for (const image of classes.map((c) => list.images.find((i) => i.label === c)!)) {
-      const search = sealsight(['search', vaultDir, image.id, '--k', '1', '--json']);
+      const search = sealsight([
+        'search',
+        vaultDir,
+        image.id,
+        '--tier',
+        'obfuscated',
+        '--k',
+        '1',
+        '--json',
+      ]);
       expect(search.code, search.stderr).toBe(0);
       const result = JSON.parse(search.stdout) as {
         tier: string;
@@ -113,7 +122,7 @@ describe('obfuscated tier (CLI)', () => {
     expect(sameClassFirst).toBeGreaterThanOrEqual(5);
     // A file query (not in the vault's index) finds its own stored copy first; text output labels the tier.
     const query = vaultImages[4]!;
-    const text = sealsight(['search', vaultDir, query.file, '--k', '3']);
+    const text = sealsight(['search', vaultDir, query.file, '--tier', 'obfuscated', '--k', '3']);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(
       /obfuscation under a fixed key — not secure against known or chosen plaintexts; use the sealed tier for secrecy/,

@@ -11,7 +11,8 @@ import { importCommand } from './commands/import-command.ts';
 import { classifyCommand } from './commands/classify-command.ts';
 import { trainCommand } from './commands/train-command.ts';
 import { obfEvaluateCommand, obfTrainCommand } from './commands/obf-train-command.ts';
-import { obfIndexCommand, searchCommand } from './commands/obf-vault-commands.ts';
+import { obfIndexCommand } from './commands/obf-vault-commands.ts';
+import { searchCommand } from './commands/search-command.ts';
 import { securityCommand } from './commands/security-command.ts';
 import { evaluateCommand } from './commands/evaluate-command.ts';
 import { ensembleCommand } from './commands/ensemble-command.ts';
@@ -74,7 +75,8 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   'obf index': { run: obfIndexCommand, usage: 'obf index <vault> [--model FILE|ID]' },
   search: {
     run: searchCommand,
-    usage: 'search <vault> <image-id|file> [--k N] [--model FILE|ID]',
+    usage:
+      'search <vault> <image-id|file> [--k N] [--model FILE] [--workers N] | [--tier obfuscated [--model FILE|ID]]',
   },
   export: { run: exportCommand, usage: 'export <vault> <image-id> <out-file> [--force]' },
   verify: { run: verifyCommand, usage: 'verify <vault>' },

@@ -26,6 +26,8 @@ export {
   decryptChunkGrid,
 } from './vault/read-image.ts';
 export { verifyVault } from './vault/verify-vault.ts';
+export { searchSealed } from './vault/sealed-search.ts';
+export type { SealedSearchHit, SealedSearchResult } from './vault/sealed-search.ts';
 export { CATALOGUE_FILE } from './vault/catalogue/index.ts';
 export { classifyVault, readClassifications } from './vault/classify.ts';
 export type {

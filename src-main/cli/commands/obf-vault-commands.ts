@@ -97,7 +97,10 @@ function isFile(candidate: string): boolean {
   }
 }
 
-export async function searchCommand(argv: string[], ctx: CommandContext): Promise<CommandResult> {
+export async function obfSearchCommand(
+  argv: string[],
+  ctx: CommandContext,
+): Promise<CommandResult> {
   const { values, positionals } = parseCommand(
     argv,
     { k: { type: 'string' }, model: { type: 'string' } },

@@ -4,7 +4,9 @@
 // computer's evaluation threads, or an evaluation farm: sealed/inference/evaluation-backend.ts); it then
 // decrypts each image's encrypted scores and stores the result, AES-GCM-encrypted, one
 // transaction per image. Images stored in lane batches are classified batch-wise first
-// (classify-lanes.ts), then block-layout images, in groups the backend asks for.
+// (classify-lanes.ts), then block-layout images, in groups the backend asks for. A model
+// with a search head (embedding-head.ts) gives each image's sealed embedding in the same
+// pass; it is stored, normalised, inside the image's sealed classification.
 import { sealAead, openAead } from '../crypto/index.ts';
 import { loadSeal } from '../sealed/ckks/seal-runtime.ts';
 import { ckksPresetById, createCkksContext } from '../sealed/ckks/ckks-presets.ts';
@@ -23,6 +25,7 @@ import { DEFAULT_CHUNK_PACKING } from '../sealed/layouts/blocks/chunk-packing.ts
 import { decryptScores, roundDecrypted } from '../sealed/inference/result-decryption.ts';
 import { assertHeEvaluable, assertHeSafe, scoreScaleFor } from '../sealed/ckks/he-safety.ts';
 import { argmax } from '../sealed/model/chunk-cnn.ts';
+import { splitOutputs, withEmbeddingHead } from '../sealed/model/embedding-head.ts';
 import type { LoadedModel } from '../sealed/model/model-file.ts';
 import type { ImageRow } from './catalogue/index.ts';
 import { decryptMeta, readVerifiedCiphertexts } from './read-image.ts';
@@ -56,6 +59,9 @@ export interface StoredClassification {
   readonly predicted: string;
   /** Image-level scores: the sum of the feature chunks' scores, per class. */
   readonly scores: number[];
+  /** The image's sealed search embedding (unit length) and the head that made it. */
+  readonly embedding?: number[];
+  readonly embeddingHeadId?: string;
   readonly chunksUsed: number;
   /** Wall-clock seconds from handing the ciphertexts over to the decrypted class. */
   readonly seconds: number;
@@ -88,11 +94,25 @@ export async function classifyVault(
   const seal = await loadSeal();
   using ckks = createCkksContext(seal, preset);
   const scoreScale = scoreScaleFor(model.file.activationRanges, preset);
-  const plans = planPackedEnsemble(model.weights, ckks.slotCount, { scoreScale });
+  // With a search head the engine evaluates one wider net: the class scores, then the
+  // embedding (embedding-head.ts). The model file's ranges cover both.
+  const head = model.embeddingHead;
+  const evaluated: LoadedModel = head
+    ? { ...model, weights: withEmbeddingHead(model.weights, head) }
+    : model;
+  const plans = planPackedEnsemble(evaluated.weights, ckks.slotCount, { scoreScale });
 
-  const done = new Set(vault.catalogue.read.classifications.imageIds(model.id));
+  // Done: classified by this model — and, when it has a head, with this head's embedding.
+  const done = new Set<string | number>(
+    head
+      ? [...readClassifications(vault, model.id)]
+          .filter(([, stored]) => stored.embeddingHeadId === head.id)
+          .map(([uid]) => uid)
+      : vault.catalogue.read.classifications.imageIds(model.id),
+  );
+
   const rows = vault.catalogue.read.images.list();
-  const allTodo = rows.filter((row) => options.all || !done.has(row.id));
+  const allTodo = rows.filter((row) => options.all || !done.has(head ? row.uid : row.id));
   // An unknown packing id goes with the blocks, whose setup names it in its error.
   const laneTodo: typeof allTodo = [];
   const todo: typeof allTodo = [];
@@ -112,7 +132,7 @@ export async function classifyVault(
     ? await backend.blocks(
         evaluatorSetup(
           evalKeyset,
-          model,
+          evaluated,
           [...packingIds][0] ?? DEFAULT_CHUNK_PACKING.id,
           scoreScale,
         ),
@@ -145,20 +165,25 @@ export async function classifyVault(
   };
   const store = (
     row: ImageRow,
-    scores: Float64Array,
+    outputs: Float64Array,
     chunksUsed: number,
     seconds: number,
     workerSeconds: number,
   ) => {
     // Stored, shown and exported scores are the rounded ones (result-decryption.ts says
     // why); a lane image's score is a sum over its lanes, so it is rounded again here.
-    scores = roundDecrypted(Float64Array.from(scores));
+    const split = splitOutputs(
+      roundDecrypted(Float64Array.from(outputs)),
+      model.file.classes.length,
+    );
+    const scores = split.scores;
     const classIndex = argmax(scores);
     const stored: StoredClassification = {
       modelId: model.id,
       classIndex,
       predicted: model.file.classes[classIndex]!,
       scores: [...scores],
+      ...(head ? { embedding: unitVector(split.embedding), embeddingHeadId: head.id } : {}),
       chunksUsed,
       seconds,
       workerSeconds,
@@ -177,7 +202,7 @@ export async function classifyVault(
     await classifyLaneImages(vault, laneTodo, {
       seal,
       ckks,
-      model,
+      model: evaluated,
       scoreScale,
       secretKey,
       evaluation: backend,
@@ -282,6 +307,11 @@ export function evaluatorSetup(
     scoreScale,
     keys: { relinKeys, galoisKeys },
   };
+}
+
+function unitVector(values: Float64Array): number[] {
+  const norm = Math.hypot(...values);
+  return Array.from(values, (v) => (norm > 0 ? v / norm : 0));
 }
 
 function safeName(vault: UnlockedVault, row: ImageRow): string {

@@ -170,6 +170,15 @@ describe('verifyResults', () => {
     );
   });
 
+  it('checks a sealed search embedding: unit length, with its head named', () => {
+    const [a, b, c] = ids as [(typeof ids)[0], (typeof ids)[0], (typeof ids)[0]];
+    const sealed = { embedding: [0.6, 0.8], embeddingHeadId: 'head' };
+    store(a.id, a.uid, { ...classification(0), ...sealed, embedding: [0.6, 0.9] });
+    store(b.id, b.uid, { ...classification(1), embedding: [1, 0] });
+    store(c.id, c.uid, { ...classification(2), ...sealed });
+    expect(problems()).toEqual([a, b].map((x) => `${x.uid} classification:${modelId}`));
+  });
+
   it('reports rows whose image is gone', () => {
     catalogueFile.pragma('foreign_keys = OFF');
     try {

@@ -120,6 +120,14 @@ export function openStoredClassification(
     fail(`predicted ${String(c.predicted)} is not the model's class ${String(c.classIndex)}`);
   if (!isIndex(c.chunksUsed, CHUNK_COUNT + 1)) fail('its chunk count is out of range');
   if (!isSeconds(c.seconds) || !isSeconds(c.workerSeconds)) fail('its timings are not seconds');
+  // A sealed search embedding (a model with a search head): unit length, with its head.
+  if (c.embedding !== undefined || c.embeddingHeadId !== undefined) {
+    const embedding = finiteArray(c.embedding) ?? fail('its embedding is not finite numbers');
+    const norm = Math.hypot(...embedding);
+    if (embedding.length === 0 || Math.abs(norm - 1) > 1e-6)
+      fail('its embedding is not unit length');
+    if (typeof c.embeddingHeadId !== 'string') fail('its embedding names no search head');
+  }
   return c as unknown as StoredClassification;
 }
 
