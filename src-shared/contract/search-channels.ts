@@ -1,11 +1,34 @@
-// Similar-image search, the obfuscated tier's feature: find the images nearest to one
-// (a job: images without an embedding are indexed first) and train the vault's own
-// search model under the vault's key. Every result carries the obfuscated tier's label:
-// obfuscation under a fixed key, not encryption.
+// Similar-image search: find the images nearest to one, in the sealed tier by default
+// (embeddings computed under CKKS when the shipped model classified the vault) or, when
+// asked, in the obfuscated tier (a job: images without an embedding are indexed first;
+// and training the vault's own search model under the vault's key). Every result carries
+// its tier's label: the obfuscated tier's says obfuscation under a fixed key, not encryption.
 import { z } from 'zod';
-import { ImageIdSchema, JobIdSchema } from './common-schemas.ts';
+import { ImageIdSchema, JobIdSchema, TierSchema } from './common-schemas.ts';
 
-export const SimilarResultSchema = z.strictObject({
+const SimilarHitSchema = z.strictObject({
+  id: ImageIdSchema,
+  name: z.string(),
+  label: z.string().nullable(),
+  /** The class the searching tier's model predicts. */
+  predicted: z.string(),
+  /** 1 − cosine similarity (0 = same direction). */
+  distance: z.number(),
+});
+
+export const SealedSimilarResultSchema = z.strictObject({
+  tier: z.literal('sealed'),
+  tierLabel: z.string(),
+  query: ImageIdSchema,
+  /** The sealed model whose embeddings (computed under CKKS) were compared. */
+  modelId: z.string(),
+  /** Images with a sealed embedding, and images without one yet (classify them). */
+  indexed: z.number().int().nonnegative(),
+  missing: z.number().int().nonnegative(),
+  results: z.array(SimilarHitSchema),
+});
+
+export const ObfSimilarResultSchema = z.strictObject({
   tier: z.literal('obfuscated'),
   tierLabel: z.string(),
   query: ImageIdSchema,
@@ -13,18 +36,14 @@ export const SimilarResultSchema = z.strictObject({
   modelId: z.string(),
   /** How many images were indexed for this query (embeddings missing until now). */
   newlyIndexed: z.number().int().nonnegative(),
-  results: z.array(
-    z.strictObject({
-      id: ImageIdSchema,
-      name: z.string(),
-      label: z.string().nullable(),
-      /** The obfuscated tier's predicted class (its own model, not the sealed tier's). */
-      predicted: z.string(),
-      /** 1 − cosine similarity of the 512-d embeddings (0 = same direction). */
-      distance: z.number(),
-    }),
-  ),
+  /** `predicted` is the obfuscated tier's own model's class, not the sealed tier's. */
+  results: z.array(SimilarHitSchema),
 });
+
+export const SimilarResultSchema = z.discriminatedUnion('tier', [
+  SealedSimilarResultSchema,
+  ObfSimilarResultSchema,
+]);
 
 export const ObfTrainReportSchema = z.strictObject({
   modelId: z.string(),
@@ -45,11 +64,15 @@ export type ObfTrainReportDto = z.infer<typeof ObfTrainReportSchema>;
 
 export const SEARCH_CHANNELS = {
   'search:similar': {
-    /** A job: images without an embedding are indexed first (progress, cancel). */
+    /**
+     * A job. Sealed: ranks the stored sealed embeddings (the shipped model's). Obfuscated:
+     * images without an embedding are indexed first (progress, cancel).
+     */
     request: z.strictObject({
       jobId: JobIdSchema,
       id: ImageIdSchema,
       k: z.number().int().min(1).max(50),
+      tier: TierSchema,
     }),
     response: SimilarResultSchema,
   },

@@ -220,8 +220,33 @@ describe('desktop app in Chromium (preview server, real engine)', () => {
     expect(await models.count()).toBe(2);
   }, 150_000);
 
+  it('finds similar images by sealed embedding with only the shipped models', async () => {
+    await nav('Search');
+    // The sealed tier is the default: the classify above gave every image an embedding
+    // computed under CKKS (the shipped model's search head).
+    await expect.poll(() => page.getByTestId('tier-sealed').textContent()).toMatch(/Sealed tier/);
+    expect(await page.getByTestId('search-unavailable').count()).toBe(0);
+    await page.getByLabel('Find images similar to').selectOption({ label: 'scratches/Sc_10.bmp' });
+    await page.getByRole('button', { name: 'Find similar' }).click();
+    const hits = page.getByTestId('search-hit');
+    await expect.poll(() => hits.count(), { timeout: 60_000 }).toBe(8);
+    expect(await page.getByTestId('search-summary').textContent()).toMatch(
+      /^8 nearest of 12 images by sealed embedding \(model f42c592b0e71377f\)\./,
+    );
+    const names = await hits.locator('.tile-name').allTextContents();
+    expect(names).not.toContain('scratches/Sc_10.bmp');
+    const distances = (await page.getByTestId('search-distance').allTextContents()).map((t) =>
+      Number(t.replace('distance ', '')),
+    );
+    expect(distances).toEqual([...distances].sort((a, b) => a - b));
+    // The other scratches sample is the nearest: same class, and the class comes first.
+    expect(names[0]).toMatch(/^scratches\//);
+    await shot('7-search-sealed');
+  }, 120_000);
+
   it('offers no search from another domain, trains a search model on the vault, then finds similar images', async () => {
     await nav('Search');
+    await page.getByRole('radio', { name: /Obfuscated tier/ }).click();
     await expect
       .poll(() => page.getByTestId('tier-obfuscated').textContent())
       .toMatch(/not secure against known or chosen plaintexts/);

@@ -1,6 +1,7 @@
-// The Search screen never shows a result it has no model of the vault's domain for: when
-// search is unavailable it says why and offers to train a search model on the vault, and
-// once one is trained it searches as a job (progress, cancel). Tested through the DOM.
+// The Search screen searches sealed embeddings by default; the obfuscated tier is an
+// explicit choice that never shows a result it has no model of the vault's domain for:
+// when unavailable it says why and offers to train a search model on the vault, and once
+// one is trained it searches as a job (progress, cancel). Tested through the DOM.
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { TIER_LABELS } from '../../../src-shared/contract/ipc.ts';
@@ -32,6 +33,7 @@ describe('Search', () => {
     const report = deferred<TrainReport>();
     fake.handle('search:train-model', () => report.promise);
     const user = await openScreen('Search', [item('a.bmp'), item('b.bmp')]);
+    await user.click(screen.getByRole('radio', { name: /Obfuscated tier/ }));
     expect(screen.getByTestId('search-unavailable').textContent).toBe(
       'no obfuscated-tier model for this vault',
     );
@@ -76,6 +78,7 @@ describe('Search', () => {
   it('says why training failed and keeps the screen usable', async () => {
     fake.fail('search:train-model', 'training needs labelled images of at least two classes');
     const user = await openScreen('Search', [item('a.bmp')]);
+    await user.click(screen.getByRole('radio', { name: /Obfuscated tier/ }));
     await user.click(screen.getByRole('button', { name: 'Train search model' }));
     expect((await screen.findByRole('alert')).textContent).toBe(
       'training needs labelled images of at least two classes',
@@ -93,10 +96,11 @@ describe('Search', () => {
     const answer = deferred<Similar>();
     fake.handle('search:similar', () => answer.promise);
     const user = await openScreen('Search', [a, b]);
+    await user.click(screen.getByRole('radio', { name: /Obfuscated tier/ }));
     await user.selectOptions(screen.getByLabelText('Find images similar to'), a.id);
     await user.click(screen.getByRole('button', { name: 'Find similar' }));
     const [request] = fake.calls('search:similar');
-    expect(request).toMatchObject({ id: a.id, k: 8 });
+    expect(request).toMatchObject({ id: a.id, k: 8, tier: 'obfuscated' });
     act(() =>
       fake.emit(
         progress({ jobId: request!.jobId, kind: 'search', done: 1, total: 2, etaSeconds: 1 }),
@@ -119,5 +123,51 @@ describe('Search', () => {
     expect(screen.getByTestId('search-summary').textContent).toMatch(
       /2 images indexed for this search/,
     );
+  });
+
+  it('searches sealed embeddings by default, with the sealed label and what is missing', async () => {
+    const a = item('a.bmp', { label: 'crazing' });
+    const b = item('b.bmp', { label: 'inclusion' });
+    fake.handle(
+      'search:similar',
+      () =>
+        ({
+          tier: 'sealed',
+          tierLabel: TIER_LABELS.sealed,
+          query: a.id,
+          modelId: 'f42c592b0e71377f',
+          indexed: 2,
+          missing: 1,
+          results: [
+            { id: b.id, name: 'b.bmp', label: 'inclusion', predicted: 'inclusion', distance: 0.5 },
+          ],
+        }) satisfies Similar,
+    );
+    // Search is available without any obfuscated-tier model: the sealed tier needs none.
+    const user = await openScreen('Search', [a, b]);
+    expect(screen.getByRole('radio', { name: /Sealed tier/ })).toHaveProperty('checked', true);
+    expect(screen.getByTestId('tier-sealed').textContent).toMatch(/Sealed tier/);
+    expect(screen.queryByTestId('tier-obfuscated')).toBeNull();
+    expect(screen.queryByTestId('search-unavailable')).toBeNull();
+    await user.selectOptions(screen.getByLabelText('Find images similar to'), a.id);
+    await user.click(screen.getByRole('button', { name: 'Find similar' }));
+    expect(fake.calls('search:similar')[0]).toMatchObject({ id: a.id, k: 8, tier: 'sealed' });
+    const hits = await screen.findAllByTestId('search-hit');
+    expect(hits[0]!.textContent).toMatch(
+      /b\.bmp.*label inclusion.*sealed tier says inclusion.*distance 0\.500/,
+    );
+    expect(screen.getByTestId('search-summary').textContent).toMatch(
+      /1 nearest of 2 images by sealed embedding.*1 images have none yet: classify them/,
+    );
+  });
+
+  it('says why a sealed search cannot run yet', async () => {
+    fake.fail('search:similar', 'Sealed search is not available yet: classify the vault with it');
+    const a = item('a.bmp');
+    const user = await openScreen('Search', [a]);
+    await user.selectOptions(screen.getByLabelText('Find images similar to'), a.id);
+    await user.click(screen.getByRole('button', { name: 'Find similar' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/classify the vault/);
+    expect(screen.getByRole('button', { name: 'Find similar' })).toHaveProperty('disabled', false);
   });
 });
