@@ -18,6 +18,12 @@ export function expectSameClassifications(
     result.scores.forEach((score, c) =>
       expect(Math.abs(score - want.scores[c]!), uid).toBeLessThan(1e-3),
     );
+    // The sealed search embedding comes through the farm too, from the same head.
+    expect(result.embeddingHeadId, uid).toBe(want.embeddingHeadId);
+    if (want.embedding) {
+      const cosine = want.embedding.reduce((s, v, i) => s + v * result.embedding![i]!, 0);
+      expect(cosine, uid).toBeGreaterThan(0.99);
+    }
   }
 }
 
