@@ -180,15 +180,29 @@ describe('AppService', () => {
       expect(search.reason).toMatch(/Train search model/);
       const refused = shippedOnly.handle('search:similar', {
         jobId: 'job-search-refused',
+        tier: 'obfuscated',
         id: items[0]!.id,
         k: 5,
       });
       await expect(refused).rejects.toMatchObject({ code: 'not-available' });
+      // The sealed tier needs no such model, but the shipped model must have classified
+      // the images first: it says so.
+      const sealedEarly = shippedOnly.handle('search:similar', {
+        jobId: 'job-search-sealed-early',
+        tier: 'sealed',
+        id: items[0]!.id,
+        k: 5,
+      });
+      await expect(sealedEarly).rejects.toMatchObject({
+        code: 'not-available',
+        message: expect.stringMatching(/Sealed search is not available yet: .*classify/),
+      });
       const demo = await info(withDemos);
       expect(demo.available).toBe(false);
       expect(demo.reason).toMatch(/obf-mednist\.json was trained on other classes/);
       const refusedDemo = withDemos.handle('search:similar', {
         jobId: 'job-search-demo',
+        tier: 'obfuscated',
         id: items[0]!.id,
         k: 5,
       });
@@ -249,6 +263,7 @@ describe('AppService', () => {
       const query = items.find((i) => i.name === 'scratches/Sc_10.bmp')!;
       const found = (await service.handle('search:similar', {
         jobId: 'job-search-1',
+        tier: 'obfuscated',
         id: query.id,
         k: 3,
       })) as { modelId: string; newlyIndexed: number; results: Array<{ label: string }> };
@@ -259,6 +274,7 @@ describe('AppService', () => {
       expect(events.some((e) => e.jobId === 'job-search-1' && e.kind === 'search')).toBe(true);
       const again = (await service.handle('search:similar', {
         jobId: 'job-search-2',
+        tier: 'obfuscated',
         id: query.id,
         k: 3,
       })) as { newlyIndexed: number };
